@@ -1,0 +1,215 @@
+#include "config.h"
+
+#include <sys/time.h>
+
+#include <stdlib.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/tree.h"
+#include "common/xmalloc.h"
+
+struct clock_timer {
+	RB_ENTRY(clock_timer)	 entry;		/* virtual mode queue */
+	struct clock		*clock;
+	struct event		*ev;		/* real mode */
+	clock_timer_cb		 cb;
+	void			*arg;
+	int64_t			 deadline;
+	uint64_t		 order;		/* ties fire in arming order */
+	int			 armed;
+};
+
+RB_HEAD(clock_queue, clock_timer);
+
+struct clock {
+	struct event_base	*base;
+	enum clock_mode		 mode;
+	double			 speed;
+	int64_t			 real_origin;	/* wall time at creation */
+	int64_t			 virtual_now;
+	uint64_t		 next_order;
+	unsigned		 armed;
+	struct clock_queue	 queue;
+};
+
+static int
+clock_timer_cmp(struct clock_timer *a, struct clock_timer *b)
+{
+	if (a->deadline != b->deadline)
+		return a->deadline < b->deadline ? -1 : 1;
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1;
+	return 0;
+}
+
+TREE_GENERATE_STATIC(clock_queue, clock_timer, entry, clock_timer_cmp)
+
+static int64_t
+clock_wall_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * CLOCK_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+struct clock *
+clock_new(struct event_base *base, enum clock_mode mode, int64_t start_usec,
+    double speed)
+{
+	struct clock *c = xcalloc(1, sizeof *c);
+
+	c->base = base;
+	c->mode = mode;
+	c->speed = speed > 0 ? speed : 1.0;
+	c->real_origin = clock_wall_usec();
+	c->virtual_now = start_usec;
+	RB_INIT(&c->queue);
+	return c;
+}
+
+void
+clock_free(struct clock *c)
+{
+	free(c);
+}
+
+enum clock_mode
+clock_mode(const struct clock *c)
+{
+	return c->mode;
+}
+
+int64_t
+clock_now(const struct clock *c)
+{
+	int64_t wall;
+
+	if (c->mode == CLOCK_MODE_VIRTUAL)
+		return c->virtual_now;
+	wall = clock_wall_usec();
+	if (c->speed == 1.0)
+		return wall;
+	return c->real_origin + (int64_t)((double)(wall - c->real_origin) *
+	    c->speed);
+}
+
+static void
+clock_timer_fire_real(evutil_socket_t fd, short what, void *arg)
+{
+	struct clock_timer *t = arg;
+
+	t->armed = 0;
+	t->clock->armed--;
+	t->cb(t, t->arg);
+}
+
+struct clock_timer *
+clock_timer_new(struct clock *c, clock_timer_cb cb, void *arg)
+{
+	struct clock_timer *t = xcalloc(1, sizeof *t);
+
+	t->clock = c;
+	t->cb = cb;
+	t->arg = arg;
+	if (c->mode == CLOCK_MODE_REAL &&
+	    (t->ev = evtimer_new(c->base, clock_timer_fire_real, t)) == NULL)
+		fatalx("clock evtimer_new failed");
+	return t;
+}
+
+void
+clock_timer_add(struct clock_timer *t, int64_t delay_usec)
+{
+	struct clock	*c = t->clock;
+	struct timeval	 tv;
+	int64_t		 real_delay;
+
+	if (delay_usec < 0)
+		delay_usec = 0;
+	clock_timer_del(t);
+	t->deadline = clock_now(c) + delay_usec;
+	t->order = c->next_order++;
+	t->armed = 1;
+	c->armed++;
+	if (c->mode == CLOCK_MODE_VIRTUAL) {
+		RB_INSERT(clock_queue, &c->queue, t);
+		return;
+	}
+	real_delay = (int64_t)((double)delay_usec / c->speed);
+	tv.tv_sec = real_delay / CLOCK_USEC_PER_SEC;
+	tv.tv_usec = real_delay % CLOCK_USEC_PER_SEC;
+	evtimer_add(t->ev, &tv);
+}
+
+void
+clock_timer_del(struct clock_timer *t)
+{
+	if (!t->armed)
+		return;
+	t->armed = 0;
+	t->clock->armed--;
+	if (t->clock->mode == CLOCK_MODE_VIRTUAL)
+		RB_REMOVE(clock_queue, &t->clock->queue, t);
+	else
+		evtimer_del(t->ev);
+}
+
+int
+clock_timer_pending(const struct clock_timer *t)
+{
+	return t->armed;
+}
+
+int64_t
+clock_timer_deadline(const struct clock_timer *t)
+{
+	return t->deadline;
+}
+
+void
+clock_timer_free(struct clock_timer *t)
+{
+	if (t == NULL)
+		return;
+	clock_timer_del(t);
+	if (t->ev != NULL)
+		event_free(t->ev);
+	free(t);
+}
+
+int
+clock_virtual_step(struct clock *c)
+{
+	struct clock_timer	*t;
+	int64_t			 when;
+	int			 fired = 0;
+
+	if (c->mode != CLOCK_MODE_VIRTUAL)
+		return 0;
+	if ((t = RB_MIN(clock_queue, &c->queue)) == NULL)
+		return 0;
+	when = t->deadline;
+	if (when > c->virtual_now)
+		c->virtual_now = when;
+	/* Timers armed by these callbacks for "now" run in this step too. */
+	while ((t = RB_MIN(clock_queue, &c->queue)) != NULL &&
+	    t->deadline <= c->virtual_now) {
+		RB_REMOVE(clock_queue, &c->queue, t);
+		t->armed = 0;
+		c->armed--;
+		t->cb(t, t->arg);
+		fired++;
+	}
+	return fired;
+}
+
+unsigned
+clock_timers_armed(const struct clock *c)
+{
+	return c->armed;
+}

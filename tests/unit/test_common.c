@@ -1,0 +1,173 @@
+/*
+ * common/: the clock in virtual mode, seeded random streams, hex parsing.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <event2/event.h>
+
+#include "common/clock.h"
+#include "common/hex.h"
+#include "common/random.h"
+
+struct fired {
+	int	order[8];
+	int64_t	when[8];
+	int	n;
+	struct clock *clock;
+};
+
+struct tick {
+	struct fired	*log;
+	int		 id;
+};
+
+static void
+record(struct clock_timer *t, void *arg)
+{
+	struct tick *tk = arg;
+
+	tk->log->order[tk->log->n] = tk->id;
+	tk->log->when[tk->log->n] = clock_now(tk->log->clock);
+	tk->log->n++;
+}
+
+START_TEST(test_virtual_clock_order)
+{
+	struct event_base	*base = event_base_new();
+	struct clock		*c = clock_new(base, CLOCK_MODE_VIRTUAL,
+	    1000 * CLOCK_USEC_PER_SEC, 1.0);
+	struct fired		 log = { .n = 0, .clock = c };
+	struct tick		 t1 = { &log, 1 }, t2 = { &log, 2 },
+				 t3 = { &log, 3 }, t4 = { &log, 4 };
+	struct clock_timer	*a = clock_timer_new(c, record, &t1);
+	struct clock_timer	*b = clock_timer_new(c, record, &t2);
+	struct clock_timer	*d = clock_timer_new(c, record, &t3);
+	struct clock_timer	*e = clock_timer_new(c, record, &t4);
+
+	ck_assert_int_eq(clock_now(c), 1000 * CLOCK_USEC_PER_SEC);
+	clock_timer_add(a, 3600 * CLOCK_USEC_PER_SEC);	/* an hour */
+	clock_timer_add(b, 5);
+	clock_timer_add(d, 5);		/* same instant: arming order */
+	clock_timer_add(e, 10);
+	clock_timer_del(e);		/* disarmed: never fires */
+	ck_assert_uint_eq(clock_timers_armed(c), 3);
+	ck_assert_int_eq(clock_virtual_step(c), 2);
+	ck_assert_int_eq(log.order[0], 2);
+	ck_assert_int_eq(log.order[1], 3);
+	ck_assert_int_eq(log.when[0], 1000 * CLOCK_USEC_PER_SEC + 5);
+	ck_assert_int_eq(clock_virtual_step(c), 1);
+	ck_assert_int_eq(log.order[2], 1);
+	ck_assert_int_eq(clock_now(c), 4600 * CLOCK_USEC_PER_SEC);
+	ck_assert_int_eq(clock_virtual_step(c), 0);
+	ck_assert_int_eq(log.n, 3);
+	/* Re-arming moves a pending timer rather than adding a second one. */
+	clock_timer_add(a, 10);
+	clock_timer_add(a, 20);
+	ck_assert_uint_eq(clock_timers_armed(c), 1);
+	ck_assert_int_eq(clock_virtual_step(c), 1);
+	ck_assert_int_eq(log.when[3], 4600 * CLOCK_USEC_PER_SEC + 20);
+	clock_timer_free(a);
+	clock_timer_free(b);
+	clock_timer_free(d);
+	clock_timer_free(e);
+	clock_free(c);
+	event_base_free(base);
+}
+END_TEST
+
+static void
+stop_loop(struct clock_timer *t, void *arg)
+{
+	event_base_loopbreak(arg);
+}
+
+START_TEST(test_real_clock_timer_fires)
+{
+	struct event_base	*base = event_base_new();
+	struct clock		*c = clock_new(base, CLOCK_MODE_REAL, 0, 1.0);
+	struct clock_timer	*t = clock_timer_new(c, stop_loop, base);
+	int64_t			 start = clock_now(c);
+
+	clock_timer_add(t, 20000);
+	ck_assert(clock_timer_pending(t));
+	event_base_dispatch(base);
+	ck_assert(!clock_timer_pending(t));
+	ck_assert_int_ge(clock_now(c) - start, 20000);
+	clock_timer_free(t);
+	clock_free(c);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(test_rng_deterministic)
+{
+	struct rng	a, b, child1, child2;
+	int		i, counts[10] = { 0 };
+
+	rng_seed(&a, 42);
+	rng_seed(&b, 42);
+	for (i = 0; i < 1000; i++)
+		ck_assert_uint_eq(rng_next(&a), rng_next(&b));
+	rng_seed(&b, 43);
+	ck_assert_uint_ne(rng_next(&a), rng_next(&b));
+	rng_seed(&a, 7);
+	rng_seed(&b, 7);
+	rng_fork(&child1, &a, 1);
+	rng_fork(&child2, &b, 1);
+	ck_assert_uint_eq(rng_next(&child1), rng_next(&child2));
+	for (i = 0; i < 100000; i++) {
+		double u = rng_unit(&a);
+
+		ck_assert(u >= 0.0 && u < 1.0);
+		counts[rng_below(&a, 10)]++;
+	}
+	for (i = 0; i < 10; i++)
+		ck_assert_int_gt(counts[i], 9000);
+}
+END_TEST
+
+START_TEST(test_hex)
+{
+	uint8_t	out[16];
+	char	text[33];
+	size_t	n, pos;
+
+	ck_assert_int_eq(hex_decode("0x00 00 00 2F\n0X15:aB", 21, out,
+	    sizeof out, &n, NULL), 0);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_uint_eq(out[3], 0x2F);
+	ck_assert_uint_eq(out[5], 0xAB);
+	ck_assert_int_eq(hex_decode("0011zz", 6, out, sizeof out, &n, &pos),
+	    -1);
+	ck_assert_uint_eq(pos, 4);
+	ck_assert_int_eq(hex_decode("001", 3, out, sizeof out, &n, &pos), -1);
+	ck_assert_int_eq(hex_decode("0 1", 3, out, sizeof out, &n, &pos), -1);
+	ck_assert_int_eq(hex_decode("0011", 4, out, 1, &n, &pos), -1);
+	hex_encode((const uint8_t *)"\x00\xff\x10", 3, text);
+	ck_assert_str_eq(text, "00ff10");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("common");
+	TCase	*tc = tcase_create("common");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_test(tc, test_virtual_clock_order);
+	tcase_add_test(tc, test_real_clock_timer_fires);
+	tcase_add_test(tc, test_rng_deterministic);
+	tcase_add_test(tc, test_hex);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
