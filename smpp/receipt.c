@@ -294,6 +294,23 @@ receipt_take_word(struct smpp_receipt *r, enum smpp_receipt_field f,
 		    "longer than 3");
 }
 
+/* The rest of the input, less line ends, which a cut may also expose. */
+static void
+receipt_take_text(struct smpp_receipt *r, const char *v, size_t n)
+{
+	while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n'))
+		n--;
+	if (receipt_copy(r->text, sizeof(r->text), v, n)) {
+		receipt_problem(r, SMPP_RECEIPT_FIELD_TEXT,
+		    SMPP_RECEIPT_PROBLEM_CUT, "longer than %zu, cut",
+		    sizeof(r->text) - 1);
+		n = strlen(r->text);
+		while (n > 0 && (r->text[n - 1] == '\r' ||
+		    r->text[n - 1] == '\n'))
+			r->text[--n] = '\0';
+	}
+}
+
 static void
 receipt_take(struct smpp_receipt *r, enum smpp_receipt_field f,
     const char *v, size_t n)
@@ -327,11 +344,7 @@ receipt_take(struct smpp_receipt *r, enum smpp_receipt_field f,
 		receipt_take_word(r, f, r->err, sizeof(r->err), v, n);
 		break;
 	case SMPP_RECEIPT_FIELD_TEXT:
-		while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n'))
-			n--;
-		if (receipt_copy(r->text, sizeof(r->text), v, n))
-			receipt_problem(r, f, SMPP_RECEIPT_PROBLEM_CUT,
-			    "longer than %zu, cut", sizeof(r->text) - 1);
+		receipt_take_text(r, v, n);
 		break;
 	default:
 		break;
