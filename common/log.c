@@ -31,6 +31,9 @@ log_get_level(void)
 	return log_threshold;
 }
 
+static void log_vwrite(enum log_level, int, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 log_vwrite(enum log_level level, int with_errno, const char *fmt, va_list ap)
 {

@@ -690,9 +690,12 @@ jin_tlv(struct jin *in, json_t *e, size_t idx, struct smpp_pdu *pdu,
 		memcpy(buf, json_string_value(v), n + 1);
 		n++;
 	} else if (json_is_object(v)) {
-		if (!jget_hex(in, json_object_get(v, "hex"), path, buf, 65535,
+		if (!jget_hex(in, json_object_get(v, "hex"), path, buf, 65534,
 		    &n))
 			goto out;
+		/* A text TLV shown as hex (not UTF-8) still ends in NUL. */
+		if (ti != NULL && ti->type == SMPP_TLV_TYPE_COCT)
+			buf[n++] = '\0';
 	} else if (v == NULL && ti != NULL &&
 	    ti->tag == SMPP_TLV_message_payload &&
 	    json_is_string(json_object_get(e, "text"))) {

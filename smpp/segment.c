@@ -384,7 +384,6 @@ struct reasm_entry {
 	LIST_ENTRY(reasm_entry)	 hash_link;
 	TAILQ_ENTRY(reasm_entry) age_link;
 	uint64_t		 touched;
-	uint32_t		 hash;
 	uint16_t		 ref;
 	const char		*destination;	/* points into key[] */
 	struct smpp_reasm	 r;		/* r.buf is malloc'd */
@@ -432,7 +431,7 @@ reasm_lookup(const struct smpp_reasm_table *t, const char *source,
 	struct reasm_entry	*e;
 
 	LIST_FOREACH(e, &t->buckets[h & (t->nbuckets - 1)], hash_link) {
-		if (e->hash == h && e->ref == ref &&
+		if (e->ref == ref &&
 		    strcmp(e->key, source) == 0 &&
 		    strcmp(e->destination, destination) == 0)
 			return e;
@@ -508,7 +507,6 @@ reasm_entry_new(struct smpp_reasm_table *t, const char *source,
 	memcpy(e->key + slen + 1, destination, dlen + 1);
 	e->destination = e->key + slen + 1;
 	e->ref = ref;
-	e->hash = h;
 	smpp_reasm_init(&e->r, NULL, 0);
 	LIST_INSERT_HEAD(&t->buckets[h & (t->nbuckets - 1)], e, hash_link);
 	TAILQ_INSERT_TAIL(&t->age, e, age_link);
@@ -539,8 +537,6 @@ reasm_entry_grow(struct smpp_reasm_table *t, struct reasm_entry *e,
 		    t->max_octets;
 	if (ncap < need)
 		ncap = need;
-	if (ncap > t->max_octets)
-		ncap = t->max_octets;
 	if ((nbuf = realloc(r->buf, ncap)) == NULL)
 		return SMPP_REASM_NO_MEMORY;
 	r->buf = nbuf;

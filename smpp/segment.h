@@ -77,7 +77,7 @@ struct smpp_segment_part {
 	uint8_t		udh_len;		/* 0, 6 or 7 */
 	uint8_t		seq;			/* 1..total */
 	uint8_t		total;
-	uint16_t	ref;			/* as written: 8 bits for UDH8 */
+	uint16_t	ref;			/* as sent; UDH8: 8 bits */
 	size_t		offset;			/* into the encoded body */
 	size_t		length;			/* octets of body */
 	size_t		units;			/* septets, octets or units */

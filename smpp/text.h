@@ -19,6 +19,9 @@
  *  - UTF-8 input is validated strictly: overlong forms, surrogate code
  *    points (U+D800-U+DFFF), values above U+10FFFF, stray continuation
  *    octets and truncated sequences are BAD_INPUT.
+ *  - Sizing: decoding to UTF-8 never needs more than 2 * len octets, and
+ *    encoding from UTF-8 (GSM unpacked, IA5, Latin-1, UCS-2) never more
+ *    than 2 * len either.
  *  - Nothing allocates, nothing keeps state between calls; every function
  *    is reentrant.
  */
@@ -72,7 +75,8 @@ enum smpp_text_status smpp_text_decode(uint8_t data_coding, const uint8_t *in,
  * character the coding cannot carry.
  */
 enum smpp_text_status smpp_text_encode(uint8_t data_coding, const char *in,
-	    size_t len, uint8_t *out, size_t cap, size_t *outlen, size_t *erroff);
+	    size_t len, uint8_t *out, size_t cap, size_t *outlen,
+	    size_t *erroff);
 
 /*
  * Encoding choice and cost of a UTF-8 body, counted the way Twilio counts:
@@ -177,7 +181,8 @@ int		 smpp_gsm_char_septets(uint32_t cp);
 #define SMPP_GSM_SEPTETS_FROM_LENGTH	SIZE_MAX
 
 unsigned int	 smpp_gsm_fill_bits(size_t udh_octets);
-size_t		 smpp_gsm_packed_length(size_t nseptets, unsigned int fill_bits);
+size_t		 smpp_gsm_packed_length(size_t nseptets,
+		    unsigned int fill_bits);
 enum smpp_text_status smpp_gsm_pack(const uint8_t *septets, size_t n,
 	    unsigned int fill_bits, unsigned int flags, uint8_t *out,
 	    size_t cap, size_t *outlen, size_t *erroff);

@@ -337,6 +337,10 @@ static const struct {
 	    1, 0, 1, 0x1234, 3, 1, 0, 0, 0, 1 },
 	{ "udhl overrun", "05 00 03 42", SMPP_SEGMENT_UDH_TRUNCATED, 0,
 	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "udhl one past", "05 00 03 42 03", SMPP_SEGMENT_UDH_TRUNCATED, 0,
+	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ "udhl exact", "05 00 03 42 03 01", SMPP_SEGMENT_OK, 6,
+	    1, 0, 0, 0x42, 3, 1, 0, 0, 0, 1 },
 	{ "empty", "", SMPP_SEGMENT_UDH_TRUNCATED, 0,
 	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
 	{ "udhl only", "00 41", SMPP_SEGMENT_OK, 1,
@@ -668,6 +672,13 @@ START_TEST(test_reasm_table)
 	ck_assert_int_eq(smpp_reasm_table_add(t, "222", "999", 7, 1, 2,
 	    (const uint8_t *)"other ", 6, 11, &m), SMPP_REASM_OK);
 	ck_assert_uint_eq(smpp_reasm_table_count(t), 2);
+	/* Same source and ref, other destination: a third message. */
+	ck_assert_ptr_null(smpp_reasm_table_find(t, "111", "998", 7));
+	ck_assert_int_eq(smpp_reasm_table_add(t, "111", "998", 7, 1, 2,
+	    (const uint8_t *)"x", 1, 11, &m), SMPP_REASM_OK);
+	ck_assert_int_eq(smpp_reasm_table_remove(t, "111", "998", 7),
+	    SMPP_REASM_OK);
+	ck_assert_ptr_nonnull(smpp_reasm_table_find(t, "111", "999", 7));
 	ck_assert_int_eq(smpp_reasm_table_take(t, "111", "999", 7, out,
 	    sizeof(out), &len), SMPP_REASM_INCOMPLETE);
 	ck_assert_int_eq(smpp_reasm_table_add(t, "111", "999", 7, 1, 2,
@@ -705,6 +716,8 @@ START_TEST(test_reasm_table)
 	    (const uint8_t *)"ccc", 3, 16, &m), SMPP_REASM_NO_ROOM);
 	ck_assert_int_eq(smpp_reasm_table_add(t, "444", "999", 9, 3, 3,
 	    (const uint8_t *)"cc", 2, 16, &m), SMPP_REASM_OK);
+	ck_assert_uint_le(m->cap, 32);
+	ck_assert_uint_eq(m->used, 32);
 	ck_assert_int_eq(smpp_reasm_table_take(t, "444", "999", 9, out,
 	    sizeof(out), &len), SMPP_REASM_OK);
 	ck_assert_uint_eq(len, 32);
@@ -781,6 +794,48 @@ START_TEST(test_reasm_table_many)
 }
 END_TEST
 
+/*
+ * 64 messages in a 64-message table, differing only in source (_i 0),
+ * destination (1) or ref (2): many share a hash bucket, and each must
+ * still get its own parts back.
+ */
+START_TEST(test_reasm_table_keys)
+{
+	struct smpp_reasm_table	*t;
+	char			 a[16], b[16];
+	uint8_t			 out[8], d;
+	size_t			 i, pass, len;
+	uint16_t		 ref;
+
+	ck_assert_int_eq(smpp_reasm_table_create(&t, 64, 16), SMPP_REASM_OK);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < 64; i++) {
+			snprintf(a, sizeof(a), "%s%zu", _i == 0 ? "s" : "",
+			    _i == 0 ? i : 1);
+			snprintf(b, sizeof(b), "%zu", _i == 1 ? i : 2);
+			ref = _i == 2 ? (uint16_t)(i * 257) : 5;
+			d = (uint8_t)(i + 0x40 * pass);
+			ck_assert_int_eq(smpp_reasm_table_add(t, a, b, ref,
+			    (uint8_t)(pass + 1), 2, &d, 1, 0, NULL),
+			    SMPP_REASM_OK);
+		}
+	}
+	ck_assert_uint_eq(smpp_reasm_table_count(t), 64);
+	for (i = 0; i < 64; i++) {
+		snprintf(a, sizeof(a), "%s%zu", _i == 0 ? "s" : "",
+		    _i == 0 ? i : 1);
+		snprintf(b, sizeof(b), "%zu", _i == 1 ? i : 2);
+		ref = _i == 2 ? (uint16_t)(i * 257) : 5;
+		ck_assert_int_eq(smpp_reasm_table_take(t, a, b, ref, out,
+		    sizeof(out), &len), SMPP_REASM_OK);
+		ck_assert_uint_eq(len, 2);
+		ck_assert_uint_eq(out[0], i);
+		ck_assert_uint_eq(out[1], i + 0x40);
+	}
+	smpp_reasm_table_free(t);
+}
+END_TEST
+
 static Suite *
 segment_suite(void)
 {
@@ -810,6 +865,7 @@ segment_suite(void)
 	tcase_add_test(tc, test_split_parse_reassemble);
 	tcase_add_test(tc, test_reasm_table);
 	tcase_add_test(tc, test_reasm_table_many);
+	tcase_add_loop_test(tc, test_reasm_table_keys, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -182,6 +182,28 @@ START_TEST(test_gsm_pad_cr)
 	ck_assert_mem_eq(back, s, 8);
 	ck_assert_uint_eq(back[8], 0x0d);
 
+	/* Exactly full, last septet not CR: nothing to strip. */
+	smpp_gsm_encode("12345678", 8, s, sizeof(s), &n, NULL);
+	ck_assert_int_eq(smpp_gsm_pack(s, n, 0, SMPP_GSM_PAD_CR, packed,
+	    sizeof(packed), &len, NULL), SMPP_TEXT_OK);
+	ck_assert_uint_eq(len, 7);
+	ck_assert_int_eq(smpp_gsm_unpack(packed, len, 0,
+	    SMPP_GSM_SEPTETS_FROM_LENGTH, SMPP_GSM_PAD_CR, back, sizeof(back),
+	    &got), SMPP_TEXT_OK);
+	ck_assert_uint_eq(got, 8);
+	ck_assert_mem_eq(back, s, 8);
+
+	/* A final CR off the octet boundary is not doubled. */
+	smpp_gsm_encode("12\r", 3, s, sizeof(s), &n, NULL);
+	ck_assert_int_eq(smpp_gsm_pack(s, n, 0, SMPP_GSM_PAD_CR, packed,
+	    sizeof(packed), &len, NULL), SMPP_TEXT_OK);
+	ck_assert_uint_eq(len, 3);
+	ck_assert_int_eq(smpp_gsm_unpack(packed, len, 0,
+	    SMPP_GSM_SEPTETS_FROM_LENGTH, SMPP_GSM_PAD_CR, back, sizeof(back),
+	    &got), SMPP_TEXT_OK);
+	ck_assert_uint_eq(got, 3);
+	ck_assert_mem_eq(back, s, 3);
+
 	/* With one fill bit, 8 septets leave the seven spare bits. */
 	smpp_gsm_encode("12345678", 8, s, sizeof(s), &n, NULL);
 	ck_assert_int_eq(smpp_gsm_pack(s, n, 1, SMPP_GSM_PAD_CR, packed,
@@ -343,7 +365,8 @@ static const struct {
 	size_t		 off;		/* expected erroff otherwise */
 } gsm_encode_cases[] = {
 	{ "ç", SMPP_TEXT_OK, "09", 0 },
-	{ "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", SMPP_TEXT_OK, "41 42 45 5A 48 49 4B 4D 4E 4F 50 54 59 58", 0 },
+	{ "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", SMPP_TEXT_OK,
+	    "41 42 45 5A 48 49 4B 4D 4E 4F 50 54 59 58", 0 },
 	{ "ΔΦΓΛΩΠΨΣΘΞ", SMPP_TEXT_OK, "10 12 13 14 15 16 17 18 19 1A", 0 },
 	{ "ab`", SMPP_TEXT_UNMAPPABLE, NULL, 2 },
 	{ "x\xc2\xa0", SMPP_TEXT_UNMAPPABLE, NULL, 1 },	/* NBSP */

@@ -290,6 +290,12 @@ def build():
         {"message_id": "abc"}, "data_sm_resp with every data_sm_resp TLV",
         tlvs=[t(a, n, v) for a, n, _, v in dr])
 
+    # A text TLV whose octets are not UTF-8 (Latin-1 "été") is shown as hex
+    # and must still re-encode with its NUL (found by fuzz_pdu).
+    add("data_sm_resp_latin1_status_text", "data_sm_resp", 0x80000103,
+        c("x") + tlv(0x001D, b"\xe9t\xe9\x00"), {"message_id": "x"},
+        "additional_status_info_text in Latin-1, not UTF-8",
+        tlvs=[t(0x001D, "additional_status_info_text", {"hex": "e974e9"})])
     add("query_sm", "query_sm", 3, c("12345") + i1(1) + i1(1) + c("15551230000"),
         {"message_id": "12345", "source_addr_ton": 1, "source_addr_npi": 1,
          "source_addr": "15551230000"}, "query_sm")
