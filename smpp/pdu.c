@@ -144,24 +144,25 @@ smpp_pdu_release(struct smpp_pdu *pdu)
 int
 smpp_pdu_copy(struct smpp_pdu *dst, const struct smpp_pdu *src)
 {
-	uint8_t *heap = dst->store_heap;
-	uint32_t cap = dst->store_cap;
+	uint8_t		*heap = dst->store_heap;
+	uint32_t	 cap = dst->store_cap;
+	const uint8_t	*from = store_cbase(src);
 
 	memcpy(dst, src, sizeof *dst);
 	dst->store_heap = heap;
 	dst->store_cap = cap;
-	if (src->store_heap == NULL) {
+	/* Small enough for the inline buffer: drop any heap of dst. */
+	if (src->store_len <= SMPP_TLV_INLINE) {
 		free(dst->store_heap);
 		dst->store_heap = NULL;
 		dst->store_cap = 0;
+		memcpy(dst->store_inline, from, src->store_len);
 		return 0;
 	}
-	if (dst->store_heap == NULL || dst->store_cap < src->store_len) {
-		dst->store_len = 0;
-		if (store_reserve(dst, src->store_len) == -1)
-			return -1;
-	}
-	memcpy(dst->store_heap, src->store_heap, src->store_len);
+	dst->store_len = 0;
+	if (store_reserve(dst, src->store_len) == -1)
+		return -1;
+	memcpy(dst->store_heap, from, src->store_len);
 	dst->store_len = src->store_len;
 	return 0;
 }
@@ -227,33 +228,37 @@ rd_int4(struct rd *rd, uint32_t *out, const char *field)
 	return 1;
 }
 
-/* Reads a C-Octet String of at most max octets including the NUL. */
+/*
+ * Reads a C-Octet String of at most max octets including the NUL. Fields
+ * are short (at most 65 octets), so one pass that copies while it looks for
+ * the NUL beats a memchr() and a memcpy() call.
+ */
 static inline int
 rd_coct(struct rd *rd, char *dst, size_t max, uint32_t status,
     const char *field)
 {
 	size_t		 avail = (size_t)(rd->end - rd->p);
 	size_t		 lim = avail < max ? avail : max;
-	const uint8_t	*nul;
-	size_t		 n;
+	const uint8_t	*p = rd->p;
+	size_t		 i;
 
-	if ((nul = memchr(rd->p, 0, lim)) == NULL) {
-		if (avail < max) {
-			smpp_fail(rd->err, SMPP_ESME_RINVCMDLEN, field,
-			    (size_t)(rd->p - rd->base),
-			    "%s has no NUL terminator before the end of the PDU",
-			    field);
-			return 0;
+	for (i = 0; i < lim; i++) {
+		if ((dst[i] = (char)p[i]) == '\0') {
+			rd->p += i + 1;
+			return 1;
 		}
-		smpp_fail(rd->err, status, field, (size_t)(rd->p - rd->base),
-		    "%s longer than %zu octets (no NUL within %zu)", field,
-		    max - 1, max);
+	}
+	dst[lim < max ? lim : max - 1] = '\0';
+	if (avail < max) {
+		smpp_fail(rd->err, SMPP_ESME_RINVCMDLEN, field,
+		    (size_t)(rd->p - rd->base),
+		    "%s has no NUL terminator before the end of the PDU", field);
 		return 0;
 	}
-	n = (size_t)(nul - rd->p);
-	memcpy(dst, rd->p, n + 1);
-	rd->p += n + 1;
-	return 1;
+	smpp_fail(rd->err, status, field, (size_t)(rd->p - rd->base),
+	    "%s longer than %zu octets (no NUL within %zu)", field, max - 1,
+	    max);
+	return 0;
 }
 
 /*
@@ -761,16 +766,24 @@ struct enc {
 static inline void
 wr_coct(struct enc *e, const char *s, size_t max, const char *field)
 {
-	size_t n = strnlen(s, max);
+	size_t	 room = (size_t)(e->w.end - e->w.p);
+	uint8_t	*p = e->w.p;
+	size_t	 i;
 
-	if (n == max) {
-		if (!e->bad)
-			smpp_fail(e->err, SMPP_ESME_RSYSERR, field, 0,
-			    "%s is longer than %zu octets", field, max - 1);
-		e->bad = 1;
-		return;
+	for (i = 0; i < max; i++) {
+		if (i >= room) {
+			e->w.ok = 0;
+			return;
+		}
+		if ((p[i] = (uint8_t)s[i]) == '\0') {
+			e->w.p += i + 1;
+			return;
+		}
 	}
-	wr_bytes(&e->w, s, n + 1);
+	if (!e->bad)
+		smpp_fail(e->err, SMPP_ESME_RSYSERR, field, 0,
+		    "%s is longer than %zu octets", field, max - 1);
+	e->bad = 1;
 }
 
 static inline void

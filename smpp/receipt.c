@@ -7,7 +7,7 @@
 #include "smpp/timefmt.h"
 #include "smpp/receipt.h"
 
-#define RECEIPT_SHOWN_MAX	20	/* characters of a bad value quoted */
+#define RECEIPT_SHOWN_MAX	20	/* characters of a bad value shown */
 
 static const char *const receipt_field_names[] = {
 #define RECEIPT_FIELD_NAME(tag, name)	[SMPP_RECEIPT_FIELD_##tag] = name,
@@ -19,7 +19,7 @@ static const struct {
 	const char		*word;
 	enum smpp_receipt_stat	 state;
 } receipt_stats[] = {
-#define RECEIPT_STAT_ROW(word, state)	{ #word, SMPP_RECEIPT_STAT_##word },
+#define RECEIPT_STAT_ROW(word, state) { #word, SMPP_RECEIPT_STAT_##word },
 	SMPP_RECEIPT_STATS(RECEIPT_STAT_ROW)
 #undef RECEIPT_STAT_ROW
 };
@@ -43,7 +43,8 @@ static const struct {
 	{ "err", SMPP_RECEIPT_FIELD_ERR, 0 },
 	{ "text", SMPP_RECEIPT_FIELD_TEXT, 0 },
 };
-#define RECEIPT_NLABELS	(sizeof(receipt_labels) / sizeof(receipt_labels[0]))
+#define RECEIPT_NLABELS	\
+	(sizeof(receipt_labels) / sizeof(receipt_labels[0]))
 
 const char *
 smpp_receipt_field_name(enum smpp_receipt_field field)
@@ -211,7 +212,8 @@ receipt_label(const char *s, size_t len, size_t i,
 			else
 				while (j < len && (s[j] == ' ' || s[j] == '\t'))
 					j++;
-			if (len - j < 4 || !receipt_same_nocase(s + j, "date", 4))
+			if (len - j < 4 ||
+			    !receipt_same_nocase(s + j, "date", 4))
 				continue;
 			j += 4;
 		}
@@ -277,8 +279,8 @@ receipt_take_word(struct smpp_receipt *r, enum smpp_receipt_field f,
 		r->state = smpp_receipt_stat_state(v, n);
 	if (n == 0)
 		receipt_problem(r, f, SMPP_RECEIPT_PROBLEM_EMPTY, "empty");
-	else if ((f == SMPP_RECEIPT_FIELD_SUB || f == SMPP_RECEIPT_FIELD_DLVRD) &&
-	    !receipt_all_digits(v, n))
+	else if ((f == SMPP_RECEIPT_FIELD_SUB ||
+	    f == SMPP_RECEIPT_FIELD_DLVRD) && !receipt_all_digits(v, n))
 		receipt_problem(r, f, SMPP_RECEIPT_PROBLEM_NOT_DECIMAL,
 		    "'%s' not decimal", shown);
 	else if (cut)
@@ -385,8 +387,9 @@ smpp_receipt_parse(const char *s, size_t len, struct smpp_receipt *r)
 			continue;
 		}
 		if (!receipt_label(s, len, i, &field, &start)) {
-			for (end = i; end < len && !receipt_space(s[end]); end++)
-				;
+			end = i;
+			while (end < len && !receipt_space(s[end]))
+				end++;
 			receipt_stray(r, s + i, end - i);
 			i = end;
 			continue;
@@ -459,8 +462,9 @@ receipt_put_word(struct receipt_writer *w, const char *label,
 }
 
 static int
-receipt_put_date(struct receipt_writer *w, const struct smpp_receipt_format *fmt,
-    const char *name, const struct smpp_receipt_date *d, int digits)
+receipt_put_date(struct receipt_writer *w,
+    const struct smpp_receipt_format *fmt, const char *name,
+    const struct smpp_receipt_date *d, int digits)
 {
 	static const char	*const sep[] = {
 		[SMPP_RECEIPT_DATE_LABEL_SPACE] = " ",
@@ -502,7 +506,9 @@ receipt_put_text(struct receipt_writer *w, const char *label,
 	int	seen = 0;
 
 	for (end = 0; end < n; end++) {
-		if (((unsigned char)text[end] & 0xc0) != 0x80 && seen++ == chars)
+		if (((unsigned char)text[end] & 0xc0) == 0x80)
+			continue;
+		if (seen++ == chars)
 			break;
 	}
 	receipt_put_label(w, label);
@@ -514,7 +520,7 @@ receipt_build_fields(struct receipt_writer *w, const struct smpp_receipt *r,
     const struct smpp_receipt_format *fmt)
 {
 	const char	*stat = smpp_receipt_stat_word(r->state);
-	int		 digits = fmt->date_digits == 0 ? 10 : fmt->date_digits;
+	int		 digits = fmt->date_digits ? fmt->date_digits : 10;
 	unsigned	 omit = fmt->omit;
 
 	if (digits != 10 && digits != 12 && digits != 14)

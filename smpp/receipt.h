@@ -72,7 +72,7 @@ enum smpp_receipt_field {
 
 enum smpp_receipt_stat {
 	SMPP_RECEIPT_STAT_UNRECOGNISED = -1,
-#define SMPP_RECEIPT_STAT_ENUM(word, state)	SMPP_RECEIPT_STAT_##word = state,
+#define SMPP_RECEIPT_STAT_ENUM(word, state) SMPP_RECEIPT_STAT_##word = state,
 	SMPP_RECEIPT_STATS(SMPP_RECEIPT_STAT_ENUM)
 #undef SMPP_RECEIPT_STAT_ENUM
 };
@@ -82,10 +82,11 @@ enum smpp_receipt_problem_kind {
 	SMPP_RECEIPT_PROBLEM_CUT,	/* longer than we keep; cut to fit */
 	SMPP_RECEIPT_PROBLEM_EMPTY,	/* "id:" with no value */
 	SMPP_RECEIPT_PROBLEM_NOT_DECIMAL, /* sub, dlvrd or a date not digits */
-	SMPP_RECEIPT_PROBLEM_LENGTH,	/* "done date: 11 digits", "err: longer than 3" */
-	SMPP_RECEIPT_PROBLEM_DATE,	/* digits that are no date ("month 13 ...") */
-	SMPP_RECEIPT_PROBLEM_WORD,	/* stat word not in SMPP_RECEIPT_STATS */
-	SMPP_RECEIPT_PROBLEM_TWICE,	/* field repeated; the first is kept */
+	SMPP_RECEIPT_PROBLEM_LENGTH,	/* "done date: 11 digits",
+					   "err: longer than 3" */
+	SMPP_RECEIPT_PROBLEM_DATE,	/* digits that are no date */
+	SMPP_RECEIPT_PROBLEM_WORD,	/* stat word not in the table */
+	SMPP_RECEIPT_PROBLEM_TWICE,	/* repeated; the first is kept */
 	SMPP_RECEIPT_PROBLEM_STRAY,	/* text outside any known field */
 };
 
@@ -105,7 +106,7 @@ struct smpp_receipt_problem {
 struct smpp_receipt_date {
 	char		digits[SMPP_RECEIPT_DATE_MAX + 1];
 	int		valid;		/* usec holds the instant */
-	int64_t		usec;		/* UTC microseconds since the epoch */
+	int64_t		usec;		/* UTC, microseconds */
 };
 
 /*

@@ -62,7 +62,8 @@ static const char *const time_part_names[] = {
 const char *
 smpp_time_part_name(enum smpp_time_part part)
 {
-	if ((size_t)part >= sizeof(time_part_names) / sizeof(time_part_names[0]))
+	if ((size_t)part >=
+	    sizeof(time_part_names) / sizeof(time_part_names[0]))
 		return "unknown";
 	return time_part_names[part];
 }
@@ -178,7 +179,8 @@ time_set(struct smpp_time *t, enum smpp_time_part part, int value,
     size_t pos, struct smpp_time_error *err)
 {
 	int		 rel = t->kind == SMPP_TIME_RELATIVE;
-	int		 lo = 0, hi = rel ? 99 : 59, width = 2, shown = value;
+	int		 lo = 0, hi = rel ? 99 : 59, width = 2;
+	int		 shown = value;
 	const char	*name = smpp_time_part_name(part);
 
 	switch (part) {
@@ -239,7 +241,7 @@ time_set(struct smpp_time *t, enum smpp_time_part part, int value,
 			    "offset %02d not in 00-%02d", shown, hi);
 		return 0;
 	default:
-		return time_fail(err, part, pos, "%s is not a number", name);
+		return time_fail(err, part, pos, "%s is no time part", name);
 	}
 	if (value < lo || value > hi)
 		return time_fail(err, part, pos, "%s %0*d not in %0*d-%0*d",

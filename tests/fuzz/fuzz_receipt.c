@@ -127,8 +127,8 @@ fuzz_receipt_roundtrip(const struct smpp_receipt *r)
 	enum smpp_receipt_result		rv;
 
 	rv = smpp_receipt_build(r, &fmt, out, sizeof(out), &len);
-	if (r->id[0] == '\0' ||
-	    (r->stat[0] == '\0' && r->state == SMPP_RECEIPT_STAT_UNRECOGNISED)) {
+	if (r->id[0] == '\0' || (r->stat[0] == '\0' &&
+	    r->state == SMPP_RECEIPT_STAT_UNRECOGNISED)) {
 		CHECK(rv == SMPP_RECEIPT_BAD_FIELD);
 		return;
 	}

@@ -416,6 +416,24 @@ START_TEST(test_tlv_api_and_heap_spill)
 	t = smpp_pdu_find_tlv(pdu, SMPP_TLV_message_payload);
 	ck_assert(memcmp(smpp_tlv_value(pdu, t), big, sizeof big) == 0);
 	smpp_pdu_release(pdu);
+
+	/*
+	 * Regression: a struct that kept its heap from a long PDU and now
+	 * holds a short one must copy into a struct without a heap.
+	 */
+	ck_assert(smpp_pdu_decode(copy, out, len, NULL, &err) == SMPP_OK);
+	smpp_pdu_init(pdu, SMPP_CMD_submit_sm, 6);
+	smpp_pdu_add_tlv_int(pdu, SMPP_TLV_user_message_reference, 77);
+	ck_assert(smpp_pdu_encode(pdu, out, sizeof out, &len, &err) ==
+	    SMPP_OK);
+	ck_assert(smpp_pdu_decode(copy, out, len, NULL, &err) == SMPP_OK);
+	ck_assert_ptr_nonnull(copy->store_heap);
+	smpp_pdu_init(pdu, 0, 0);
+	ck_assert_int_eq(smpp_pdu_copy(pdu, copy), 0);
+	ck_assert_uint_eq(smpp_pdu_find_tlv(pdu,
+	    SMPP_TLV_user_message_reference)->num, 77);
+	smpp_pdu_release(copy);
+	smpp_pdu_release(pdu);
 	free(pdu);
 	free(copy);
 }

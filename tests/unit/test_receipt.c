@@ -18,10 +18,10 @@
 			    F(DONE_DATE) | F(STAT) | F(ERR) | F(TEXT))
 #define NOSTATE		SMPP_RECEIPT_STAT_UNRECOGNISED
 
-#define T1234		INT64_C(1686832440000000)	/* 2023-06-15T12:34Z */
-#define T1236		INT64_C(1686832560000000)	/* 2023-06-15T12:36Z */
-#define T123456		INT64_C(1686832496000000)	/* ...T12:34:56Z */
-#define T123658		INT64_C(1686832618000000)	/* ...T12:36:58Z */
+#define T1234		INT64_C(1686832440000000) /* 2023-06-15T12:34Z */
+#define T1236		INT64_C(1686832560000000) /* 2023-06-15T12:36Z */
+#define T123456		INT64_C(1686832496000000) /* ...T12:34:56Z */
+#define T123658		INT64_C(1686832618000000) /* ...T12:36:58Z */
 
 struct parse_case {
 	const char		*name;
@@ -31,7 +31,8 @@ struct parse_case {
 	unsigned		 present;
 	const char		*id, *sub, *dlvrd, *stat, *err, *text;
 	const char		*submit, *done;	/* digits as sent */
-	int64_t			 submit_usec, done_usec;	/* 0: no instant */
+	int64_t			 submit_usec;	/* 0: no instant */
+	int64_t			 done_usec;
 	enum smpp_receipt_stat	 state;
 	unsigned		 problem_fields;
 	const char		*problems[SMPP_RECEIPT_PROBLEMS_MAX];
@@ -41,7 +42,8 @@ static const struct parse_case parse_cases[] = {
 	{
 		.name = "smpp-facts 5.3 recommended form",
 		.in = "id:0123456789 sub:001 dlvrd:001 submit date:2306151234 "
-		    "done date:2306151236 stat:DELIVRD err:000 text:Hello world",
+		    "done date:2306151236 stat:DELIVRD err:000 "
+		    "text:Hello world",
 		.present = ALL, .id = "0123456789", .sub = "001",
 		.dlvrd = "001", .stat = "DELIVRD", .err = "000",
 		.text = "Hello world", .submit = "2306151234",
@@ -243,7 +245,8 @@ static const struct parse_case parse_cases[] = {
 		.in = "xid:1 substat:DELIVRD",
 		.result = SMPP_RECEIPT_NOT_RECEIPT, .state = NOSTATE,
 		.problem_fields = F(OTHER),
-		.problems = { "unknown field 'xid'", "unknown field 'substat'" },
+		.problems = { "unknown field 'xid'",
+		    "unknown field 'substat'" },
 	},
 };
 
@@ -272,10 +275,11 @@ START_TEST(test_parse)
 {
 	const struct parse_case	*c = &parse_cases[_i];
 	struct smpp_receipt	 r;
-	size_t			 len = c->len ? c->len : strlen(c->in), n, k;
+	size_t			 len, n, k;
 	char			*copy;
 
 	/* An exact-size heap copy, so reading past len is caught by ASan. */
+	len = c->len ? c->len : strlen(c->in);
 	copy = malloc(len ? len : 1);
 	ck_assert_ptr_nonnull(copy);
 	memcpy(copy, c->in, len);

@@ -56,7 +56,7 @@ static const struct parse_case parse_cases[] = {
 	{ "380101000000000+", 0, 0, ABS, 1938, 1, 1, 0, 0, 0, 0, 0, 0, 0,
 	    NULL },
 
-	/* February 29th: 2000 and 2024 are leap years, 2023 and 1900-ish not. */
+	/* February 29th: 2000 and 2024 are leap years, 2023 and 1999 not. */
 	{ "000229000000000+", 0, 0, ABS, 2000, 2, 29, 0, 0, 0, 0, 0, 0, 0,
 	    NULL },
 	{ "240229000000000+", 0, 0, ABS, 2024, 2, 29, 0, 0, 0, 0, 0, 0, 0,
@@ -116,9 +116,11 @@ static const struct parse_case parse_cases[] = {
 	{ "999999999999000R", 0, 0, REL, 99, 99, 99, 99, 99, 99, 0, 0,
 	    0, 0, NULL },
 	{ "020610233429100R", 0, -1, NONE, 0, 0, 0, 0, 0, 0, 0, 0,
-	    SMPP_TIME_PART_TENTHS, 12, "tenths 1 must be 0 in a relative time" },
+	    SMPP_TIME_PART_TENTHS, 12,
+	    "tenths 1 must be 0 in a relative time" },
 	{ "020610233429004R", 0, -1, NONE, 0, 0, 0, 0, 0, 0, 0, 0,
-	    SMPP_TIME_PART_OFFSET, 13, "offset 04 must be 00 in a relative time" },
+	    SMPP_TIME_PART_OFFSET, 13,
+	    "offset 04 must be 00 in a relative time" },
 	{ "0206102334x9000R", 0, -1, NONE, 0, 0, 0, 0, 0, 0, 0, 0,
 	    SMPP_TIME_PART_SECOND, 10, "second 'x9' is not decimal" },
 };
@@ -485,7 +487,8 @@ END_TEST
 START_TEST(test_format_digits)
 {
 	char	out[16];
-	int64_t	t = INT64_C(1686832496700000);	/* 2023-06-15T12:34:56.7Z */
+	/* 2023-06-15T12:34:56.7Z */
+	int64_t	t = INT64_C(1686832496700000);
 
 	ck_assert_int_eq(smpp_time_format_digits(t, 10, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "2306151234");
