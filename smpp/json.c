@@ -195,34 +195,40 @@ jbody(json_t *o, const struct smpp_pdu *pdu)
 	}
 }
 
-/* data_coding and esm_class of PDUs that carry user data. */
+/*
+ * data_coding, esm_class and short_message of the PDUs that carry user
+ * data; 0 for the others.
+ */
+#define USER_DATA(cmd, dcv, esmv) \
+	case SMPP_CMD_##cmd: \
+		*dc = (dcv); \
+		*esm = (esmv); \
+		*sm = pdu->u.cmd.short_message; \
+		*len = pdu->u.cmd.sm_length; \
+		return 1;
+
 static int
-user_data_coding(const struct smpp_pdu *pdu, uint8_t *dc, uint8_t *esm)
+user_data(const struct smpp_pdu *pdu, uint8_t *dc, uint8_t *esm,
+    const uint8_t **sm, uint8_t *len)
 {
 	switch (pdu->command_id) {
-	case SMPP_CMD_submit_sm:
-		*dc = pdu->u.submit_sm.data_coding;
-		*esm = pdu->u.submit_sm.esm_class;
-		return 1;
-	case SMPP_CMD_deliver_sm:
-		*dc = pdu->u.deliver_sm.data_coding;
-		*esm = pdu->u.deliver_sm.esm_class;
-		return 1;
-	case SMPP_CMD_submit_multi:
-		*dc = pdu->u.submit_multi.data_coding;
-		*esm = pdu->u.submit_multi.esm_class;
-		return 1;
+	USER_DATA(submit_sm, pdu->u.submit_sm.data_coding,
+	    pdu->u.submit_sm.esm_class)
+	USER_DATA(deliver_sm, pdu->u.deliver_sm.data_coding,
+	    pdu->u.deliver_sm.esm_class)
+	USER_DATA(submit_multi, pdu->u.submit_multi.data_coding,
+	    pdu->u.submit_multi.esm_class)
+	USER_DATA(replace_sm, SMPP_DC_DEFAULT, 0)
 	case SMPP_CMD_data_sm:
 		*dc = pdu->u.data_sm.data_coding;
 		*esm = pdu->u.data_sm.esm_class;
-		return 1;
-	case SMPP_CMD_replace_sm:
-		*dc = SMPP_DC_DEFAULT;
-		*esm = 0;
+		*sm = NULL;
+		*len = 0;
 		return 1;
 	}
 	return 0;
 }
+#undef USER_DATA
 
 static json_t *
 jtlv(const struct smpp_pdu *pdu, const struct smpp_tlv *t, int has_dc,
@@ -268,9 +274,10 @@ smpp_json_from_pdu(const struct smpp_pdu *pdu)
 {
 	json_t	*o = json_object();
 	char	 id[16];
-	uint8_t	 dc = 0, esm = 0;
-	int	 has_dc;
-	uint16_t i;
+	const uint8_t	*sm = NULL;
+	uint8_t		 dc = 0, esm = 0, sm_len = 0;
+	int		 has_dc;
+	uint16_t	 i;
 
 	snprintf(id, sizeof id, "0x%08x", pdu->command_id);
 	json_object_set_new(o, "command",
@@ -290,32 +297,9 @@ smpp_json_from_pdu(const struct smpp_pdu *pdu)
 	if (!pdu->has_body)
 		return o;
 	jbody(o, pdu);
-	has_dc = user_data_coding(pdu, &dc, &esm);
-	if (has_dc && pdu->command_id != SMPP_CMD_data_sm) {
-		const uint8_t	*sm;
-		uint8_t		 len;
-
-		switch (pdu->command_id) {
-		case SMPP_CMD_submit_sm:
-			sm = pdu->u.submit_sm.short_message;
-			len = pdu->u.submit_sm.sm_length;
-			break;
-		case SMPP_CMD_deliver_sm:
-			sm = pdu->u.deliver_sm.short_message;
-			len = pdu->u.deliver_sm.sm_length;
-			break;
-		case SMPP_CMD_submit_multi:
-			sm = pdu->u.submit_multi.short_message;
-			len = pdu->u.submit_multi.sm_length;
-			break;
-		default:
-			sm = pdu->u.replace_sm.short_message;
-			len = pdu->u.replace_sm.sm_length;
-			break;
-		}
-		if (len > 0)
-			jadd_text(o, sm, len, dc, esm);
-	}
+	has_dc = user_data(pdu, &dc, &esm, &sm, &sm_len);
+	if (has_dc && sm_len > 0)
+		jadd_text(o, sm, sm_len, dc, esm);
 	if (pdu->ntlv > 0) {
 		json_t *a = json_array();
 

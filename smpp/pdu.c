@@ -476,7 +476,7 @@ decode_tlvs(struct rd *rd, struct smpp_pdu *pdu)
 {
 	size_t			 area = (size_t)(rd->end - rd->p);
 	size_t			 area_off = (size_t)(rd->p - rd->base);
-	const uint8_t		*s;
+	uint8_t			*s;
 	size_t			 i = 0;
 
 	if (store_reserve(pdu, area) == -1) {
@@ -485,7 +485,7 @@ decode_tlvs(struct rd *rd, struct smpp_pdu *pdu)
 		return 0;
 	}
 	s = store_base(pdu);
-	memcpy((uint8_t *)s, rd->p, area);
+	memcpy(s, rd->p, area);
 	pdu->store_len = (uint32_t)area;
 	while (i < area) {
 		const struct smpp_tlv_info	*ti;
@@ -672,12 +672,12 @@ smpp_pdu_decode(struct smpp_pdu *pdu, const uint8_t *buf, size_t len,
 	if (cl < SMPP_HEADER_LEN || cl > max_pdu || cl != len) {
 		err->reply = smpp_is_response(pdu->command_id) ?
 		    SMPP_REPLY_NONE : SMPP_REPLY_GENERIC_NACK;
-		smpp_fail(err, SMPP_ESME_RINVCMDLEN, "command_length", 0,
-		    cl != len && cl >= SMPP_HEADER_LEN && cl <= max_pdu ?
-		    "command_length %u but %zu octets given" :
-		    "command_length %u outside 16..%zu", cl,
-		    cl != len && cl >= SMPP_HEADER_LEN && cl <= max_pdu ?
-		    len : (size_t)max_pdu);
+		if (cl < SMPP_HEADER_LEN || cl > max_pdu)
+			smpp_fail(err, SMPP_ESME_RINVCMDLEN, "command_length", 0,
+			    "command_length %u outside 16..%u", cl, max_pdu);
+		else
+			smpp_fail(err, SMPP_ESME_RINVCMDLEN, "command_length", 0,
+			    "command_length %u but %zu octets given", cl, len);
 		return SMPP_ERROR;
 	}
 	if ((ci = smpp_command_lookup(pdu->command_id)) == NULL) {
