@@ -30,6 +30,7 @@ struct clock {
 	enum clock_mode		 mode;
 	double			 speed;
 	int64_t			 real_origin;	/* wall time at creation */
+	int64_t			 real_start;	/* clock time at creation */
 	int64_t			 virtual_now;
 	uint64_t		 next_order;
 	unsigned		 armed;
@@ -67,6 +68,7 @@ clock_new(struct event_base *base, enum clock_mode mode, int64_t start_usec,
 	c->mode = mode;
 	c->speed = speed > 0 ? speed : 1.0;
 	c->real_origin = clock_wall_usec();
+	c->real_start = start_usec != 0 ? start_usec : c->real_origin;
 	c->virtual_now = start_usec;
 	RB_INIT(&c->queue);
 	return c;
@@ -93,8 +95,8 @@ clock_now(const struct clock *c)
 		return c->virtual_now;
 	wall = clock_wall_usec();
 	if (c->speed == 1.0)
-		return wall;
-	return c->real_origin + (int64_t)((double)(wall - c->real_origin) *
+		return c->real_start + (wall - c->real_origin);
+	return c->real_start + (int64_t)((double)(wall - c->real_origin) *
 	    c->speed);
 }
 

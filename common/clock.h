@@ -29,8 +29,10 @@ typedef void (*clock_timer_cb)(struct clock_timer *, void *arg);
 #define CLOCK_USEC_PER_SEC	INT64_C(1000000)
 
 /*
- * Creates a clock on base. In virtual mode start_usec is the initial now;
- * in real mode it is ignored and speed (> 0) scales elapsed time.
+ * Creates a clock on base. In virtual mode start_usec is the initial now.
+ * In real mode now starts at start_usec (0: the wall clock) and moves with
+ * elapsed wall time scaled by speed (> 0); a fixed start makes the
+ * timestamps of a short real-time run reproducible.
  */
 struct clock	*clock_new(struct event_base *, enum clock_mode,
 		    int64_t start_usec, double speed);

@@ -103,6 +103,21 @@ START_TEST(test_real_clock_timer_fires)
 }
 END_TEST
 
+/* A real clock with a fixed start reads that start plus elapsed time. */
+START_TEST(test_real_clock_fixed_start)
+{
+	struct event_base	*base = event_base_new();
+	int64_t			 start = INT64_C(1767225600000000);
+	struct clock		*c = clock_new(base, CLOCK_MODE_REAL, start, 1.0);
+	int64_t			 now = clock_now(c);
+
+	ck_assert_int_ge(now, start);
+	ck_assert_int_lt(now, start + 10 * CLOCK_USEC_PER_SEC);
+	clock_free(c);
+	event_base_free(base);
+}
+END_TEST
+
 START_TEST(test_rng_deterministic)
 {
 	struct rng	a, b, child1, child2;
@@ -162,6 +177,7 @@ main(void)
 
 	tcase_add_test(tc, test_virtual_clock_order);
 	tcase_add_test(tc, test_real_clock_timer_fires);
+	tcase_add_test(tc, test_real_clock_fixed_start);
 	tcase_add_test(tc, test_rng_deterministic);
 	tcase_add_test(tc, test_hex);
 	suite_add_tcase(s, tc);
