@@ -1,0 +1,182 @@
+/*
+ * Inside the scenario loader: the key tables and the machinery that walks
+ * them. Not for other modules; scenarios/scenario.h is the contract.
+ *
+ * Every key a scenario may hold is one row (struct scn_key): its name,
+ * its value type, where the value goes (an offset into the struct being
+ * filled), its range and its help. The parser walks the rows, --explain
+ * prints a loaded scenario through them and --keys prints them as the
+ * markdown table of docs/scenarios.md, so the three cannot disagree. A
+ * type (struct scn_type) is a parse and a show function: parse checks a
+ * JSON value and stores it, show turns the stored value back into JSON
+ * that parses to the same value.
+ */
+#ifndef CARRIERLAB_SCENARIOS_SCENARIO_INTERNAL_H
+#define CARRIERLAB_SCENARIOS_SCENARIO_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "scenarios/scenario.h"
+
+#define SCN_DEPTH_MAX		16	/* deepest key path we track */
+#define SCN_MAX_CARRIERS	64
+#define SCN_TEXT_MAX		(16 * 1024 * 1024)	/* scenario file size */
+/* Ten years: far beyond any timer, far below int64 overflow. */
+#define SCN_DURATION_MAX	(INT64_C(3650) * 86400 * 1000000)
+
+/* One step of a key path: an object member or an array index. */
+struct scn_seg {
+	const char	*key;		/* NULL: index */
+	size_t		 index;
+};
+
+/*
+ * The state of one load. The path is kept as segments so an error can be
+ * both written out ("carriers[1].outcomes.DELIVRD") and found again in the
+ * source text for its line and column.
+ */
+struct scn_ctx {
+	struct scenario_error	*err;
+	const char		*text;		/* the JSON, for line numbers */
+	size_t			 textlen;
+	const char		*dir;		/* relative paths start here */
+	struct scn_seg		 segs[SCN_DEPTH_MAX];
+	size_t			 nsegs;
+};
+
+struct scn_key;
+
+struct scn_type {
+	const char	*name;		/* for the docs: "duration" */
+	/* Checks v and stores it at base + key->off; -1 after scn_fail(). */
+	int		(*parse)(struct scn_ctx *, const struct scn_key *,
+			    json_t *v, void *base);
+	/* The stored value as JSON (new reference); NULL: not set, left
+	 * out of --explain. */
+	json_t		*(*show)(const struct scn_key *, const void *base);
+};
+
+#define SCN_REQUIRED	0x01	/* must be given */
+#define SCN_RESERVED	0x02	/* a later version's key: refused */
+#define SCN_POSITIVE	0x04	/* numbers, durations: more than 0 */
+#define SCN_READABLE	0x08	/* paths: a file we can read, checked now */
+
+struct scn_key {
+	const char		*name;
+	const struct scn_type	*type;
+	size_t			 off;		/* of the value in base */
+	size_t			 size;		/* of the field: strings,
+						   integers */
+	double			 min;		/* numbers; strings: length */
+	double			 max;
+	unsigned		 flags;		/* SCN_* */
+	unsigned		 mask;		/* flag bits (accepts) */
+	const char *const	*choices;	/* words allowed, NULL-ended */
+	const struct scn_key	*sub;		/* members of an object or of
+						   each array item */
+	const void		*item_default;	/* what an array item starts
+						   as (sub's base) */
+	const char		*item;		/* docs: "[]" or ".STAT" */
+	int			(*check)(struct scn_ctx *,
+				    const struct scn_key *, void *base);
+					/* after the value is stored */
+	const char		*range;		/* docs, when min/max do not
+						   say it */
+	const char		*help;
+};
+
+/* The tables (scenario-keys.c). */
+extern const struct scn_key scn_top_keys[];
+extern const struct scn_key scn_carrier_keys[];
+/* The scenario a file gets before any key is read. */
+void	 scn_scenario_defaults(struct scenario *);
+
+/* Plain value types (scenario-types.c). */
+extern const struct scn_type scn_type_object;
+extern const struct scn_type scn_type_string;
+extern const struct scn_type scn_type_name;
+extern const struct scn_type scn_type_country;
+extern const struct scn_type scn_type_hostport;
+extern const struct scn_type scn_type_path;
+extern const struct scn_type scn_type_uint;
+extern const struct scn_type scn_type_number;
+extern const struct scn_type scn_type_bool;
+extern const struct scn_type scn_type_bit;
+extern const struct scn_type scn_type_word;
+extern const struct scn_type scn_type_status;
+extern const struct scn_type scn_type_reserved;
+
+/* Time values (scenario-time.c). */
+extern const struct scn_type scn_type_duration;
+extern const struct scn_type scn_type_dist;
+extern const struct scn_type scn_type_timestamp;
+
+/* A carrier's listeners, accounts and reach (scenario-carrier.c). */
+extern const struct scn_type scn_type_listen;
+extern const struct scn_type scn_type_tls;
+extern const struct scn_type scn_type_accounts;
+extern const struct scn_type scn_type_bind_types;
+extern const struct scn_type scn_type_codings;
+extern const struct scn_type scn_type_prefix;
+extern const struct scn_type scn_type_prefixes;
+
+/* A message's fate (scenario-fate.c, scenario-rules.c). */
+extern const struct scn_type scn_type_submit_errors;
+extern const struct scn_type scn_type_outcomes;
+extern const struct scn_type scn_type_stat;
+extern const struct scn_type scn_type_err;
+extern const struct scn_type scn_type_nec;
+extern const struct scn_type scn_type_rules;
+extern const struct scn_type scn_type_regex_to;
+extern const struct scn_type scn_type_regex_body;
+extern const struct scn_type scn_type_rule_delay;
+
+/* Types of top-level keys (scenario.c). */
+extern const struct scn_type scn_type_clock;
+extern const struct scn_type scn_type_carriers;
+
+/* Walking (scenario-walk.c). */
+void	 scn_push_key(struct scn_ctx *, const char *);
+void	 scn_push_index(struct scn_ctx *, size_t);
+void	 scn_pop(struct scn_ctx *);
+/* Records reason at the current path and returns -1. */
+int	 scn_fail(struct scn_ctx *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* The row called name in table, or NULL. */
+const struct scn_key *scn_key_find(const struct scn_key *table,
+	    const char *name);
+/* Reads the members of object v by the rows of table into base. */
+int	 scn_walk(struct scn_ctx *, const struct scn_key *table, json_t *v,
+	    void *base);
+/* Every row of table that has a value, as a JSON object. */
+json_t	*scn_show_table(const struct scn_key *table, const void *base);
+/* Writes a JSON string v into buf (size bytes, NUL included): length
+ * between key->min and size - 1. */
+int	 scn_get_string(struct scn_ctx *, const struct scn_key *, json_t *v,
+	    char *buf, size_t size);
+/* A JSON integer between lo and hi. */
+int	 scn_get_int(struct scn_ctx *, json_t *v, long long lo, long long hi,
+	    long long *out);
+
+/* A command_status as its name, or hex (scenario-types.c). */
+json_t	*scn_status_json(uint32_t);
+
+/* Durations and their text (scenario-time.c). */
+int	 scn_get_duration(struct scn_ctx *, json_t *v, int64_t *usec);
+json_t	*scn_duration_json(int64_t usec);
+
+/* Line and column of the value at segs in text (scenario-locate.c). */
+void	 scn_locate(const char *text, size_t len, const struct scn_seg *,
+	    size_t nsegs, int *line, int *column);
+
+/* The docs and --explain (scenario-docs.c). */
+void	 scn_keys_markdown(FILE *);
+
+/* scenarios/default-json.c, generated from scenarios/default.json. */
+extern const unsigned char scenario_default_bytes[];
+
+#endif

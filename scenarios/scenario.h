@@ -1,0 +1,73 @@
+/*
+ * Scenario files: the one place that reads them. A scenario is JSON; this
+ * module checks every key against the key tables and fills the typed
+ * configuration structs each module defines (struct carrier_profile, ...).
+ * Nothing else in carrierlab parses a scenario.
+ *
+ * Errors name the key's path and the reason, as a user would write it:
+ *   carriers[1].outcomes.DELIVRD: must be between 0 and 1
+ * with the line and column of that key in the text (JSON syntax errors:
+ * where the parser stopped). The keys, their types, ranges and help are
+ * one table (scenarios/scenario-keys.c) that also prints the manual's.
+ */
+#ifndef CARRIERLAB_SCENARIOS_SCENARIO_H
+#define CARRIERLAB_SCENARIOS_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/clock.h"
+#include "carriers/profile.h"
+
+#define SCENARIO_PATH_MAX	1024
+
+struct scenario_error {
+	char		 file[SCENARIO_PATH_MAX];	/* "" for strings */
+	char		 path[256];	/* "carriers[1].outcomes.DELIVRD" */
+	char		 reason[256];
+	int		 line;		/* of the syntax error or of the key
+					   at path; 0: none (unreadable
+					   file) */
+	int		 column;	/* in characters, from 1 */
+};
+
+struct scenario {
+	char		 name[128];
+	char		 description[512];
+	uint64_t	 seed;
+	enum clock_mode	 clock;		/* "real" (default) or "virtual" */
+	int64_t		 clock_start;	/* usec since epoch; 0: wall clock */
+	double		 speed;		/* real mode factor, default 1 */
+	char		 http[CARRIER_ADDR_MAX];	/* "127.0.0.1:8080" */
+	char		 admin_token[128];	/* "" : none */
+	char		 state[SCENARIO_PATH_MAX];	/* sqlite file */
+	char		 dir[SCENARIO_PATH_MAX];	/* relative paths */
+	struct carrier_profile *carriers;
+	size_t		 ncarriers;
+};
+
+/* Returns 0, or -1 with err filled; on error s holds nothing to free. */
+int	scenario_load_file(const char *path, struct scenario *s,
+	    struct scenario_error *err);
+/* dir resolves relative paths (TLS files); NULL means ".". */
+int	scenario_load_string(const char *json, const char *dir,
+	    struct scenario *s, struct scenario_error *err);
+/* The embedded default scenario (scenarios/default.json). */
+int	scenario_load_default(struct scenario *s, struct scenario_error *err);
+const char *scenario_default_json(void);
+void	scenario_release(struct scenario *s);
+
+/* "file:line:column: path: reason" in buf; empty parts left out. */
+void	scenario_error_format(const struct scenario_error *, char *buf,
+	    size_t len);
+
+/*
+ * The effective configuration of s as indented JSON, every default filled
+ * in; it loads back to the same scenario. NULL on allocation failure;
+ * the caller frees it.
+ */
+char	*scenario_explain(const struct scenario *s);
+/* The key tables of docs/scenarios.md, as markdown; the caller frees it. */
+char	*scenario_keys_markdown(void);
+
+#endif
