@@ -14,5 +14,7 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_pdu_entry;
+extern const struct cmd_entry cmd_smsc_entry;
+extern const struct cmd_entry cmd_check_entry;
 
 #endif

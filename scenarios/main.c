@@ -31,29 +31,12 @@ static const struct cmd_entry cmd_serve_entry = {
 	.exec = cmd_not_yet,
 };
 
-static const struct cmd_entry cmd_smsc_entry = {
-	.name = "smsc",
-	.usage = "[SCENARIO]",
-	.summary = "run the simulated carrier SMSCs only (not yet available)",
-	.help = "Runs only the simulated carrier SMSCs, for testing an SMPP "
-	    "client. Not\navailable in this version.\n",
-	.exec = cmd_not_yet,
-};
-
 static const struct cmd_entry cmd_run_entry = {
 	.name = "run",
 	.usage = "FILE...",
 	.summary = "run scenarios to a verdict (not yet available)",
 	.help = "Runs scenario files to completion and prints a verdict. Not "
 	    "available in this\nversion.\n",
-	.exec = cmd_not_yet,
-};
-
-static const struct cmd_entry cmd_check_entry = {
-	.name = "check",
-	.usage = "FILE...",
-	.summary = "validate scenario files (not yet available)",
-	.help = "Validates scenario files. Not available in this version.\n",
 	.exec = cmd_not_yet,
 };
 

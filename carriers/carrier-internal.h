@@ -1,0 +1,190 @@
+/*
+ * Inside a carrier: shared by carriers/carrier*.c and nothing else.
+ *
+ * carrier.c         lifecycle, listeners, TLS, sessions and binds
+ * carrier-submit.c  submit_sm, data_sm, submit_multi, query/cancel/replace
+ * carrier-outbox.c  receipts and MO towards ESMEs, held, resent, durable
+ * carrier-json.c    the /sim/ views and Prometheus metrics
+ */
+#ifndef CARRIERLAB_CARRIERS_CARRIER_INTERNAL_H
+#define CARRIERLAB_CARRIERS_CARRIER_INTERNAL_H
+
+#include <sys/queue.h>
+
+#include <openssl/ssl.h>
+
+#include "common/tree.h"
+#include "carriers/carrier.h"
+#include "carriers/model.h"
+#include "carriers/store.h"
+#include "smpp/session.h"
+
+#define CARRIER_CLOSED_KEEP	32	/* closed binds kept for inspection */
+
+/* A token bucket of segments per second; rate 0 never refuses. */
+struct carrier_bucket {
+	double		 rate;
+	double		 tokens;
+	int64_t		 last;
+};
+
+/* One captured PDU, raw; decoded only when someone asks. */
+struct carrier_capture {
+	uint64_t	 index;
+	int64_t		 time;
+	enum smpp_direction dir;
+	uint32_t	 len;
+	uint8_t		*raw;
+};
+
+struct carrier_bind_counters {
+	uint64_t	 pdus_in;
+	uint64_t	 pdus_out;
+	uint64_t	 submits;
+	uint64_t	 submits_ok;
+	uint64_t	 submits_refused;
+	uint64_t	 throttled;
+	uint64_t	 window_full;
+	uint64_t	 receipts_sent;
+	uint64_t	 receipts_acked;
+	uint64_t	 mo_sent;
+	uint64_t	 deliver_failed;
+};
+
+struct carrier_bind {
+	TAILQ_ENTRY(carrier_bind) entry;
+	struct carrier	*carrier;
+	unsigned	 id;
+	struct smpp_session *session;	/* NULL once closed */
+	char		 name[CARRIER_NAME_MAX + 16];	/* "alpha/b3" */
+	char		 system_id[16];
+	unsigned	 type;		/* CARRIER_BIND_*, 0 until bound */
+	char		 peer[64];
+	int		 tls;
+	int64_t		 opened_at;
+	int64_t		 bound_at;
+	int64_t		 closed_at;
+	char		 close_reason[96];
+	struct carrier_bucket bucket;
+	struct carrier_bind_counters n;
+	struct carrier_capture *cap;	/* ring of capture_limit */
+	size_t		 cap_count;
+	uint64_t	 cap_next;	/* index of the next capture */
+};
+TAILQ_HEAD(carrier_bind_list, carrier_bind);
+
+struct carrier_listener {
+	struct carrier	*carrier;
+	struct evconnlistener *listener;
+	SSL_CTX		*ssl;
+	int		 tls;
+	char		 address[CARRIER_ADDR_MAX];	/* as bound */
+};
+
+/* A response held back by the submit latency. */
+struct carrier_delayed {
+	TAILQ_ENTRY(carrier_delayed) entry;
+	struct carrier	*carrier;
+	struct carrier_bind *bind;
+	struct clock_timer *timer;
+	int64_t		 received_at;
+	struct smpp_pdu	*resp;
+};
+TAILQ_HEAD(carrier_delayed_list, carrier_delayed);
+
+enum carrier_outbox_where {
+	CARRIER_OUTBOX_SCHEDULED,	/* in the tree, waiting for due */
+	CARRIER_OUTBOX_HELD,		/* due, no receiver can take it */
+	CARRIER_OUTBOX_INFLIGHT,	/* sent, awaiting the response */
+	CARRIER_OUTBOX_LOOSE,		/* being moved: in no container */
+};
+
+struct carrier_outbox_entry {
+	RB_ENTRY(carrier_outbox_entry) tree;
+	TAILQ_ENTRY(carrier_outbox_entry) held;
+	struct carrier	*carrier;
+	enum carrier_outbox_where where;
+	struct carrier_outbox_item item;
+	int64_t		 sent_at;
+};
+RB_HEAD(carrier_outbox_tree, carrier_outbox_entry);
+TAILQ_HEAD(carrier_outbox_list, carrier_outbox_entry);
+
+/* PDUs by direction, command and status, for /metrics. */
+struct carrier_counter {
+	RB_ENTRY(carrier_counter) entry;
+	enum smpp_direction dir;
+	uint32_t	 command_id;
+	uint32_t	 status;
+	uint64_t	 count;
+};
+RB_HEAD(carrier_counter_tree, carrier_counter);
+
+#define CARRIER_HIST_BUCKETS	12
+struct carrier_histogram {
+	uint64_t	 bucket[CARRIER_HIST_BUCKETS];	/* cumulative */
+	uint64_t	 count;
+	double		 sum;		/* seconds */
+};
+extern const double carrier_hist_bounds[CARRIER_HIST_BUCKETS];
+
+struct carrier {
+	struct carrier_env env;
+	const struct carrier_profile *p;
+	struct carrier_listener listeners[CARRIER_MAX_LISTEN];
+	size_t		 nlisteners;
+	struct carrier_bind_list binds;		/* open sessions */
+	struct carrier_bind_list closed;	/* newest first */
+	size_t		 nclosed;
+	unsigned	 next_bind_id;
+	unsigned	 rr;			/* receiver round robin */
+	struct carrier_bucket bucket;
+	struct carrier_delayed_list delayed;
+	struct carrier_outbox_tree outbox;
+	struct carrier_outbox_list held;
+	struct carrier_outbox_list inflight;
+	size_t		 outbox_pending;	/* every entry */
+	struct clock_timer *outbox_timer;
+	struct carrier_counter_tree counters;
+	struct carrier_histogram submit_latency;
+	struct carrier_histogram receipt_rtt;
+	uint64_t	 receipts_dropped;
+	uint64_t	 messages;
+	uint16_t	 mo_ref;		/* concatenation reference */
+};
+
+/* carrier.c */
+struct carrier_bind *carrier_bind_find(struct carrier *, unsigned id);
+void	carrier_count_pdu(struct carrier *, enum smpp_direction,
+	    uint32_t command_id, uint32_t status);
+void	carrier_histogram_add(struct carrier_histogram *, int64_t usec);
+int	carrier_bucket_take(struct carrier_bucket *, int64_t now,
+	    double amount);
+int64_t	carrier_now(const struct carrier *);
+/* Sends resp now, or after delay (usec) if delay > 0. */
+void	carrier_respond(struct carrier_bind *, struct smpp_pdu *resp,
+	    int64_t delay, int64_t received_at);
+void	carrier_respond_status(struct carrier_bind *,
+	    const struct smpp_pdu *req, uint32_t status);
+const char *carrier_bind_type_name(unsigned);
+void	carrier_counters_foreach(struct carrier *,
+	    void (*)(const struct carrier_counter *, void *), void *);
+
+/* carrier-submit.c */
+void	carrier_submit_request(struct carrier_bind *,
+	    const struct smpp_pdu *req);
+void	carrier_message_id_format(uint64_t seq, char *out, size_t len);
+
+/* carrier-outbox.c */
+int	carrier_outbox_init(struct carrier *, char *err, size_t errlen);
+void	carrier_outbox_free(struct carrier *);
+/* Adds item (copied; pdu ownership moves) and persists it. */
+int	carrier_outbox_add(struct carrier *, struct carrier_outbox_item *);
+void	carrier_outbox_cancel_message(struct carrier *, const char *id);
+/* A receiver of system_id bound, or a session's window opened. */
+void	carrier_outbox_kick(struct carrier *, const char *system_id);
+/* Number of entries due but held for want of a receiver. */
+size_t	carrier_outbox_held(const struct carrier *);
+size_t	carrier_outbox_inflight(const struct carrier *);
+
+#endif

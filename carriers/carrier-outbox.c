@@ -1,0 +1,488 @@
+/*
+ * Traffic towards the ESMEs: delivery receipts and MO messages.
+ *
+ * Every item lives in the store's outbox until the ESME acknowledges it,
+ * so a restart loses none. In memory an item is in one of three places:
+ * the tree of scheduled items ordered by (due, id) under one clock timer;
+ * the held list, when it is due but no receiver of its system_id is bound
+ * or every receiver's window is full; or in flight on a session. A bind
+ * or an opened window kicks the held items of its system_id. An error
+ * response or a timeout reschedules the item with exponential backoff.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "carriers/carrier-internal.h"
+#include "smpp/receipt.h"
+#include "smpp/text.h"
+
+static void	carrier_outbox_dispatch(struct carrier_outbox_entry *);
+
+static int
+carrier_outbox_cmp(struct carrier_outbox_entry *a,
+    struct carrier_outbox_entry *b)
+{
+	if (a->item.due != b->item.due)
+		return a->item.due < b->item.due ? -1 : 1;
+	if (a->item.id != b->item.id)
+		return a->item.id < b->item.id ? -1 : 1;
+	return 0;
+}
+
+TREE_GENERATE_STATIC(carrier_outbox_tree, carrier_outbox_entry, tree,
+    carrier_outbox_cmp)
+
+static void
+carrier_outbox_arm(struct carrier *c)
+{
+	struct carrier_outbox_entry *e = RB_MIN(carrier_outbox_tree,
+	    &c->outbox);
+	int64_t delay;
+
+	if (e == NULL) {
+		clock_timer_del(c->outbox_timer);
+		return;
+	}
+	delay = e->item.due - carrier_now(c);
+	clock_timer_add(c->outbox_timer, delay > 0 ? delay : 0);
+}
+
+static void
+carrier_outbox_schedule(struct carrier_outbox_entry *e)
+{
+	struct carrier *c = e->carrier;
+
+	e->where = CARRIER_OUTBOX_SCHEDULED;
+	RB_INSERT(carrier_outbox_tree, &c->outbox, e);
+	carrier_outbox_arm(c);
+}
+
+static void
+carrier_outbox_hold(struct carrier_outbox_entry *e)
+{
+	e->where = CARRIER_OUTBOX_HELD;
+	TAILQ_INSERT_TAIL(&e->carrier->held, e, held);
+}
+
+/* Forgets the entry; with drop it also leaves the store. */
+static void
+carrier_outbox_done(struct carrier_outbox_entry *e, int drop)
+{
+	struct carrier *c = e->carrier;
+
+	if (e->where == CARRIER_OUTBOX_SCHEDULED)
+		RB_REMOVE(carrier_outbox_tree, &c->outbox, e);
+	else if (e->where == CARRIER_OUTBOX_HELD)
+		TAILQ_REMOVE(&c->held, e, held);
+	else if (e->where == CARRIER_OUTBOX_INFLIGHT)
+		TAILQ_REMOVE(&c->inflight, e, held);
+	if (drop && carrier_store_outbox_delete(c->env.store,
+	    e->item.id) == -1)
+		log_warnx("%s store-failed error=\"%s\"", c->p->name,
+		    carrier_store_error(c->env.store));
+	c->outbox_pending--;
+	carrier_outbox_item_release(&e->item);
+	free(e);
+}
+
+static void
+carrier_outbox_fire(struct clock_timer *t, void *arg)
+{
+	struct carrier *c = arg;
+	struct carrier_outbox_entry *e;
+	int64_t now = carrier_now(c);
+
+	(void)t;
+	while ((e = RB_MIN(carrier_outbox_tree, &c->outbox)) != NULL &&
+	    e->item.due <= now) {
+		RB_REMOVE(carrier_outbox_tree, &c->outbox, e);
+		e->where = CARRIER_OUTBOX_LOOSE;
+		carrier_outbox_dispatch(e);
+	}
+	carrier_outbox_arm(c);
+}
+
+static struct carrier_outbox_entry *
+carrier_outbox_entry_new(struct carrier *c,
+    const struct carrier_outbox_item *item)
+{
+	struct carrier_outbox_entry *e = xcalloc(1, sizeof *e);
+
+	e->carrier = c;
+	e->item = *item;
+	if (item->pdu != NULL) {
+		e->item.pdu = xmalloc(item->pdu_len);
+		memcpy(e->item.pdu, item->pdu, item->pdu_len);
+	}
+	c->outbox_pending++;
+	return e;
+}
+
+static void
+carrier_outbox_load(const struct carrier_outbox_item *item, void *arg)
+{
+	carrier_outbox_schedule(carrier_outbox_entry_new(arg, item));
+}
+
+int
+carrier_outbox_init(struct carrier *c, char *err, size_t errlen)
+{
+	RB_INIT(&c->outbox);
+	TAILQ_INIT(&c->held);
+	TAILQ_INIT(&c->inflight);
+	c->outbox_timer = clock_timer_new(c->env.clock, carrier_outbox_fire,
+	    c);
+	if (carrier_store_outbox_foreach(c->env.store, c->p->name,
+	    carrier_outbox_load, c) == -1) {
+		snprintf(err, errlen, "%s: store: %s", c->p->name,
+		    carrier_store_error(c->env.store));
+		return -1;
+	}
+	if (c->outbox_pending > 0)
+		log_info("%s outbox-loaded items=%zu", c->p->name,
+		    c->outbox_pending);
+	return 0;
+}
+
+void
+carrier_outbox_free(struct carrier *c)
+{
+	struct carrier_outbox_entry *e;
+
+	clock_timer_free(c->outbox_timer);
+	c->outbox_timer = NULL;
+	while ((e = RB_MIN(carrier_outbox_tree, &c->outbox)) != NULL)
+		carrier_outbox_done(e, 0);
+	while ((e = TAILQ_FIRST(&c->held)) != NULL)
+		carrier_outbox_done(e, 0);
+	/* Their sessions are freed next, without calling back; the store
+	 * keeps the items for the next start. */
+	while ((e = TAILQ_FIRST(&c->inflight)) != NULL)
+		carrier_outbox_done(e, 0);
+}
+
+int
+carrier_outbox_add(struct carrier *c, struct carrier_outbox_item *item)
+{
+	struct carrier_outbox_entry *e;
+
+	if (carrier_store_outbox_add(c->env.store, item) == -1) {
+		log_warnx("%s store-failed error=\"%s\"", c->p->name,
+		    carrier_store_error(c->env.store));
+		return -1;
+	}
+	e = carrier_outbox_entry_new(c, item);
+	carrier_outbox_schedule(e);
+	return 0;
+}
+
+void
+carrier_outbox_cancel_message(struct carrier *c, const char *id)
+{
+	struct carrier_outbox_entry *e, *next;
+
+	for (e = RB_MIN(carrier_outbox_tree, &c->outbox); e != NULL;
+	    e = next) {
+		next = RB_NEXT(carrier_outbox_tree, &c->outbox, e);
+		if (e->item.kind == CARRIER_OUTBOX_RECEIPT &&
+		    strcmp(e->item.message_id, id) == 0)
+			carrier_outbox_done(e, 0);
+	}
+	TAILQ_FOREACH_SAFE(e, &c->held, held, next)
+		if (e->item.kind == CARRIER_OUTBOX_RECEIPT &&
+		    strcmp(e->item.message_id, id) == 0)
+			carrier_outbox_done(e, 0);
+	carrier_store_outbox_delete_message(c->env.store, c->p->name, id);
+	carrier_outbox_arm(c);
+}
+
+size_t
+carrier_outbox_held(const struct carrier *c)
+{
+	const struct carrier_outbox_entry *e;
+	size_t n = 0;
+
+	TAILQ_FOREACH(e, &c->held, held)
+		n++;
+	return n;
+}
+
+size_t
+carrier_outbox_inflight(const struct carrier *c)
+{
+	const struct carrier_outbox_entry *e;
+	size_t n = 0;
+
+	TAILQ_FOREACH(e, &c->inflight, held)
+		n++;
+	return n;
+}
+
+/* ---- building the PDU ---- */
+
+/* The first characters of the message, as plain ASCII for the text:
+ * field (receipts go out in the default alphabet). */
+static void
+carrier_receipt_text(const struct carrier_message *m, char *out, size_t cap)
+{
+	char utf8[1024];
+	size_t n = 0, i, j = 0, skip = 0;
+
+	if ((m->esm_class & SMPP_ESM_UDHI) && m->sm_length > 0)
+		skip = (size_t)m->short_message[0] + 1;
+	if (skip > m->sm_length ||
+	    smpp_text_decode(m->data_coding, m->short_message + skip,
+	    m->sm_length - skip, utf8, sizeof utf8 - 1, &n, NULL) !=
+	    SMPP_TEXT_OK)
+		n = 0;
+	for (i = 0; i < n && j + 1 < cap && j < SMPP_RECEIPT_TEXT_CHARS;
+	    i++) {
+		unsigned char ch = (unsigned char)utf8[i];
+
+		if ((ch & 0xC0) == 0x80)
+			continue;	/* continuation: one '?' per char */
+		out[j++] = ch >= 0x20 && ch < 0x7F ? (char)ch : '?';
+	}
+	out[j] = '\0';
+}
+
+static void
+carrier_public_id(const char *id, char *out, size_t len)
+{
+	size_t n = strcspn(id, "/");
+
+	snprintf(out, len, "%.*s", (int)n, id);
+}
+
+static int
+carrier_receipt_pdu(struct carrier *c, const struct carrier_outbox_item *it,
+    struct smpp_pdu *pdu)
+{
+	struct smpp_body_deliver_sm *d = &pdu->u.deliver_sm;
+	struct carrier_message m;
+	struct smpp_receipt r;
+	int final = it->state != SMPP_RECEIPT_STAT_ENROUTE;
+	size_t len = 0;
+	uint8_t nec[3];
+
+	if (carrier_store_message_get(c->env.store, c->p->name,
+	    it->message_id, &m) != 0)
+		return -1;
+	smpp_pdu_init(pdu, SMPP_CMD_deliver_sm, 0);
+	d->source_addr_ton = m.dest_ton;
+	d->source_addr_npi = m.dest_npi;
+	snprintf(d->source_addr, sizeof d->source_addr, "%s",
+	    m.destination_addr);
+	d->dest_addr_ton = m.source_ton;
+	d->dest_addr_npi = m.source_npi;
+	snprintf(d->destination_addr, sizeof d->destination_addr, "%s",
+	    m.source_addr);
+	d->esm_class = final ? SMPP_ESM_TYPE_RECEIPT :
+	    SMPP_ESM_TYPE_INTERMEDIATE;
+	memset(&r, 0, sizeof r);
+	carrier_public_id(it->message_id, r.id, sizeof r.id);
+	snprintf(r.dlvrd, sizeof r.dlvrd, "%s",
+	    it->state == SMPP_RECEIPT_STAT_DELIVRD ? "001" : "000");
+	r.submit_date.valid = 1;
+	r.submit_date.usec = m.submit_at;
+	r.done_date.valid = 1;
+	r.done_date.usec = final ? m.done_at : carrier_now(c);
+	r.state = it->state;
+	snprintf(r.err, sizeof r.err, "%s", final ? m.err : "000");
+	carrier_receipt_text(&m, r.text, sizeof r.text);
+	if (smpp_receipt_build(&r, NULL, (char *)d->short_message,
+	    sizeof d->short_message, &len) != SMPP_RECEIPT_OK)
+		return -1;
+	d->sm_length = (uint8_t)len;
+	smpp_pdu_add_tlv_str(pdu, SMPP_TLV_receipted_message_id, r.id);
+	smpp_pdu_add_tlv_int(pdu, SMPP_TLV_message_state, (uint32_t)it->state);
+	if (final && m.has_nec) {
+		nec[0] = m.nec_type;
+		nec[1] = (uint8_t)(m.nec_code >> 8);
+		nec[2] = (uint8_t)m.nec_code;
+		smpp_pdu_add_tlv(pdu, SMPP_TLV_network_error_code, nec, 3);
+	}
+	return 0;
+}
+
+static int
+carrier_outbox_pdu(struct carrier *c, const struct carrier_outbox_item *it,
+    struct smpp_pdu *pdu)
+{
+	struct smpp_error err;
+
+	if (it->kind == CARRIER_OUTBOX_RECEIPT)
+		return carrier_receipt_pdu(c, it, pdu);
+	smpp_pdu_init(pdu, SMPP_CMD_deliver_sm, 0);
+	if (smpp_pdu_decode(pdu, it->pdu, it->pdu_len, NULL, &err) != SMPP_OK)
+		return -1;
+	return 0;
+}
+
+/* ---- sending ---- */
+
+static void carrier_outbox_sent(struct smpp_session *,
+    const struct smpp_pdu *, enum smpp_session_failure, void *);
+
+/* Bound receivers of system_id, round robin from c->rr. */
+static size_t
+carrier_receivers(struct carrier *c, const char *system_id,
+    struct carrier_bind **out, size_t cap)
+{
+	struct carrier_bind *b;
+	size_t n = 0;
+	enum smpp_session_state st;
+
+	TAILQ_FOREACH(b, &c->binds, entry) {
+		if (b->session == NULL || n == cap ||
+		    strcmp(b->system_id, system_id) != 0)
+			continue;
+		st = smpp_session_state(b->session);
+		if (st == SMPP_STATE_BOUND_RX || st == SMPP_STATE_BOUND_TRX)
+			out[n++] = b;
+	}
+	return n;
+}
+
+static int
+carrier_outbox_send(struct carrier_outbox_entry *e, struct smpp_pdu *pdu)
+{
+	struct carrier *c = e->carrier;
+	struct carrier_bind *rx[64], *b;
+	size_t n = carrier_receivers(c, e->item.system_id, rx, 64), i;
+
+	for (i = 0; i < n; i++) {
+		b = rx[(c->rr + i) % n];
+		if (smpp_session_send(b->session, pdu, carrier_outbox_sent,
+		    e) == 0) {
+			c->rr++;
+			e->where = CARRIER_OUTBOX_INFLIGHT;
+			TAILQ_INSERT_TAIL(&c->inflight, e, held);
+			e->sent_at = carrier_now(c);
+			if (e->item.kind == CARRIER_OUTBOX_RECEIPT)
+				b->n.receipts_sent++;
+			else
+				b->n.mo_sent++;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+carrier_outbox_dispatch(struct carrier_outbox_entry *e)
+{
+	struct carrier *c = e->carrier;
+	struct smpp_pdu *pdu = xmalloc(sizeof *pdu);
+
+	if (carrier_outbox_pdu(c, &e->item, pdu) == -1) {
+		log_warnx("%s outbox-drop id=%lld message_id=%s reason=unbuildable",
+		    c->p->name, (long long)e->item.id, e->item.message_id);
+		smpp_pdu_release(pdu);
+		free(pdu);
+		carrier_outbox_done(e, 1);
+		return;
+	}
+	if (carrier_outbox_send(e, pdu) == -1)
+		carrier_outbox_hold(e);
+	smpp_pdu_release(pdu);
+	free(pdu);
+}
+
+static int64_t
+carrier_backoff(const struct carrier_profile *p, unsigned attempts)
+{
+	int64_t d = p->resend_initial > 0 ? p->resend_initial : 1000000;
+	unsigned i;
+
+	for (i = 1; i < attempts && d < p->resend_max; i++)
+		d *= 2;
+	return p->resend_max > 0 && d > p->resend_max ? p->resend_max : d;
+}
+
+static void
+carrier_outbox_retry(struct carrier_outbox_entry *e, const char *why)
+{
+	struct carrier *c = e->carrier;
+	const struct carrier_profile *p = c->p;
+
+	e->item.attempts++;
+	if (p->resend_attempts != 0 && e->item.attempts >= p->resend_attempts) {
+		log_warnx("%s outbox-drop id=%lld system_id=%s attempts=%u "
+		    "reason=\"%s\"", p->name, (long long)e->item.id,
+		    e->item.system_id, e->item.attempts, why);
+		c->receipts_dropped++;
+		carrier_outbox_done(e, 1);
+		return;
+	}
+	e->item.due = carrier_now(c) + carrier_backoff(p, e->item.attempts);
+	log_info("%s outbox-retry id=%lld system_id=%s attempts=%u "
+	    "reason=\"%s\"", p->name, (long long)e->item.id, e->item.system_id,
+	    e->item.attempts, why);
+	carrier_store_outbox_update(c->env.store, e->item.id, e->item.due,
+	    e->item.attempts);
+	carrier_outbox_schedule(e);
+}
+
+static void
+carrier_outbox_sent(struct smpp_session *s, const struct smpp_pdu *resp,
+    enum smpp_session_failure fail, void *arg)
+{
+	struct carrier_outbox_entry *e = arg;
+	struct carrier *c = e->carrier;
+	struct carrier_bind *b = smpp_session_arg(s);
+	char why[64];
+
+	TAILQ_REMOVE(&c->inflight, e, held);
+	e->where = CARRIER_OUTBOX_LOOSE;
+
+	if (fail == SMPP_FAIL_NONE && resp->command_status == 0) {
+		if (e->item.kind == CARRIER_OUTBOX_RECEIPT) {
+			b->n.receipts_acked++;
+			carrier_histogram_add(&c->receipt_rtt,
+			    carrier_now(c) - e->sent_at);
+		}
+		carrier_outbox_done(e, 1);
+		return;
+	}
+	b->n.deliver_failed++;
+	if (fail == SMPP_FAIL_CLOSED) {
+		/* Not the ESME's refusal: wait for the next receiver. */
+		carrier_outbox_hold(e);
+		carrier_outbox_kick(c, e->item.system_id);
+		return;
+	}
+	if (fail == SMPP_FAIL_TIMEOUT)
+		snprintf(why, sizeof why, "no response");
+	else
+		snprintf(why, sizeof why, "%s",
+		    smpp_status_name(resp->command_status));
+	carrier_outbox_retry(e, why);
+}
+
+void
+carrier_outbox_kick(struct carrier *c, const char *system_id)
+{
+	struct carrier_outbox_entry *e, *next;
+	struct carrier_outbox_list again;
+
+	/* Entries that cannot go now must not be retried in this pass. */
+	TAILQ_INIT(&again);
+	TAILQ_CONCAT(&again, &c->held, held);
+	TAILQ_FOREACH_SAFE(e, &again, held, next) {
+		TAILQ_REMOVE(&again, e, held);
+		e->where = CARRIER_OUTBOX_LOOSE;
+		if (strcmp(e->item.system_id, system_id) != 0) {
+			carrier_outbox_hold(e);
+			continue;
+		}
+		carrier_outbox_dispatch(e);
+	}
+}
