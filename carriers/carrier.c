@@ -33,8 +33,6 @@
 
 static void	carrier_session_request(struct smpp_session *,
 		    const struct smpp_pdu *, void *);
-static void	carrier_session_state(struct smpp_session *,
-		    enum smpp_session_state, enum smpp_session_state, void *);
 static void	carrier_session_trace(struct smpp_session *,
 		    enum smpp_direction, const uint8_t *, size_t,
 		    const struct smpp_pdu *, void *);
@@ -44,7 +42,6 @@ static void	carrier_session_closed(struct smpp_session *, const char *,
 
 static const struct smpp_session_callbacks carrier_session_cbs = {
 	.request = carrier_session_request,
-	.state = carrier_session_state,
 	.trace = carrier_session_trace,
 	.writable = carrier_session_writable,
 	.closed = carrier_session_closed,
@@ -375,18 +372,6 @@ carrier_session_request(struct smpp_session *s, const struct smpp_pdu *req,
 }
 
 static void
-carrier_session_state(struct smpp_session *s, enum smpp_session_state from,
-    enum smpp_session_state to, void *arg)
-{
-	struct carrier_bind *b = arg;
-
-	(void)s;
-	(void)from;
-	if (to == SMPP_STATE_UNBOUND)
-		log_info("%s unbind system_id=%s", b->name, b->system_id);
-}
-
-static void
 carrier_capture_add(struct carrier_bind *b, enum smpp_direction dir,
     const uint8_t *raw, size_t len)
 {
@@ -475,8 +460,6 @@ carrier_session_closed(struct smpp_session *s, const char *reason, void *arg)
 	struct carrier_delayed *d, *next;
 
 	(void)s;
-	log_info("%s closed system_id=%s reason=\"%s\"", b->name,
-	    b->system_id[0] != '\0' ? b->system_id : "-", reason);
 	b->session = NULL;
 	b->closed_at = carrier_now(c);
 	snprintf(b->close_reason, sizeof b->close_reason, "%s", reason);
@@ -617,6 +600,37 @@ carrier_tls_context(const struct carrier *c, const struct carrier_listen *ls,
 	return ctx;
 }
 
+/*
+ * "host:port" or "[v6]:port" into a sockaddr. libevent's parser refuses
+ * port 0, which means "any free port" here, so the port is set apart.
+ */
+static int
+carrier_parse_address(const char *address, struct sockaddr_storage *ss,
+    int *len)
+{
+	const char *colon = strrchr(address, ':');
+	char host[CARRIER_ADDR_MAX], *end;
+	unsigned long port;
+
+	if (colon == NULL || colon == address || colon[1] == '\0' ||
+	    (size_t)(colon - address) >= sizeof host)
+		return -1;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || port > 65535)
+		return -1;
+	memcpy(host, address, (size_t)(colon - address));
+	host[colon - address] = '\0';
+	if (evutil_parse_sockaddr_port(host, (struct sockaddr *)ss, len) == -1)
+		return -1;
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)(void *)ss)->sin_port =
+		    htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)(void *)ss)->sin6_port =
+		    htons((uint16_t)port);
+	return 0;
+}
+
 static int
 carrier_listen(struct carrier *c, const struct carrier_listen *ls,
     struct carrier_listener *cl, char *err, size_t errlen)
@@ -626,8 +640,7 @@ carrier_listen(struct carrier *c, const struct carrier_listen *ls,
 	int len = sizeof ss;
 
 	memset(&ss, 0, sizeof ss);
-	if (evutil_parse_sockaddr_port(ls->address, (struct sockaddr *)&ss,
-	    &len) == -1) {
+	if (carrier_parse_address(ls->address, &ss, &len) == -1) {
 		snprintf(err, errlen, "listen %s: not host:port", ls->address);
 		return -1;
 	}

@@ -927,9 +927,9 @@ sim_json_parse(const char *text, size_t len, char *err, size_t errlen)
 }
 
 /*
- * JSON when the Content-Type says so, a form when it says so; without
- * either (curl -d sends a form type, but scripts vary) a body starting
- * with '{' is taken as JSON.
+ * JSON when the Content-Type says so or when the body starts with '{'
+ * (curl -d labels everything a form, and no form starts with a brace);
+ * otherwise a form.
  */
 static int
 sim_body_is_json(struct evhttp_request *req, const char *text)
@@ -939,9 +939,6 @@ sim_body_is_json(struct evhttp_request *req, const char *text)
 
 	if (type != NULL && strncasecmp(type, "application/json", 16) == 0)
 		return 1;
-	if (type != NULL && strncasecmp(type,
-	    "application/x-www-form-urlencoded", 33) == 0)
-		return 0;
 	text += strspn(text, " \t\r\n");
 	return *text == '{';
 }

@@ -414,7 +414,7 @@ session_bind_result(struct smpp_session *s, uint32_t command_id,
     uint32_t status)
 {
 	s->bind_pending = 0;
-	log_info("%s bind command=%s status=%s", s->id,
+	log_debug("%s bind command=%s status=%s", s->id,
 	    smpp_command_name(command_id), session_status_name(status));
 	if (status == SMPP_ESME_ROK && s->state == SMPP_STATE_OPEN) {
 		s->bound = 1;
@@ -758,7 +758,7 @@ session_in_bind(struct smpp_session *s, const struct smpp_pdu *req,
 	}
 	session_bind_keep(s, req);
 	/* The three bind bodies share one layout; read the one present. */
-	log_info("%s bind command=%s system_id=\"%s\" peer=%s", s->id,
+	log_debug("%s bind command=%s system_id=\"%s\" peer=%s", s->id,
 	    ci->name, session_printable(sysid, sizeof sysid,
 	    req->command_id == SMPP_CMD_bind_receiver ?
 	    req->u.bind_receiver.system_id :
