@@ -94,31 +94,27 @@ carrier_mo_init(struct smpp_pdu *pdu, const struct carrier_mo *mo,
 	}
 }
 
-/* One PDU with text[off, off+len), after udh when there is one. */
+/*
+ * One part into the PDU: the whole body as message_payload (that split
+ * never has a UDH), or a UDH and its share of the text as short_message.
+ */
 static void
 carrier_mo_body(struct smpp_pdu *pdu, const struct carrier_mo *mo,
     const uint8_t *text, const struct smpp_segment_part *part)
 {
-	uint8_t buf[SMPP_MAX_SM];
-	size_t n = 0;
+	struct smpp_body_deliver_sm *d = &pdu->u.deliver_sm;
 
-	if (part->udh_len > 0) {
-		memcpy(buf, part->udh, part->udh_len);
-		n = part->udh_len;
-	}
-	memcpy(buf + n, text + part->offset, part->length);
-	n += part->length;
 	if (mo->as_data_sm || mo->payload) {
-		smpp_pdu_add_tlv(pdu, SMPP_TLV_message_payload, buf,
-		    (uint16_t)n);
-		if (part->udh_len > 0)
-			pdu->u.data_sm.esm_class |= SMPP_ESM_UDHI;
+		smpp_pdu_add_tlv(pdu, SMPP_TLV_message_payload,
+		    text + part->offset, (uint16_t)part->length);
 		return;
 	}
-	memcpy(pdu->u.deliver_sm.short_message, buf, n);
-	pdu->u.deliver_sm.sm_length = (uint8_t)n;
+	memcpy(d->short_message, part->udh, part->udh_len);
+	memcpy(d->short_message + part->udh_len, text + part->offset,
+	    part->length);
+	d->sm_length = (uint8_t)(part->udh_len + part->length);
 	if (part->udh_len > 0)
-		pdu->u.deliver_sm.esm_class |= SMPP_ESM_UDHI;
+		d->esm_class |= SMPP_ESM_UDHI;
 }
 
 static int

@@ -548,23 +548,43 @@ carrier_replan(struct carrier *c, struct carrier_message *m)
 }
 
 static void
+carrier_cancel_one(struct carrier_bind *b, struct carrier_message *m)
+{
+	m->state = SMPP_RECEIPT_STAT_DELETED;
+	m->done_at = carrier_now(b->carrier);
+	memcpy(m->err, "000", 4);
+	m->has_nec = 0;
+	carrier_replan(b->carrier, m);
+	log_debug("%s cancel message_id=%s", b->name, m->message_id);
+}
+
+/*
+ * Cancels a message, and every destination of a submit_multi: they are
+ * stored as "id", "id/1", "id/2"... and share the id the ESME knows.
+ */
+static void
 carrier_cancel(struct carrier_bind *b, const struct smpp_pdu *req)
 {
 	const struct smpp_body_cancel_sm *q = &req->u.cancel_sm;
 	struct carrier_message m;
+	char id[65 + 8];
+	unsigned k, cancelled = 0;
 
 	/* Cancelling by addresses alone (empty id) is not offered. */
-	if (carrier_find_pending(b, q->message_id, &m) == -1) {
-		carrier_respond_status(b, req, SMPP_ESME_RCANCELFAIL);
-		return;
+	for (k = 0; k < SMPP_MAX_DESTS && q->message_id[0] != '\0'; k++) {
+		if (k == 0)
+			snprintf(id, sizeof id, "%s", q->message_id);
+		else
+			snprintf(id, sizeof id, "%s/%u", q->message_id, k);
+		if (carrier_find(b, id, &m) == -1)
+			break;
+		if (carrier_find_pending(b, id, &m) == 0) {
+			carrier_cancel_one(b, &m);
+			cancelled++;
+		}
 	}
-	m.state = SMPP_RECEIPT_STAT_DELETED;
-	m.done_at = carrier_now(b->carrier);
-	memcpy(m.err, "000", 4);
-	m.has_nec = 0;
-	carrier_replan(b->carrier, &m);
-	log_debug("%s cancel message_id=%s", b->name, m.message_id);
-	carrier_respond_status(b, req, 0);
+	carrier_respond_status(b, req, cancelled > 0 ? 0 :
+	    SMPP_ESME_RCANCELFAIL);
 }
 
 static void

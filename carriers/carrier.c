@@ -276,8 +276,11 @@ carrier_binds_of(const struct carrier *c, const char *system_id)
 	const struct carrier_bind *b;
 	unsigned n = 0;
 
+	/* A session unbinding no longer counts against max_binds. */
 	TAILQ_FOREACH(b, &c->binds, entry)
-		if (b->type != 0 && strcmp(b->system_id, system_id) == 0)
+		if (b->type != 0 && b->session != NULL &&
+		    (smpp_session_state_mask(smpp_session_state(b->session)) &
+		    SMPP_S_BOUND) && strcmp(b->system_id, system_id) == 0)
 			n++;
 	return n;
 }
