@@ -131,7 +131,12 @@ struct smpp_limits {
 	uint32_t	 max_pdu;	/* default SMPP_DEFAULT_MAX_PDU */
 };
 
-/* Prepares an empty PDU of command_id with the given sequence number. */
+/*
+ * Prepares an empty PDU of command_id with the given sequence number: the
+ * header set, no TLVs, and the body of that command zeroed (the other
+ * members of the union are left as they were, so write the body of the
+ * command given here).
+ */
 void	smpp_pdu_init(struct smpp_pdu *, uint32_t command_id, uint32_t seq);
 /* Frees heap storage; the struct may then be reused or discarded. */
 void	smpp_pdu_release(struct smpp_pdu *);
