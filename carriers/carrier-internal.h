@@ -5,6 +5,8 @@
  * carrier-submit.c  submit_sm, data_sm, submit_multi, query/cancel/replace
  * carrier-outbox.c  receipts and MO towards ESMEs, held, resent, durable
  * carrier-json.c    the /sim/ views and Prometheus metrics
+ * carrier-switch.c  switching faults and quirks on and off
+ * fault.c, quirk.c  the fault and quirk descriptors (carriers/fault.h)
  */
 #ifndef CARRIERLAB_CARRIERS_CARRIER_INTERNAL_H
 #define CARRIERLAB_CARRIERS_CARRIER_INTERNAL_H
@@ -13,8 +15,10 @@
 
 #include <openssl/ssl.h>
 
+#include "common/random.h"
 #include "common/tree.h"
 #include "carriers/carrier.h"
+#include "carriers/fault.h"
 #include "carriers/model.h"
 #include "carriers/store.h"
 #include "smpp/session.h"
@@ -70,15 +74,18 @@ struct carrier_bind {
 	struct carrier_capture *cap;	/* ring of capture_limit */
 	size_t		 cap_count;
 	uint64_t	 cap_next;	/* index of the next capture */
+	int		 muted;		/* silenced by the blackhole fault */
+	struct clock_timer *drop_timer;	/* drop_after_bind, when delayed */
 };
 TAILQ_HEAD(carrier_bind_list, carrier_bind);
 
 struct carrier_listener {
 	struct carrier	*carrier;
-	struct evconnlistener *listener;
+	struct evconnlistener *listener;	/* NULL: closed by a fault */
 	SSL_CTX		*ssl;
 	int		 tls;
-	char		 address[CARRIER_ADDR_MAX];	/* as bound */
+	char		 address[CARRIER_ADDR_MAX];	/* as bound; reopened
+							   there */
 };
 
 /* A response held back by the submit latency. */
@@ -120,6 +127,19 @@ struct carrier_counter {
 };
 RB_HEAD(carrier_counter_tree, carrier_counter);
 
+/* A fault or quirk of one carrier: on or off, since when, until when. */
+struct carrier_switch_state {
+	struct carrier	*carrier;
+	const struct carrier_switch *sw;
+	int		 on;
+	struct carrier_switch_args args;
+	int64_t		 since;
+	int64_t		 until;		/* "for": 0 means until cleared */
+	struct clock_timer *timer;	/* fires at until */
+	uint64_t	 switched_on;	/* transitions, for /metrics */
+	uint64_t	 switched_off;
+};
+
 #define CARRIER_HIST_BUCKETS	12
 struct carrier_histogram {
 	uint64_t	 bucket[CARRIER_HIST_BUCKETS];	/* cumulative */
@@ -151,7 +171,29 @@ struct carrier {
 	uint64_t	 receipts_dropped;
 	uint64_t	 messages;
 	uint16_t	 mo_ref;		/* concatenation reference */
+
+	/* Faults and quirks: a bit per switch that is on, for the one test
+	 * the per-message code makes, and the state of each. */
+	unsigned	 fault_on;		/* 1u << CARRIER_FAULT_* */
+	unsigned	 quirk_on;		/* 1u << CARRIER_QUIRK_* */
+	struct carrier_switch_state faults[CARRIER_NFAULTS];
+	struct carrier_switch_state quirks[CARRIER_NQUIRKS];
+	struct rng	 fault_rng;		/* shares, latency samples */
+	uint64_t	 receipts_duplicated;
 };
+
+/* The parameters of a fault or quirk that is on, else NULL: one test. */
+static inline const struct carrier_switch_args *
+carrier_fault(const struct carrier *c, enum carrier_fault_id id)
+{
+	return (c->fault_on >> id) & 1 ? &c->faults[id].args : NULL;
+}
+
+static inline const struct carrier_switch_args *
+carrier_quirk(const struct carrier *c, enum carrier_quirk_id id)
+{
+	return (c->quirk_on >> id) & 1 ? &c->quirks[id].args : NULL;
+}
 
 /* carrier.c */
 struct carrier_bind *carrier_bind_find(struct carrier *, unsigned id);
@@ -166,14 +208,45 @@ void	carrier_respond(struct carrier_bind *, struct smpp_pdu *resp,
 	    int64_t delay, int64_t received_at);
 void	carrier_respond_status(struct carrier_bind *,
 	    const struct smpp_pdu *req, uint32_t status);
+/* The same, after delay usec (0: now). */
+void	carrier_respond_status_after(struct carrier_bind *,
+	    const struct smpp_pdu *req, uint32_t status, int64_t delay);
 const char *carrier_bind_type_name(unsigned);
 void	carrier_counters_foreach(struct carrier *,
 	    void (*)(const struct carrier_counter *, void *), void *);
+/* For the faults: closes the listening sockets; opens them again on the
+ * addresses they had (-1 with err when one cannot be). */
+void	carrier_listeners_close(struct carrier *);
+int	carrier_listeners_open(struct carrier *, char *err, size_t errlen);
+/* Closes every session (only the muted ones with muted_only) at once,
+ * without unbind and without answering what waits: how many. */
+unsigned carrier_binds_drop(struct carrier *, const char *reason,
+	    int muted_only);
+/* Silences every session (blackhole). */
+void	carrier_binds_mute(struct carrier *);
+/* A sample of the latency fault's added time, 0 when it is off. */
+int64_t	carrier_fault_latency(struct carrier *);
+/* Whether a draw from the fault stream falls within share. */
+int	carrier_fault_dice(struct carrier *, double share);
+
+/* carrier-switch.c */
+/* Switches sw on with args (checked), or sets them anew while it is on. */
+int	carrier_switch_on(struct carrier *, const struct carrier_switch *,
+	    const struct carrier_switch_args *, char *err, size_t errlen);
+/* Switches sw off, saying why in the log ("cleared", "expired"). */
+int	carrier_switch_off(struct carrier *, const struct carrier_switch *,
+	    const char *reason, char *err, size_t errlen);
+void	carrier_switches_init(struct carrier *);
+/* Switches on what the profile starts with. */
+void	carrier_switches_start(struct carrier *);
+void	carrier_switches_free(struct carrier *);
 
 /* carrier-submit.c */
 void	carrier_submit_request(struct carrier_bind *,
 	    const struct smpp_pdu *req);
-void	carrier_message_id_format(uint64_t seq, char *out, size_t len);
+/* The id a new message gets: seq in the message_id quirk's format. */
+void	carrier_message_id_format(const struct carrier *, uint64_t seq,
+	    char *out, size_t len);
 
 /* carrier-outbox.c */
 int	carrier_outbox_init(struct carrier *, char *err, size_t errlen);
@@ -181,7 +254,8 @@ void	carrier_outbox_free(struct carrier *);
 /* Adds item (copied; pdu ownership moves) and persists it. */
 int	carrier_outbox_add(struct carrier *, struct carrier_outbox_item *);
 void	carrier_outbox_cancel_message(struct carrier *, const char *id);
-/* A receiver of system_id bound, or a session's window opened. */
+/* A receiver of system_id bound, or a session's window opened: sends
+ * what is held for system_id (NULL: for everyone, in order). */
 void	carrier_outbox_kick(struct carrier *, const char *system_id);
 /* Number of entries due but held for want of a receiver. */
 size_t	carrier_outbox_held(const struct carrier *);

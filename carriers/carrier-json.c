@@ -90,6 +90,7 @@ carrier_json_bind(const struct carrier_bind *b)
 		json_object_set_new(o, "unanswered", json_integer(
 		    smpp_session_unanswered(b->session)));
 	}
+	json_object_set_new(o, "muted", json_boolean(b->muted));
 	json_object_set_new(o, "captured", json_integer((json_int_t)
 	    b->cap_next));
 	json_object_set_new(o, "counters", carrier_json_bind_counters(&b->n));
@@ -125,9 +126,10 @@ carrier_state_json(struct carrier *c)
 	size_t i;
 
 	for (i = 0; i < c->nlisteners; i++)
-		json_array_append_new(listen, json_pack("{s:s, s:b}",
+		json_array_append_new(listen, json_pack("{s:s, s:b, s:b}",
 		    "address", c->listeners[i].address,
-		    "tls", c->listeners[i].tls));
+		    "tls", c->listeners[i].tls,
+		    "open", c->listeners[i].listener != NULL));
 	carrier_counters_foreach(c, carrier_json_sum, pdus);
 	o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I},"
 	    " s:{s:I, s:I, s:I}}",
@@ -145,7 +147,44 @@ carrier_state_json(struct carrier *c)
 	    "pending", (json_int_t)c->outbox_pending,
 	    "held", (json_int_t)carrier_outbox_held(c),
 	    "in_flight", (json_int_t)carrier_outbox_inflight(c));
+	json_object_set_new(json_object_get(o, "counters"),
+	    "receipts_duplicated", json_integer((json_int_t)
+	    c->receipts_duplicated));
+	json_object_set_new(o, "faults", carrier_faults_json(c));
+	json_object_set_new(o, "quirks", carrier_quirks_json(c));
 	return o;
+}
+
+/* ---- faults and quirks ---- */
+
+static json_t *
+carrier_json_switches(const struct carrier_switch_state *st, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!st[i].on)
+			continue;
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o}",
+		    "name", st[i].sw->name,
+		    "params", carrier_switch_show(st[i].sw, &st[i].args),
+		    "since", carrier_json_time(st[i].since),
+		    "until", carrier_json_time(st[i].until)));
+	}
+	return a;
+}
+
+json_t *
+carrier_faults_json(struct carrier *c)
+{
+	return carrier_json_switches(c->faults, CARRIER_NFAULTS);
+}
+
+json_t *
+carrier_quirks_json(struct carrier *c)
+{
+	return carrier_json_switches(c->quirks, CARRIER_NQUIRKS);
 }
 
 static json_t *
@@ -271,6 +310,46 @@ carrier_metrics_histogram(struct evbuffer *out, const char *family,
 	    family, carrier, h->count);
 }
 
+/* Switches of every carrier, one kind: counters of transitions and the
+ * gauge of what is on, a series for each fault whether used or not. */
+static void
+carrier_metrics_switches(struct carrier *const *cs, size_t n,
+    struct evbuffer *out, enum carrier_switch_kind kind)
+{
+	const char *k = carrier_switch_kind_name(kind);
+	const struct carrier_switch_state *st;
+	size_t i, j, m;
+
+	carrier_switch_table(kind, &m);
+	evbuffer_add_printf(out, "# HELP carrierlab_%s_switches_total %s "
+	    "switched on and off.\n# TYPE carrierlab_%s_switches_total "
+	    "counter\n", k, kind == CARRIER_SWITCH_FAULT ? "Fault modes" :
+	    "Interop quirks", k);
+	for (i = 0; i < n; i++) {
+		st = kind == CARRIER_SWITCH_FAULT ? cs[i]->faults :
+		    cs[i]->quirks;
+		for (j = 0; j < m; j++)
+			evbuffer_add_printf(out, "carrierlab_%s_switches_total"
+			    "{carrier=\"%s\",%s=\"%s\",action=\"on\"} %"
+			    PRIu64 "\ncarrierlab_%s_switches_total{carrier="
+			    "\"%s\",%s=\"%s\",action=\"off\"} %" PRIu64
+			    "\n", k, cs[i]->p->name, k, st[j].sw->name,
+			    st[j].switched_on, k, cs[i]->p->name, k,
+			    st[j].sw->name, st[j].switched_off);
+	}
+	evbuffer_add_printf(out, "# HELP carrierlab_%s_active Whether the "
+	    "%s is on (1) or off (0).\n# TYPE carrierlab_%s_active gauge\n",
+	    k, k, k);
+	for (i = 0; i < n; i++) {
+		st = kind == CARRIER_SWITCH_FAULT ? cs[i]->faults :
+		    cs[i]->quirks;
+		for (j = 0; j < m; j++)
+			evbuffer_add_printf(out, "carrierlab_%s_active{carrier="
+			    "\"%s\",%s=\"%s\"} %d\n", k, cs[i]->p->name, k,
+			    st[j].sw->name, st[j].on);
+	}
+}
+
 void
 carrier_metrics_write(struct carrier *const *cs, size_t n,
     struct evbuffer *out)
@@ -308,4 +387,6 @@ carrier_metrics_write(struct carrier *const *cs, size_t n,
 	for (i = 0; i < n; i++)
 		carrier_metrics_histogram(out, "carrierlab_receipt_rtt_seconds",
 		    cs[i]->p->name, &cs[i]->receipt_rtt);
+	carrier_metrics_switches(cs, n, out, CARRIER_SWITCH_FAULT);
+	carrier_metrics_switches(cs, n, out, CARRIER_SWITCH_QUIRK);
 }

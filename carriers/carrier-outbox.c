@@ -261,54 +261,153 @@ carrier_public_id(const char *id, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, id);
 }
 
+/*
+ * The id a receipt names: the one the submit response gave (for every
+ * destination of a submit_multi, its first's), or that message's seq in
+ * the receipt_id_format quirk's format.
+ */
+static void
+carrier_receipt_id(struct carrier *c, const struct carrier_message *m,
+    char *out, size_t len)
+{
+	const struct carrier_switch_args *q = carrier_quirk(c,
+	    CARRIER_QUIRK_RECEIPT_ID_FORMAT);
+	struct carrier_message *first;
+	uint64_t seq = m->seq;
+
+	carrier_public_id(m->message_id, out, len);
+	if (q == NULL)
+		return;
+	if (strcmp(out, m->message_id) != 0) {
+		first = xmalloc(sizeof *first);
+		if (carrier_store_message_get(c->env.store, c->p->name, out,
+		    first) == 0)
+			seq = first->seq;
+		free(first);
+	}
+	carrier_id_format(c->p, c->env.seed, q->format, q->width, seq, out,
+	    len);
+}
+
+/* The Appendix B text of a receipt, stat words as the quirk says. */
+static int
+carrier_receipt_text_build(struct carrier *c, const struct carrier_message *m,
+    const struct carrier_outbox_item *it, struct smpp_receipt *r, char *out,
+    size_t cap, size_t *len)
+{
+	const struct carrier_switch_args *words = carrier_quirk(c,
+	    CARRIER_QUIRK_STAT_WORDS);
+	int final = it->state != SMPP_RECEIPT_STAT_ENROUTE;
+
+	memset(r, 0, sizeof *r);
+	carrier_receipt_id(c, m, r->id, sizeof r->id);
+	snprintf(r->dlvrd, sizeof r->dlvrd, "%s",
+	    it->state == SMPP_RECEIPT_STAT_DELIVRD ? "001" : "000");
+	r->submit_date.valid = 1;
+	r->submit_date.usec = m->submit_at;
+	r->done_date.valid = 1;
+	r->done_date.usec = final ? m->done_at : carrier_now(c);
+	r->state = it->state;
+	if (words != NULL && it->state > 0 && it->state < CARRIER_NSTATES)
+		snprintf(r->stat, sizeof r->stat, "%s",
+		    words->words[it->state]);
+	snprintf(r->err, sizeof r->err, "%s", final ? m->err : "000");
+	carrier_receipt_text(m, r->text, sizeof r->text);
+	return smpp_receipt_build(r, NULL, out, cap, len) == SMPP_RECEIPT_OK ?
+	    0 : -1;
+}
+
+/* The body both receipt commands share: addresses and esm_class. */
+static void
+carrier_receipt_init(struct smpp_pdu *pdu, const struct carrier_message *m,
+    int as_data_sm, uint8_t esm_class)
+{
+	if (as_data_sm) {
+		struct smpp_body_data_sm *d = &pdu->u.data_sm;
+
+		smpp_pdu_init(pdu, SMPP_CMD_data_sm, 0);
+		d->source_addr_ton = m->dest_ton;
+		d->source_addr_npi = m->dest_npi;
+		snprintf(d->source_addr, sizeof d->source_addr, "%s",
+		    m->destination_addr);
+		d->dest_addr_ton = m->source_ton;
+		d->dest_addr_npi = m->source_npi;
+		snprintf(d->destination_addr, sizeof d->destination_addr,
+		    "%s", m->source_addr);
+		d->esm_class = esm_class;
+	} else {
+		struct smpp_body_deliver_sm *d = &pdu->u.deliver_sm;
+
+		smpp_pdu_init(pdu, SMPP_CMD_deliver_sm, 0);
+		d->source_addr_ton = m->dest_ton;
+		d->source_addr_npi = m->dest_npi;
+		snprintf(d->source_addr, sizeof d->source_addr, "%s",
+		    m->destination_addr);
+		d->dest_addr_ton = m->source_ton;
+		d->dest_addr_npi = m->source_npi;
+		snprintf(d->destination_addr, sizeof d->destination_addr,
+		    "%s", m->source_addr);
+		d->esm_class = esm_class;
+	}
+}
+
+/* receipted_message_id, message_state and network_error_code, unless
+ * the no_receipt_tlvs quirk is on; then the vendor_tlvs quirk's. */
+static void
+carrier_receipt_tlvs(struct carrier *c, const struct carrier_message *m,
+    const struct smpp_receipt *r, int final, struct smpp_pdu *pdu)
+{
+	const struct carrier_switch_args *v = carrier_quirk(c,
+	    CARRIER_QUIRK_VENDOR_TLVS);
+	uint8_t nec[3];
+	size_t i;
+
+	if (carrier_quirk(c, CARRIER_QUIRK_NO_RECEIPT_TLVS) == NULL) {
+		smpp_pdu_add_tlv_str(pdu, SMPP_TLV_receipted_message_id,
+		    r->id);
+		smpp_pdu_add_tlv_int(pdu, SMPP_TLV_message_state,
+		    (uint32_t)r->state);
+		if (final && m->has_nec) {
+			nec[0] = m->nec_type;
+			nec[1] = (uint8_t)(m->nec_code >> 8);
+			nec[2] = (uint8_t)m->nec_code;
+			smpp_pdu_add_tlv(pdu, SMPP_TLV_network_error_code,
+			    nec, 3);
+		}
+	}
+	for (i = 0; v != NULL && i < v->ntlvs; i++)
+		smpp_pdu_add_tlv(pdu, v->tlvs[i].tag, v->tlvs[i].value,
+		    v->tlvs[i].length);
+}
+
 static int
 carrier_receipt_pdu(struct carrier *c, const struct carrier_outbox_item *it,
     struct smpp_pdu *pdu)
 {
-	struct smpp_body_deliver_sm *d = &pdu->u.deliver_sm;
 	struct carrier_message m;
 	struct smpp_receipt r;
 	int final = it->state != SMPP_RECEIPT_STAT_ENROUTE;
+	int as_data_sm = carrier_quirk(c, CARRIER_QUIRK_RECEIPTS_AS_DATA_SM) !=
+	    NULL;
+	char text[SMPP_MAX_SM + 1];
 	size_t len = 0;
-	uint8_t nec[3];
 
 	if (carrier_store_message_get(c->env.store, c->p->name,
 	    it->message_id, &m) != 0)
 		return -1;
-	smpp_pdu_init(pdu, SMPP_CMD_deliver_sm, 0);
-	d->source_addr_ton = m.dest_ton;
-	d->source_addr_npi = m.dest_npi;
-	snprintf(d->source_addr, sizeof d->source_addr, "%s",
-	    m.destination_addr);
-	d->dest_addr_ton = m.source_ton;
-	d->dest_addr_npi = m.source_npi;
-	snprintf(d->destination_addr, sizeof d->destination_addr, "%s",
-	    m.source_addr);
-	d->esm_class = final ? SMPP_ESM_TYPE_RECEIPT :
-	    SMPP_ESM_TYPE_INTERMEDIATE;
-	memset(&r, 0, sizeof r);
-	carrier_public_id(it->message_id, r.id, sizeof r.id);
-	snprintf(r.dlvrd, sizeof r.dlvrd, "%s",
-	    it->state == SMPP_RECEIPT_STAT_DELIVRD ? "001" : "000");
-	r.submit_date.valid = 1;
-	r.submit_date.usec = m.submit_at;
-	r.done_date.valid = 1;
-	r.done_date.usec = final ? m.done_at : carrier_now(c);
-	r.state = it->state;
-	snprintf(r.err, sizeof r.err, "%s", final ? m.err : "000");
-	carrier_receipt_text(&m, r.text, sizeof r.text);
-	if (smpp_receipt_build(&r, NULL, (char *)d->short_message,
-	    sizeof d->short_message, &len) != SMPP_RECEIPT_OK)
+	carrier_receipt_init(pdu, &m, as_data_sm, final ?
+	    SMPP_ESM_TYPE_RECEIPT : SMPP_ESM_TYPE_INTERMEDIATE);
+	if (carrier_receipt_text_build(c, &m, it, &r, text, sizeof text,
+	    &len) == -1)
 		return -1;
-	d->sm_length = (uint8_t)len;
-	smpp_pdu_add_tlv_str(pdu, SMPP_TLV_receipted_message_id, r.id);
-	smpp_pdu_add_tlv_int(pdu, SMPP_TLV_message_state, (uint32_t)it->state);
-	if (final && m.has_nec) {
-		nec[0] = m.nec_type;
-		nec[1] = (uint8_t)(m.nec_code >> 8);
-		nec[2] = (uint8_t)m.nec_code;
-		smpp_pdu_add_tlv(pdu, SMPP_TLV_network_error_code, nec, 3);
+	if (as_data_sm)
+		smpp_pdu_add_tlv(pdu, SMPP_TLV_message_payload, text,
+		    (uint16_t)len);
+	else {
+		memcpy(pdu->u.deliver_sm.short_message, text, len);
+		pdu->u.deliver_sm.sm_length = (uint8_t)len;
 	}
+	carrier_receipt_tlvs(c, &m, &r, final, pdu);
 	return 0;
 }
 
@@ -341,7 +440,7 @@ carrier_receivers(struct carrier *c, const char *system_id,
 	enum smpp_session_state st;
 
 	TAILQ_FOREACH(b, &c->binds, entry) {
-		if (b->session == NULL || n == cap ||
+		if (b->session == NULL || b->muted || n == cap ||
 		    strcmp(b->system_id, system_id) != 0)
 			continue;
 		st = smpp_session_state(b->session);
@@ -349,6 +448,37 @@ carrier_receivers(struct carrier *c, const char *system_id,
 			out[n++] = b;
 	}
 	return n;
+}
+
+/* A duplicate's response: whatever the ESME says, nothing follows. */
+static void
+carrier_outbox_dup_sent(struct smpp_session *s, const struct smpp_pdu *resp,
+    enum smpp_session_failure fail, void *arg)
+{
+	(void)s;
+	(void)resp;
+	(void)fail;
+	(void)arg;
+}
+
+/* duplicate_receipts: the same receipt again, right behind the first
+ * (when the window has room for it). */
+static void
+carrier_outbox_duplicate(struct carrier_outbox_entry *e, struct
+    carrier_bind *b, struct smpp_pdu *pdu)
+{
+	struct carrier *c = e->carrier;
+	const struct carrier_switch_args *f = carrier_fault(c,
+	    CARRIER_FAULT_DUPLICATE_RECEIPTS);
+
+	if (f == NULL || e->item.kind != CARRIER_OUTBOX_RECEIPT ||
+	    !carrier_fault_dice(c, f->share))
+		return;
+	if (smpp_session_send(b->session, pdu, carrier_outbox_dup_sent,
+	    NULL) == 0) {
+		c->receipts_duplicated++;
+		b->n.receipts_sent++;
+	}
 }
 
 static int
@@ -370,6 +500,7 @@ carrier_outbox_send(struct carrier_outbox_entry *e, struct smpp_pdu *pdu)
 				b->n.receipts_sent++;
 			else
 				b->n.mo_sent++;
+			carrier_outbox_duplicate(e, b, pdu);
 			return 0;
 		}
 	}
@@ -380,7 +511,14 @@ static void
 carrier_outbox_dispatch(struct carrier_outbox_entry *e)
 {
 	struct carrier *c = e->carrier;
-	struct smpp_pdu *pdu = xmalloc(sizeof *pdu);
+	struct smpp_pdu *pdu;
+
+	if (carrier_fault(c, CARRIER_FAULT_STOP_RECEIPTS) != NULL) {
+		/* Released in this order when the fault is cleared. */
+		carrier_outbox_hold(e);
+		return;
+	}
+	pdu = xmalloc(sizeof *pdu);
 
 	if (carrier_outbox_pdu(c, &e->item, pdu) == -1) {
 		log_warnx("%s outbox-drop id=%lld message_id=%s reason=unbuildable",
@@ -479,7 +617,8 @@ carrier_outbox_kick(struct carrier *c, const char *system_id)
 	TAILQ_FOREACH_SAFE(e, &again, held, next) {
 		TAILQ_REMOVE(&again, e, held);
 		e->where = CARRIER_OUTBOX_LOOSE;
-		if (strcmp(e->item.system_id, system_id) != 0) {
+		if (system_id != NULL &&
+		    strcmp(e->item.system_id, system_id) != 0) {
 			carrier_outbox_hold(e);
 			continue;
 		}

@@ -42,9 +42,17 @@ struct carrier_incoming {
 };
 
 void
-carrier_message_id_format(uint64_t seq, char *out, size_t len)
+carrier_message_id_format(const struct carrier *c, uint64_t seq, char *out,
+    size_t len)
 {
-	snprintf(out, len, "%" PRIu64, seq);
+	const struct carrier_switch_args *q = carrier_quirk(c,
+	    CARRIER_QUIRK_MESSAGE_ID);
+
+	if (q == NULL)
+		snprintf(out, len, "%" PRIu64, seq);
+	else
+		carrier_id_format(c->p, c->env.seed, q->format, q->width, seq,
+		    out, len);
 }
 
 /* Resolves an SMPP time field to an instant; 0 when empty. */
@@ -220,19 +228,47 @@ carrier_message_commit(struct carrier *c, struct carrier_message *m,
 		carrier_plan_receipt(c, m, m->state, m->done_at);
 }
 
+/* A receipt's timer due with its response's could fire first. */
+#define CARRIER_RECEIPT_AFTER	INT64_C(1000)	/* usec after the response */
+
+/*
+ * When the receipts of a message may be due: after its response, which
+ * leaves latency from now. Under receipt_before_response the message is
+ * final at once, so its receipts are due now, and the response waits the
+ * quirk's delay on top.
+ */
+static int64_t
+carrier_receipt_first(struct carrier *c, struct carrier_fate *fate,
+    int64_t now, int64_t *latency)
+{
+	const struct carrier_switch_args *q = carrier_quirk(c,
+	    CARRIER_QUIRK_RECEIPT_BEFORE_RESPONSE);
+
+	if (q == NULL)
+		return *latency > 0 ? now + *latency + CARRIER_RECEIPT_AFTER :
+		    now;
+	fate->done_at = now;
+	if (fate->intermediate_state > 0)
+		fate->intermediate_at = now;
+	*latency += q->delay;
+	return now;
+}
+
 /*
  * Decides one destination. Returns the submit status; on 0 the message is
- * stored under id and *latency says when the response may leave.
+ * stored under id and *latency says when the response may leave (extra,
+ * the latency fault's, included).
  */
 static uint32_t
 carrier_accept_one(struct carrier_bind *b, const struct carrier_incoming *in,
-    const char *text, const char *id, uint64_t seq, int64_t *latency)
+    const char *text, const char *id, uint64_t seq, int64_t extra,
+    int64_t *latency)
 {
 	struct carrier *c = b->carrier;
 	struct carrier_submit_info info;
 	struct carrier_fate fate;
 	struct carrier_message m;
-	int64_t now = carrier_now(c);
+	int64_t now = carrier_now(c), floor;
 
 	carrier_info(in, text, now, &info);
 	info.seq = seq;
@@ -241,16 +277,29 @@ carrier_accept_one(struct carrier_bind *b, const struct carrier_incoming *in,
 	if (carrier_time(in->validity, now, &info.expire_at) == -1)
 		return SMPP_ESME_RINVEXPIRY;
 	carrier_model_decide(c->p, c->env.seed, &info, &fate);
-	*latency = fate.submit_latency;
+	*latency = fate.submit_latency + extra;
 	if (fate.submit_status != 0)
 		return fate.submit_status;
+	floor = carrier_receipt_first(c, &fate, now, latency);
 	carrier_message_fill(b, in, &fate, &m);
 	snprintf(m.message_id, sizeof m.message_id, "%s", id);
 	m.seq = seq;
 	m.submit_at = now;
 	m.schedule_at = info.schedule_at;
-	carrier_message_commit(c, &m, &fate, now + fate.submit_latency);
+	carrier_message_commit(c, &m, &fate, floor);
 	return 0;
+}
+
+/* submit_errors: a share of the submits that passed flow control. */
+static uint32_t
+carrier_fault_refusal(struct carrier *c)
+{
+	const struct carrier_switch_args *f = carrier_fault(c,
+	    CARRIER_FAULT_SUBMIT_ERRORS);
+
+	if (f == NULL || !carrier_fault_dice(c, f->share))
+		return 0;
+	return f->status;
 }
 
 static uint32_t
@@ -286,20 +335,27 @@ carrier_submit_single(struct carrier_bind *b, const struct smpp_pdu *req,
 	char id[65] = "", reason[128] = "";
 	char *text;
 	uint32_t status;
-	int64_t latency = 0, received = carrier_now(c);
+	int64_t extra = carrier_fault_latency(c), latency = extra;
+	int64_t received = carrier_now(c);
 	uint64_t seq;
 
 	b->n.submits++;
 	if ((status = carrier_admit(b, carrier_segments(in))) != 0) {
-		carrier_respond_status(b, req, status);
+		carrier_respond_status_after(b, req, status, extra);
+		return;
+	}
+	if ((status = carrier_fault_refusal(c)) != 0) {
+		b->n.submits_refused++;
+		carrier_respond_status_after(b, req, status, extra);
 		return;
 	}
 	text = carrier_text(in);
 	status = carrier_check(b, in, text, reason, sizeof reason);
 	if (status == 0) {
 		seq = carrier_next_seq(c);
-		carrier_message_id_format(seq, id, sizeof id);
-		status = carrier_accept_one(b, in, text, id, seq, &latency);
+		carrier_message_id_format(c, seq, id, sizeof id);
+		status = carrier_accept_one(b, in, text, id, seq, extra,
+		    &latency);
 	} else
 		log_debug("%s refuse status=%s reason=\"%s\"", b->name,
 		    smpp_status_name(status), reason);
@@ -395,7 +451,8 @@ carrier_multi_fail(struct smpp_body_submit_multi_resp *r,
 static void
 carrier_multi_dest(struct carrier_bind *b, struct carrier_incoming *in,
     const char *text, const struct smpp_dest_address *d,
-    struct smpp_body_submit_multi_resp *r, int64_t *latency, unsigned *k)
+    struct smpp_body_submit_multi_resp *r, int64_t extra, int64_t *latency,
+    unsigned *k)
 {
 	char id[65], reason[128];
 	uint32_t status;
@@ -417,14 +474,14 @@ carrier_multi_dest(struct carrier_bind *b, struct carrier_incoming *in,
 	}
 	seq = carrier_next_seq(b->carrier);
 	if (*k == 0)
-		carrier_message_id_format(seq, r->message_id,
+		carrier_message_id_format(b->carrier, seq, r->message_id,
 		    sizeof r->message_id);
 	/* Receipts carry the submit_multi_resp id; rows keep their own. */
 	if (*k == 0)
 		snprintf(id, sizeof id, "%s", r->message_id);
 	else
 		snprintf(id, sizeof id, "%s/%u", r->message_id, *k);
-	status = carrier_accept_one(b, in, text, id, seq, &lat);
+	status = carrier_accept_one(b, in, text, id, seq, extra, &lat);
 	if (status != 0) {
 		carrier_multi_fail(r, d, status);
 		if (*k == 0)
@@ -442,7 +499,8 @@ carrier_submit_multi(struct carrier_bind *b, const struct smpp_pdu *req)
 	const struct smpp_body_submit_multi *sm = &req->u.submit_multi;
 	struct smpp_pdu *resp;
 	struct carrier_incoming in;
-	int64_t latency = 0, received = carrier_now(b->carrier);
+	int64_t extra = carrier_fault_latency(b->carrier), latency = extra;
+	int64_t received = carrier_now(b->carrier);
 	unsigned i, k = 0;
 	uint32_t status;
 	char *text;
@@ -462,7 +520,12 @@ carrier_submit_multi(struct carrier_bind *b, const struct smpp_pdu *req)
 	in.validity = sm->validity_period;
 	if ((status = carrier_admit(b, (double)carrier_segments(&in) *
 	    (sm->number_of_dests > 0 ? sm->number_of_dests : 1))) != 0) {
-		carrier_respond_status(b, req, status);
+		carrier_respond_status_after(b, req, status, extra);
+		return;
+	}
+	if ((status = carrier_fault_refusal(b->carrier)) != 0) {
+		b->n.submits_refused++;
+		carrier_respond_status_after(b, req, status, extra);
 		return;
 	}
 	resp = xmalloc(sizeof *resp);
@@ -470,7 +533,7 @@ carrier_submit_multi(struct carrier_bind *b, const struct smpp_pdu *req)
 	text = carrier_text(&in);
 	for (i = 0; i < sm->number_of_dests; i++)
 		carrier_multi_dest(b, &in, text, &sm->dest_address[i],
-		    &resp->u.submit_multi_resp, &latency, &k);
+		    &resp->u.submit_multi_resp, extra, &latency, &k);
 	free(text);
 	if (k > 0)
 		b->n.submits_ok++;
@@ -504,7 +567,8 @@ carrier_query(struct carrier_bind *b, const struct smpp_pdu *req)
 	int64_t now = carrier_now(b->carrier);
 
 	if (carrier_find(b, q->message_id, &m) == -1) {
-		carrier_respond_status(b, req, SMPP_ESME_RQUERYFAIL);
+		carrier_respond_status_after(b, req, SMPP_ESME_RQUERYFAIL,
+		    carrier_fault_latency(b->carrier));
 		return;
 	}
 	resp = xmalloc(sizeof *resp);
@@ -518,7 +582,7 @@ carrier_query(struct carrier_bind *b, const struct smpp_pdu *req)
 		r->error_code = m.has_nec ? (uint8_t)(m.nec_code & 0xff) : 0;
 	} else
 		r->message_state = SMPP_RECEIPT_STAT_ENROUTE;
-	carrier_respond(b, resp, 0, 0);
+	carrier_respond(b, resp, carrier_fault_latency(b->carrier), 0);
 	free(resp);
 }
 
@@ -583,8 +647,8 @@ carrier_cancel(struct carrier_bind *b, const struct smpp_pdu *req)
 			cancelled++;
 		}
 	}
-	carrier_respond_status(b, req, cancelled > 0 ? 0 :
-	    SMPP_ESME_RCANCELFAIL);
+	carrier_respond_status_after(b, req, cancelled > 0 ? 0 :
+	    SMPP_ESME_RCANCELFAIL, carrier_fault_latency(b->carrier));
 }
 
 static void
@@ -593,17 +657,21 @@ carrier_replace(struct carrier_bind *b, const struct smpp_pdu *req)
 	const struct smpp_body_replace_sm *q = &req->u.replace_sm;
 	struct carrier_message m;
 	int64_t now = carrier_now(b->carrier), sched, expire;
+	int64_t extra = carrier_fault_latency(b->carrier);
 
 	if (carrier_find_pending(b, q->message_id, &m) == -1) {
-		carrier_respond_status(b, req, SMPP_ESME_RREPLACEFAIL);
+		carrier_respond_status_after(b, req, SMPP_ESME_RREPLACEFAIL,
+		    extra);
 		return;
 	}
 	if (carrier_time(q->schedule_delivery_time, now, &sched) == -1) {
-		carrier_respond_status(b, req, SMPP_ESME_RINVSCHED);
+		carrier_respond_status_after(b, req, SMPP_ESME_RINVSCHED,
+		    extra);
 		return;
 	}
 	if (carrier_time(q->validity_period, now, &expire) == -1) {
-		carrier_respond_status(b, req, SMPP_ESME_RINVEXPIRY);
+		carrier_respond_status_after(b, req, SMPP_ESME_RINVEXPIRY,
+		    extra);
 		return;
 	}
 	memcpy(m.short_message, q->short_message, q->sm_length);
@@ -622,7 +690,7 @@ carrier_replace(struct carrier_bind *b, const struct smpp_pdu *req)
 		m.done_at = m.expire_at > now ? m.expire_at : now;
 	}
 	carrier_replan(b->carrier, &m);
-	carrier_respond_status(b, req, 0);
+	carrier_respond_status_after(b, req, 0, extra);
 }
 
 void

@@ -152,12 +152,34 @@ carrier_bind_find(struct carrier *c, unsigned id)
 
 /* ---- responses, now or after the submit latency ---- */
 
+/* A submit response's error: with a body only under the quirk. */
+static void
+carrier_error_body(struct smpp_pdu *resp)
+{
+	switch (resp->command_id) {
+	case SMPP_CMD_submit_multi_resp:
+		resp->u.submit_multi_resp.no_unsuccess = 0;
+		/* FALLTHROUGH */
+	case SMPP_CMD_submit_sm_resp:
+	case SMPP_CMD_data_sm_resp:
+		/* The three start with message_id; empty it. */
+		resp->u.submit_sm_resp.message_id[0] = '\0';
+		resp->has_body = 1;
+		break;
+	default:
+		break;
+	}
+}
+
 static void
 carrier_send_response(struct carrier_bind *b, struct smpp_pdu *resp,
     int64_t received_at)
 {
-	if (b->session == NULL)
-		return;
+	if (b->session == NULL || b->muted)
+		return;		/* closed, or silenced by the blackhole */
+	if (resp->command_status != 0 && carrier_quirk(b->carrier,
+	    CARRIER_QUIRK_ERROR_RESPONSE_BODY) != NULL)
+		carrier_error_body(resp);
 	if (smpp_session_respond(b->session, resp) == -1)
 		log_warnx("%s respond-failed command=%s seq=%u errno=%d",
 		    b->name, smpp_command_name(resp->command_id),
@@ -213,8 +235,8 @@ carrier_respond(struct carrier_bind *b, struct smpp_pdu *resp, int64_t delay,
 }
 
 void
-carrier_respond_status(struct carrier_bind *b, const struct smpp_pdu *req,
-    uint32_t status)
+carrier_respond_status_after(struct carrier_bind *b,
+    const struct smpp_pdu *req, uint32_t status, int64_t delay)
 {
 	struct smpp_pdu *resp = xmalloc(sizeof *resp);
 	uint32_t id = smpp_response_id(req->command_id);
@@ -225,8 +247,34 @@ carrier_respond_status(struct carrier_bind *b, const struct smpp_pdu *req,
 	resp->command_status = status;
 	/* Error responses go without a body, as SPEC34 4.x allows. */
 	resp->has_body = status == 0;
-	carrier_respond(b, resp, 0, 0);
+	carrier_respond(b, resp, delay, 0);
 	free(resp);
+}
+
+void
+carrier_respond_status(struct carrier_bind *b, const struct smpp_pdu *req,
+    uint32_t status)
+{
+	carrier_respond_status_after(b, req, status, 0);
+}
+
+/* ---- what faults need of the fault stream ---- */
+
+int
+carrier_fault_dice(struct carrier *c, double share)
+{
+	if (share >= 1)
+		return 1;
+	return rng_unit(&c->fault_rng) < share;
+}
+
+int64_t
+carrier_fault_latency(struct carrier *c)
+{
+	const struct carrier_switch_args *a = carrier_fault(c,
+	    CARRIER_FAULT_LATENCY);
+
+	return a != NULL ? carrier_dist_sample(&a->add, &c->fault_rng) : 0;
 }
 
 /* ---- binds ---- */
@@ -291,10 +339,13 @@ carrier_bind_check(struct carrier_bind *b, const struct smpp_pdu *req,
     const struct smpp_body_bind_transmitter *body)
 {
 	struct carrier *c = b->carrier;
+	const struct carrier_switch_args *f;
 	const struct carrier_account *a;
 	unsigned type = carrier_bind_type(req->command_id);
 
 	(void)req;
+	if ((f = carrier_fault(c, CARRIER_FAULT_REFUSE_BINDS)) != NULL)
+		return f->status;
 	a = carrier_account_find(c, body->system_id);
 	if (a == NULL)
 		return SMPP_ESME_RINVSYSID;
@@ -306,6 +357,90 @@ carrier_bind_check(struct carrier_bind *b, const struct smpp_pdu *req,
 	    a->max_binds)
 		return c->p->too_many_binds;
 	return 0;
+}
+
+/* ---- dropping and silencing sessions (faults) ---- */
+
+/* Closes the session without unbind; responses still waiting for their
+ * latency are forgotten, as the line that carried them is gone. */
+static void
+carrier_bind_drop(struct carrier_bind *b, const char *reason)
+{
+	struct carrier *c = b->carrier;
+	struct carrier_delayed *d, *next;
+
+	if (b->session == NULL)
+		return;
+	TAILQ_FOREACH_SAFE(d, &c->delayed, entry, next)
+		if (d->bind == b)
+			carrier_delayed_free(d);
+	if (b->drop_timer != NULL)
+		clock_timer_del(b->drop_timer);
+	log_info("%s drop reason=\"%s\" unanswered=%u", b->name, reason,
+	    smpp_session_unanswered(b->session));
+	smpp_session_close(b->session, reason);
+}
+
+static void
+carrier_bind_drop_fire(struct clock_timer *t, void *arg)
+{
+	(void)t;
+	carrier_bind_drop(arg, "fault drop_after_bind");
+}
+
+/* drop_after_bind: closes a bind now (returns 1) or after the fault's
+ * delay (returns 0: it is bound until then). */
+static int
+carrier_bind_drop_later(struct carrier_bind *b)
+{
+	const struct carrier_switch_args *f = carrier_fault(b->carrier,
+	    CARRIER_FAULT_DROP_AFTER_BIND);
+
+	if (f == NULL)
+		return 0;
+	if (f->delay <= 0) {
+		carrier_bind_drop(b, "fault drop_after_bind");
+		return 1;
+	}
+	if (b->drop_timer == NULL)
+		b->drop_timer = clock_timer_new(b->carrier->env.clock,
+		    carrier_bind_drop_fire, b);
+	clock_timer_add(b->drop_timer, f->delay);
+	return 0;
+}
+
+unsigned
+carrier_binds_drop(struct carrier *c, const char *reason, int muted_only)
+{
+	struct carrier_bind *b;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(b, &c->binds, entry) {
+		if (b->session == NULL || (muted_only && !b->muted))
+			continue;
+		carrier_bind_drop(b, reason);
+		n++;
+	}
+	return n;
+}
+
+static void
+carrier_bind_mute(struct carrier_bind *b)
+{
+	if (b->session == NULL || b->muted)
+		return;
+	b->muted = 1;
+	smpp_session_set_mute(b->session, 1);
+	log_info("%s muted reason=blackhole", b->name);
+}
+
+void
+carrier_binds_mute(struct carrier *c)
+{
+	struct carrier_bind *b;
+
+	TAILQ_FOREACH(b, &c->binds, entry)
+		carrier_bind_mute(b);
 }
 
 static void
@@ -340,6 +475,8 @@ carrier_bind_request(struct carrier_bind *b, const struct smpp_pdu *req)
 	}
 	carrier_respond(b, resp, 0, 0);
 	free(resp);
+	if (status == 0 && carrier_bind_drop_later(b))
+		return;
 	if (status == 0 && type != CARRIER_BIND_TX)
 		carrier_outbox_kick(b->carrier, b->system_id);
 }
@@ -353,6 +490,13 @@ carrier_session_request(struct smpp_session *s, const struct smpp_pdu *req,
 	struct carrier_bind *b = arg;
 
 	(void)s;
+	if (b->muted) {
+		/* The blackhole reads everything and answers nothing. */
+		log_debug("%s blackhole command=%s seq=%u", b->name,
+		    smpp_command_name(req->command_id),
+		    req->sequence_number);
+		return;
+	}
 	switch (req->command_id) {
 	case SMPP_CMD_bind_transmitter:
 	case SMPP_CMD_bind_receiver:
@@ -436,6 +580,7 @@ carrier_bind_free(struct carrier_bind *b)
 		for (i = 0; i < b->carrier->p->capture_limit; i++)
 			free(b->cap[i].raw);
 	free(b->cap);
+	clock_timer_free(b->drop_timer);
 	free(b);
 }
 
@@ -465,6 +610,8 @@ carrier_session_closed(struct smpp_session *s, const char *reason, void *arg)
 	(void)s;
 	b->session = NULL;
 	b->closed_at = carrier_now(c);
+	clock_timer_free(b->drop_timer);
+	b->drop_timer = NULL;
 	snprintf(b->close_reason, sizeof b->close_reason, "%s", reason);
 	TAILQ_FOREACH_SAFE(d, &c->delayed, entry, next)
 		if (d->bind == b)
@@ -542,6 +689,8 @@ carrier_accept(struct evconnlistener *l, evutil_socket_t fd,
 	    &carrier_session_cbs, b, b->name);
 	log_info("%s connect peer=%s listener=%s tls=%d", b->name, b->peer,
 	    cl->address, cl->tls);
+	if (carrier_fault(c, CARRIER_FAULT_BLACKHOLE) != NULL)
+		carrier_bind_mute(b);
 }
 
 /* A throwaway P-256 certificate for "tls": true without files. */
@@ -635,6 +784,22 @@ carrier_parse_address(const char *address, struct sockaddr_storage *ss,
 }
 
 static int
+carrier_listener_bind(struct carrier_listener *cl,
+    const struct sockaddr_storage *ss, int len, const char *address,
+    char *err, size_t errlen)
+{
+	cl->listener = evconnlistener_new_bind(cl->carrier->env.base,
+	    carrier_accept, cl, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 128,
+	    (const struct sockaddr *)ss, len);
+	if (cl->listener == NULL) {
+		snprintf(err, errlen, "listen %s: %s", address,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
 carrier_listen(struct carrier *c, const struct carrier_listen *ls,
     struct carrier_listener *cl, char *err, size_t errlen)
 {
@@ -652,14 +817,9 @@ carrier_listen(struct carrier *c, const struct carrier_listen *ls,
 	if (ls->tls && (cl->ssl = carrier_tls_context(c, ls, err,
 	    errlen)) == NULL)
 		return -1;
-	cl->listener = evconnlistener_new_bind(c->env.base, carrier_accept,
-	    cl, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 128,
-	    (struct sockaddr *)&ss, len);
-	if (cl->listener == NULL) {
-		snprintf(err, errlen, "listen %s: %s", ls->address,
-		    strerror(errno));
+	if (carrier_listener_bind(cl, &ss, len, ls->address, err,
+	    errlen) == -1)
 		return -1;
-	}
 	getsockname(evconnlistener_get_fd(cl->listener),
 	    (struct sockaddr *)&ss, &sslen);
 	carrier_peer_name((struct sockaddr *)&ss, cl->address,
@@ -667,6 +827,53 @@ carrier_listen(struct carrier *c, const struct carrier_listen *ls,
 	log_info("%s listen address=%s tls=%d", c->p->name, cl->address,
 	    cl->tls);
 	return 0;
+}
+
+void
+carrier_listeners_close(struct carrier *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nlisteners; i++) {
+		if (c->listeners[i].listener == NULL)
+			continue;
+		evconnlistener_free(c->listeners[i].listener);
+		c->listeners[i].listener = NULL;
+		log_info("%s listen-closed address=%s", c->p->name,
+		    c->listeners[i].address);
+	}
+}
+
+/* On the addresses as first bound, so a port 0 listener keeps its port. */
+int
+carrier_listeners_open(struct carrier *c, char *err, size_t errlen)
+{
+	struct carrier_listener *cl;
+	struct sockaddr_storage ss;
+	int len, rc = 0;
+	size_t i;
+
+	for (i = 0; i < c->nlisteners; i++) {
+		cl = &c->listeners[i];
+		if (cl->listener != NULL)
+			continue;
+		len = sizeof ss;
+		memset(&ss, 0, sizeof ss);
+		if (carrier_parse_address(cl->address, &ss, &len) == -1) {
+			snprintf(err, errlen, "listen %s: not host:port",
+			    cl->address);
+			rc = -1;
+			continue;
+		}
+		if (carrier_listener_bind(cl, &ss, len, cl->address, err,
+		    errlen) == -1) {
+			rc = -1;
+			continue;
+		}
+		log_info("%s listen address=%s tls=%d", c->p->name,
+		    cl->address, cl->tls);
+	}
+	return rc;
 }
 
 /* ---- lifecycle ---- */
@@ -685,6 +892,10 @@ carrier_start(const struct carrier_env *env,
 	TAILQ_INIT(&c->closed);
 	TAILQ_INIT(&c->delayed);
 	RB_INIT(&c->counters);
+	/* The fault stream: seeded like the model's, apart from them. */
+	rng_seed(&c->fault_rng, carrier_message_key(p, env->seed, 0) ^
+	    UINT64_C(0x6661756c74));		/* "fault" */
+	carrier_switches_init(c);
 	for (i = 0; i < p->nlisten; i++) {
 		if (carrier_listen(c, &p->listen[i], &c->listeners[i], err,
 		    errlen) == -1) {
@@ -698,6 +909,7 @@ carrier_start(const struct carrier_env *env,
 		carrier_free(c);
 		return NULL;
 	}
+	carrier_switches_start(c);
 	return c;
 }
 
@@ -738,6 +950,7 @@ carrier_free(struct carrier *c)
 		RB_REMOVE(carrier_counter_tree, &c->counters, n);
 		free(n);
 	}
+	carrier_switches_free(c);
 	free(c);
 }
 
@@ -772,8 +985,10 @@ carrier_busy(const struct carrier *c)
 
 	if (!TAILQ_EMPTY(&c->delayed))
 		return 1;
+	/* A session the blackhole silenced never answers: not busy. */
 	TAILQ_FOREACH(b, &c->binds, entry)
-		if (b->session != NULL && smpp_session_busy(b->session))
+		if (b->session != NULL && !b->muted &&
+		    smpp_session_busy(b->session))
 			return 1;
 	return 0;
 }

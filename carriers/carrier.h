@@ -84,8 +84,47 @@ struct carrier_mo {
 int		 carrier_mo_inject(struct carrier *, const struct carrier_mo *,
 		    char *err, size_t errlen);
 
+/*
+ * Faults and quirks (carriers/fault.h lists them), switched while the
+ * carrier runs. set switches one on, or sets new parameters while it is
+ * on; params is a JSON object of its parameters (NULL: {}), each left out
+ * taking its default, plus an optional "for" duration after which it
+ * clears itself. clear switches it off. Each switch is logged
+ * ("<carrier> fault-on name=refuse_binds status=ESME_RBINDFAIL",
+ * "fault-off") and counted for /metrics. The one-shot fault
+ * drop_connections acts when set and is never on.
+ *
+ * set returns CARRIER_SWITCH_OK; clear returns CARRIER_SWITCH_OK, or
+ * CARRIER_SWITCH_NOT_ON when it was off (nothing changes). Errors: no
+ * fault (quirk) of that name; a bad parameter, err naming it
+ * ("share: must be a number between 0 and 1"); or it could not be done
+ * (err says why: a listener's port taken by then), the switch staying as
+ * it was.
+ */
+enum carrier_switch_result {
+	CARRIER_SWITCH_OK = 0,
+	CARRIER_SWITCH_NOT_ON = 1,
+	CARRIER_SWITCH_UNKNOWN = -1,
+	CARRIER_SWITCH_INVALID = -2,
+	CARRIER_SWITCH_FAILED = -3,
+};
+
+int		 carrier_fault_set(struct carrier *, const char *name,
+		    json_t *params, char *err, size_t errlen);
+int		 carrier_fault_clear(struct carrier *, const char *name,
+		    char *err, size_t errlen);
+int		 carrier_quirk_set(struct carrier *, const char *name,
+		    json_t *params, char *err, size_t errlen);
+int		 carrier_quirk_clear(struct carrier *, const char *name,
+		    char *err, size_t errlen);
+/* The faults (quirks) that are on, in table order: [{"name", "params",
+ * "since", "until"}], until null when there is no "for". */
+json_t		*carrier_faults_json(struct carrier *);
+json_t		*carrier_quirks_json(struct carrier *);
+
 /* {"name", "country", "listen": [...], "accepts": {...}, "binds": [...],
- *  "counters": {...}, "outbox": {"pending", "held"}} */
+ *  "counters": {...}, "outbox": {"pending", "held"}, "faults": [...],
+ *  "quirks": [...]} */
 json_t		*carrier_state_json(struct carrier *);
 /* Binds, bound ones first then the most recent closed ones. */
 json_t		*carrier_binds_json(struct carrier *);

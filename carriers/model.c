@@ -77,6 +77,13 @@ message_key(const struct carrier_profile *p, uint64_t seed, uint64_t seq)
 	return mix64(h ^ seq);
 }
 
+uint64_t
+carrier_message_key(const struct carrier_profile *p, uint64_t seed,
+    uint64_t seq)
+{
+	return message_key(p, seed, seq);
+}
+
 static void
 stream_seed(struct rng *r, uint64_t key, enum model_stream stream)
 {

@@ -76,6 +76,14 @@ uint32_t carrier_model_check(const struct carrier_profile *,
 void	carrier_model_decide(const struct carrier_profile *, uint64_t seed,
 	    const struct carrier_submit_info *, struct carrier_fate *);
 
+/*
+ * The key every stream of message seq derives from: a hash of the
+ * scenario seed, the profile's seed and name, and seq. For draws outside
+ * the model that must repeat with the seed too (uuid message ids).
+ */
+uint64_t carrier_message_key(const struct carrier_profile *, uint64_t seed,
+	    uint64_t seq);
+
 /* Draws a duration (usec, >= 0) from d. */
 int64_t	carrier_dist_sample(const struct carrier_dist *, struct rng *);
 

@@ -24,6 +24,11 @@
 #define CARRIER_MAX_SUBMIT_ERRORS 8
 #define CARRIER_MAX_RULES	32
 #define CARRIER_PREFIX_MAX	22	/* "+1415", with the NUL */
+#define CARRIER_MAX_SWITCHES	16	/* faults, and quirks, at start */
+#define CARRIER_MAX_VENDOR_TLVS	8
+#define CARRIER_VENDOR_TLV_MAX	64	/* octets of one vendor TLV value */
+#define CARRIER_STAT_WORD_MAX	16	/* a receipt stat word, with NUL */
+#define CARRIER_NSTATES		9	/* message_state 0..8 */
 
 /*
  * A random duration, in microseconds: fixed a; uniform between a and b;
@@ -115,6 +120,47 @@ struct carrier_rule {
 	int64_t		 delay;
 };
 
+/* Message id formats (the message_id and receipt_id_format quirks). */
+enum carrier_id_format {
+	CARRIER_ID_DECIMAL,		/* "17" */
+	CARRIER_ID_HEX,			/* "11" */
+	CARRIER_ID_HEX_UPPER,		/* "1F" */
+	CARRIER_ID_PADDED,		/* "0000000017": decimal, width */
+	CARRIER_ID_UUID,		/* random-looking, from seed and seq */
+};
+
+/* A TLV a quirk adds to receipts: tag and value octets. */
+struct carrier_vendor_tlv {
+	uint16_t	 tag;
+	uint8_t		 length;
+	uint8_t		 value[CARRIER_VENDOR_TLV_MAX];
+};
+
+/*
+ * The parameters of one fault or quirk (carriers/fault.h describes which
+ * of them each one reads, with their types, defaults and help). One
+ * struct serves every fault and quirk: each uses only its own members.
+ */
+struct carrier_switch_args {
+	int64_t		 for_usec;	/* clears itself after; 0: never */
+	uint32_t	 status;	/* refuse_binds, submit_errors */
+	double		 share;		/* 0..1 of submits or receipts */
+	struct carrier_dist add;	/* latency: added to responses */
+	int64_t		 delay;		/* drop_after_bind, ... */
+	int		 format;	/* enum carrier_id_format */
+	unsigned	 width;		/* CARRIER_ID_PADDED digits */
+	struct carrier_vendor_tlv tlvs[CARRIER_MAX_VENDOR_TLVS];
+	size_t		 ntlvs;
+	/* stat_words: the word written for each message_state. */
+	char		 words[CARRIER_NSTATES][CARRIER_STAT_WORD_MAX];
+};
+
+/* A fault or quirk on from the start: its table index and parameters. */
+struct carrier_switch_setting {
+	unsigned	 id;		/* CARRIER_FAULT_* or CARRIER_QUIRK_* */
+	struct carrier_switch_args args;
+};
+
 struct carrier_profile {
 	char		 name[CARRIER_NAME_MAX];
 	char		 country[3];		/* ISO 3166 alpha-2, or "" */
@@ -166,6 +212,12 @@ struct carrier_profile {
 	int64_t		 response_timeout;	/* deliver_sm_resp wait */
 	unsigned	 deliver_window;	/* our outstanding deliver_sm */
 	size_t		 capture_limit;		/* PDUs kept per bind */
+
+	/* Faults and quirks on from the start (carriers/fault.h). */
+	struct carrier_switch_setting faults[CARRIER_MAX_SWITCHES];
+	size_t		 nfaults;
+	struct carrier_switch_setting quirks[CARRIER_MAX_SWITCHES];
+	size_t		 nquirks;
 };
 
 /* Fills every field with its documented default (one account test/test,

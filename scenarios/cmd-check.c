@@ -17,6 +17,7 @@
 struct check_opts {
 	int	explain;
 	int	keys;
+	int	faults;
 	int	use_default;
 };
 
@@ -54,9 +55,10 @@ check_one(const char *file, const struct check_opts *opts)
 }
 
 static int
-check_keys(void)
+check_keys(int faults)
 {
-	char *text = scenario_keys_markdown();
+	char *text = faults ? scenario_switches_markdown() :
+	    scenario_keys_markdown();
 
 	if (text == NULL) {
 		fprintf(stderr, "carrierlab check: out of memory\n");
@@ -74,28 +76,33 @@ cmd_check_exec(int argc, char **argv)
 		{ "default", no_argument, NULL, 'd' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "keys", no_argument, NULL, 'k' },
+		{ "faults", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct check_opts	opts = { 0, 0, 0 };
+	struct check_opts	opts = { 0, 0, 0, 0 };
 	int			ch, i, failed = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "dek", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "dekf", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': opts.use_default = 1; break;
 		case 'e': opts.explain = 1; break;
 		case 'k': opts.keys = 1; break;
+		case 'f': opts.faults = 1; break;
 		default:
 			fprintf(stderr, "usage: carrierlab check [--explain] "
-			    "[--keys] [--default] [FILE...]\n");
+			    "[--keys] [--faults] [--default] [FILE...]\n");
 			return 2;
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (opts.keys && argc == 0 && !opts.use_default)
-		return check_keys();
-	if (opts.keys && check_keys() != 0)
+	if ((opts.keys || opts.faults) && argc == 0 && !opts.use_default)
+		return (opts.keys && check_keys(0) != 0) ||
+		    (opts.faults && check_keys(1) != 0) ? 1 : 0;
+	if (opts.keys && check_keys(0) != 0)
+		return 1;
+	if (opts.faults && check_keys(1) != 0)
 		return 1;
 	/* Nothing named: the scenario `carrierlab serve` would run. */
 	if (opts.use_default || argc == 0)
@@ -107,7 +114,7 @@ cmd_check_exec(int argc, char **argv)
 
 const struct cmd_entry cmd_check_entry = {
 	.name = "check",
-	.usage = "[--explain] [--keys] [--default] [FILE...]",
+	.usage = "[--explain] [--keys] [--faults] [--default] [FILE...]",
 	.summary = "validate scenario files",
 	.help =
 	    "Loads each scenario FILE as `carrierlab run` and `serve` would "
@@ -126,11 +133,15 @@ const struct cmd_entry cmd_check_entry = {
 	    "range,\n"
 	    "              default, meaning) as markdown, as in "
 	    "docs/scenarios.md\n"
+	    "  --faults    print the tables of faults and quirks and their "
+	    "parameters\n"
+	    "              the same way\n"
 	    "  --default   check (or explain) the embedded default scenario "
 	    "too\n\n"
 	    "Examples:\n"
 	    "  carrierlab check outage.json\n"
 	    "  carrierlab check --explain > effective.json\n"
-	    "  carrierlab check --keys\n",
+	    "  carrierlab check --keys\n"
+	    "  carrierlab check --faults\n",
 	.exec = cmd_check_exec,
 };

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "carriers/fault.h"
 #include "common/xmalloc.h"
 #include "scenarios/scenario-internal.h"
 
@@ -126,6 +127,91 @@ scn_keys_markdown(FILE *f)
 	md_table(f, "Carrier keys", scn_carrier_keys, p);
 	carrier_profile_release(p);
 	free(p);
+}
+
+/* A parameter's default, as the JSON it is written in. */
+static void
+md_param_default(FILE *f, const struct carrier_param *p)
+{
+	json_t	*v = json_loads(p->def, JSON_DECODE_ANY, NULL);
+	char	*text = v != NULL ? json_dumps(v, SCN_JSON_FLAGS) : NULL;
+	char	*cell;
+
+	xasprintf(&cell, "`%s`", text != NULL ? text : p->def);
+	md_cell(f, cell);
+	free(cell);
+	free(text);
+	json_decref(v);
+}
+
+/* One row for the switch (its summary), one per parameter. */
+static void
+md_switch(FILE *f, const struct carrier_switch *sw)
+{
+	const struct carrier_param	*p;
+	char				*name, *param, range[160];
+
+	xasprintf(&name, "`%s`", sw->name);
+	fputs("|", f);
+	md_cell(f, name);
+	md_cell(f, "");
+	md_cell(f, "");
+	md_cell(f, "");
+	md_cell(f, "");
+	md_cell(f, sw->summary);
+	fputs("\n", f);
+	for (p = sw->params; p != NULL && p->name != NULL; p++) {
+		xasprintf(&param, "`%s`", p->name);
+		carrier_param_range(p, range, sizeof range);
+		fputs("|", f);
+		md_cell(f, name);
+		md_cell(f, param);
+		md_cell(f, carrier_param_type_name(p->type));
+		md_cell(f, range);
+		md_param_default(f, p);
+		md_cell(f, p->help);
+		fputs("\n", f);
+		free(param);
+	}
+	free(name);
+}
+
+void
+scn_switches_markdown(FILE *f)
+{
+	static const enum carrier_switch_kind kinds[] = {
+		CARRIER_SWITCH_FAULT, CARRIER_SWITCH_QUIRK,
+	};
+	const struct carrier_switch	*t;
+	size_t				 k, i, n;
+
+	for (k = 0; k < 2; k++) {
+		t = carrier_switch_table(kinds[k], &n);
+		fprintf(f, "%s### %s\n\n", k > 0 ? "\n" : "",
+		    kinds[k] == CARRIER_SWITCH_FAULT ? "Faults" : "Quirks");
+		fprintf(f, "| %s | parameter | type | range | default | "
+		    "meaning |\n|---|---|---|---|---|---|\n",
+		    carrier_switch_kind_name(kinds[k]));
+		for (i = 0; i < n; i++)
+			md_switch(f, &t[i]);
+	}
+}
+
+char *
+scenario_switches_markdown(void)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*f;
+
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		return NULL;
+	scn_switches_markdown(f);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 char *

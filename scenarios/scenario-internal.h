@@ -20,13 +20,14 @@
 
 #include <jansson.h>
 
+#include "common/duration.h"
 #include "scenarios/scenario.h"
 
 #define SCN_DEPTH_MAX		16	/* deepest key path we track */
 #define SCN_MAX_CARRIERS	64
 #define SCN_TEXT_MAX		(16 * 1024 * 1024)	/* scenario file size */
 /* Ten years: far beyond any timer, far below int64 overflow. */
-#define SCN_DURATION_MAX	(INT64_C(3650) * 86400 * 1000000)
+#define SCN_DURATION_MAX	DURATION_MAX
 
 /* One step of a key path: an object member or an array index. */
 struct scn_seg {
@@ -135,6 +136,10 @@ extern const struct scn_type scn_type_regex_to;
 extern const struct scn_type scn_type_regex_body;
 extern const struct scn_type scn_type_rule_delay;
 
+/* Faults and quirks on from the start (scenario-faults.c). */
+extern const struct scn_type scn_type_faults;
+extern const struct scn_type scn_type_quirks;
+
 /* Types of top-level keys (scenario.c). */
 extern const struct scn_type scn_type_clock;
 extern const struct scn_type scn_type_carriers;
@@ -175,6 +180,7 @@ void	 scn_locate(const char *text, size_t len, const struct scn_seg *,
 
 /* The docs and --explain (scenario-docs.c). */
 void	 scn_keys_markdown(FILE *);
+void	 scn_switches_markdown(FILE *);
 
 /* scenarios/default-json.c, generated from scenarios/default.json. */
 extern const unsigned char scenario_default_bytes[];

@@ -302,6 +302,13 @@ const struct scn_key scn_carrier_keys[] = {
 	  .off = CP(capture_limit), .size = CPSIZE(capture_limit),
 	  .max = 1000000, .help = "PDUs kept per bind for /sim/ captures; 0: "
 	  "none" },
+	{ .name = "faults", .type = &scn_type_faults,
+	  .range = "up to 16 {name, parameters}",
+	  .help = "Fault modes on from the start (see Faults and quirks)" },
+	{ .name = "quirks", .type = &scn_type_quirks,
+	  .range = "{QUIRK: parameters or true}",
+	  .help = "Interop quirks on from the start (see Faults and "
+	  "quirks)" },
 	{ .name = NULL },
 };
 

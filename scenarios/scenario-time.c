@@ -11,60 +11,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/duration.h"
 #include "scenarios/scenario-internal.h"
 
 #define FIELD(base, k)		((char *)(base) + (k)->off)
 #define CFIELD(base, k)		((const char *)(base) + (k)->off)
 #define USEC_PER_MS		1000.0
-
-/* Largest first, so a duration is shown in the largest exact unit. */
-static const struct {
-	const char	*unit;
-	int64_t		 usec;
-} duration_units[] = {
-	{ "d", INT64_C(86400000000) },
-	{ "h", INT64_C(3600000000) },
-	{ "m", INT64_C(60000000) },
-	{ "s", INT64_C(1000000) },
-	{ "ms", INT64_C(1000) },
-	{ "us", INT64_C(1) },
-};
-
-#define NUNITS (sizeof duration_units / sizeof duration_units[0])
-
-/*
- * Digits with at most one '.', then a unit. Parsed by hand rather than
- * with strtod, which would take "inf", hex, exponents and the locale's
- * decimal comma.
- */
-static int
-duration_text(const char *s, double *usec)
-{
-	double	value = 0, scale = 1;
-	int	digits = 0, dot = 0;
-	size_t	i;
-
-	for (; *s != '\0'; s++) {
-		if (*s >= '0' && *s <= '9') {
-			if (dot)
-				scale /= 10;
-			value = value * 10 + (*s - '0');
-			digits++;
-		} else if (*s == '.' && !dot)
-			dot = 1;
-		else
-			break;
-	}
-	if (digits == 0)
-		return -1;
-	for (i = 0; i < NUNITS; i++) {
-		if (strcmp(s, duration_units[i].unit) == 0) {
-			*usec = value * scale * (double)duration_units[i].usec;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 int
 scn_get_duration(struct scn_ctx *c, json_t *v, int64_t *usec)
@@ -76,7 +28,7 @@ scn_get_duration(struct scn_ctx *c, json_t *v, int64_t *usec)
 		if (x < 0)
 			return scn_fail(c, "must not be negative");
 	} else if (json_is_string(v)) {
-		if (duration_text(json_string_value(v), &x) == -1)
+		if (duration_parse(json_string_value(v), &x) == -1)
 			return scn_fail(c, "\"%.40s\" is not a duration (a "
 			    "number and a unit: 250ms, 1.5s, 5m, 4h, 90d)",
 			    json_string_value(v));
@@ -93,20 +45,13 @@ json_t *
 scn_duration_json(int64_t usec)
 {
 	char	buf[32];
-	size_t	i;
 
-	if (usec == 0)
-		return json_string("0s");
-	for (i = 0; i < NUNITS - 1; i++)
-		if (usec % duration_units[i].usec == 0)
-			break;
-	snprintf(buf, sizeof buf, "%lld%s",
-	    (long long)(usec / duration_units[i].usec), duration_units[i].unit);
+	duration_format(usec, buf, sizeof buf);
 	return json_string(buf);
 }
 
 static int
-duration_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
+duration_key_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
     void *base)
 {
 	int64_t usec;
@@ -129,7 +74,7 @@ duration_show(const struct scn_key *k, const void *base)
 }
 
 const struct scn_type scn_type_duration = {
-	.name = "duration", .parse = duration_parse, .show = duration_show,
+	.name = "duration", .parse = duration_key_parse, .show = duration_show,
 };
 
 /* The members of the object forms, read by the same walker. */

@@ -69,5 +69,7 @@ void	scenario_error_format(const struct scenario_error *, char *buf,
 char	*scenario_explain(const struct scenario *s);
 /* The key tables of docs/scenarios.md, as markdown; the caller frees it. */
 char	*scenario_keys_markdown(void);
+/* The tables of faults and quirks and their parameters, the same way. */
+char	*scenario_switches_markdown(void);
 
 #endif

@@ -101,13 +101,20 @@ static void	sim_get_binds(struct sim_call *);
 static void	sim_get_pdus(struct sim_call *);
 static void	sim_get_message(struct sim_call *);
 static void	sim_post_mo(struct sim_call *);
+static void	sim_get_faults(struct sim_call *);
+static void	sim_put_fault(struct sim_call *);
+static void	sim_delete_fault(struct sim_call *);
+static void	sim_get_quirks(struct sim_call *);
+static void	sim_put_quirk(struct sim_call *);
+static void	sim_delete_quirk(struct sim_call *);
 static void	sim_get_clock(struct sim_call *);
 static void	sim_get_metrics(struct sim_call *);
 
 /*
  * The routes. A {carrier} segment is looked up by the dispatcher (404 when
  * unknown); other placeholders reach the handler in call->args, in order.
- * The pattern is also the route label of carrierlab_http_requests_total.
+ * The pattern is also the route label of carrierlab_http_requests_total
+ * (one label for the rows of a pattern that differ in method only).
  */
 static const struct sim_route sim_routes[] = {
 	{ .method = EVHTTP_REQ_GET, .pattern = "/sim/carriers",
@@ -124,6 +131,28 @@ static const struct sim_route sim_routes[] = {
 	  .handler = sim_get_message },
 	{ .method = EVHTTP_REQ_POST, .pattern = "/sim/carriers/{carrier}/mo",
 	  .handler = sim_post_mo },
+	{ .method = EVHTTP_REQ_GET, .pattern = "/sim/carriers/{carrier}/faults",
+	  .handler = sim_get_faults },
+	{ .method = EVHTTP_REQ_PUT,
+	  .pattern = "/sim/carriers/{carrier}/faults/{name}",
+	  .handler = sim_put_fault },
+	{ .method = EVHTTP_REQ_POST,
+	  .pattern = "/sim/carriers/{carrier}/faults/{name}",
+	  .handler = sim_put_fault },
+	{ .method = EVHTTP_REQ_DELETE,
+	  .pattern = "/sim/carriers/{carrier}/faults/{name}",
+	  .handler = sim_delete_fault },
+	{ .method = EVHTTP_REQ_GET, .pattern = "/sim/carriers/{carrier}/quirks",
+	  .handler = sim_get_quirks },
+	{ .method = EVHTTP_REQ_PUT,
+	  .pattern = "/sim/carriers/{carrier}/quirks/{name}",
+	  .handler = sim_put_quirk },
+	{ .method = EVHTTP_REQ_POST,
+	  .pattern = "/sim/carriers/{carrier}/quirks/{name}",
+	  .handler = sim_put_quirk },
+	{ .method = EVHTTP_REQ_DELETE,
+	  .pattern = "/sim/carriers/{carrier}/quirks/{name}",
+	  .handler = sim_delete_quirk },
 	{ .method = EVHTTP_REQ_GET, .pattern = "/sim/clock",
 	  .handler = sim_get_clock },
 	{ .method = EVHTTP_REQ_GET, .pattern = "/metrics",
@@ -167,6 +196,19 @@ sim_count(struct sim_http *sh, size_t route, int status)
 	sh->counts[sh->ncounts++] = (struct sim_count){ route, status, 1 };
 }
 
+/* The first row of a route's pattern: rows that differ in method only
+ * are counted as one route. */
+static size_t
+sim_route_label(const struct sim_route *route)
+{
+	size_t	i;
+
+	for (i = 0; i < SIM_NROUTES; i++)
+		if (strcmp(sim_routes[i].pattern, route->pattern) == 0)
+			return i;
+	return SIM_ROUTE_NONE;
+}
+
 static void
 sim_reply(struct sim_call *call, int status, const char *type,
     struct evbuffer *body)
@@ -184,7 +226,7 @@ sim_reply(struct sim_call *call, int status, const char *type,
 	    evhttp_request_get_uri(call->req),
 	    call->route != NULL ? call->route->pattern : "none", status);
 	sim_count(call->sh, call->route != NULL ?
-	    (size_t)(call->route - sim_routes) : SIM_ROUTE_NONE, status);
+	    sim_route_label(call->route) : SIM_ROUTE_NONE, status);
 	evhttp_add_header(evhttp_request_get_output_headers(call->req),
 	    "Content-Type", type);
 	evhttp_send_reply(call->req, status, NULL, body);
@@ -985,6 +1027,127 @@ sim_post_mo(struct sim_call *call)
 		sim_reply_json(call, 202, json_pack("{s:i}", "queued", n));
 	json_decref(o);
 	free(text);
+}
+
+/* ---- Faults and quirks: the carrier validates by its own tables. ---- */
+
+struct sim_switch_ops {
+	const char	*kind;		/* "fault", for messages */
+	int		(*set)(struct carrier *, const char *, json_t *,
+			    char *, size_t);
+	int		(*clear)(struct carrier *, const char *, char *,
+			    size_t);
+	json_t		*(*list)(struct carrier *);
+	const char	*member;	/* "faults" */
+};
+
+static const struct sim_switch_ops sim_fault_ops = {
+	"fault", carrier_fault_set, carrier_fault_clear, carrier_faults_json,
+	"faults",
+};
+
+static const struct sim_switch_ops sim_quirk_ops = {
+	"quirk", carrier_quirk_set, carrier_quirk_clear, carrier_quirks_json,
+	"quirks",
+};
+
+/* {"faults": [...]}: what is on now, after any change. */
+static void
+sim_reply_switches(struct sim_call *call, const struct sim_switch_ops *ops)
+{
+	sim_reply_json(call, 200, json_pack("{s:o}", ops->member,
+	    ops->list(call->carrier)));
+}
+
+/* The carrier's answer to a switch, as HTTP: 404 an unknown name, 400 a
+ * bad parameter (named in err), 409 what could not be done now. */
+static void
+sim_reply_switch(struct sim_call *call, const struct sim_switch_ops *ops,
+    int rc, const char *err)
+{
+	switch (rc) {
+	case CARRIER_SWITCH_OK:
+	case CARRIER_SWITCH_NOT_ON:
+		sim_reply_switches(call, ops);
+		break;
+	case CARRIER_SWITCH_UNKNOWN:
+		sim_reply_error(call, 404, "%s", err);
+		break;
+	case CARRIER_SWITCH_INVALID:
+		sim_reply_error(call, 400, "%s", err);
+		break;
+	default:
+		sim_reply_error(call, 409, "%s %s: %s", ops->kind,
+		    call->args[0], err);
+		break;
+	}
+}
+
+static void
+sim_switch_set(struct sim_call *call, const struct sim_switch_ops *ops)
+{
+	char	 err[512], *text;
+	size_t	 len;
+	json_t	*o = NULL;
+	int	 rc;
+
+	/* No body: every parameter at its default. */
+	if ((text = sim_body_text(call->req, &len)) != NULL &&
+	    (o = sim_json_parse(text, len, err, sizeof err)) == NULL) {
+		sim_reply_error(call, 400, "%s", err);
+		free(text);
+		return;
+	}
+	rc = ops->set(call->carrier, call->args[0], o, err, sizeof err);
+	sim_reply_switch(call, ops, rc, err);
+	json_decref(o);
+	free(text);
+}
+
+static void
+sim_switch_clear(struct sim_call *call, const struct sim_switch_ops *ops)
+{
+	char	err[512];
+	int	rc;
+
+	rc = ops->clear(call->carrier, call->args[0], err, sizeof err);
+	sim_reply_switch(call, ops, rc, err);
+}
+
+static void
+sim_get_faults(struct sim_call *call)
+{
+	sim_reply_switches(call, &sim_fault_ops);
+}
+
+static void
+sim_put_fault(struct sim_call *call)
+{
+	sim_switch_set(call, &sim_fault_ops);
+}
+
+static void
+sim_delete_fault(struct sim_call *call)
+{
+	sim_switch_clear(call, &sim_fault_ops);
+}
+
+static void
+sim_get_quirks(struct sim_call *call)
+{
+	sim_reply_switches(call, &sim_quirk_ops);
+}
+
+static void
+sim_put_quirk(struct sim_call *call)
+{
+	sim_switch_set(call, &sim_quirk_ops);
+}
+
+static void
+sim_delete_quirk(struct sim_call *call)
+{
+	sim_switch_clear(call, &sim_quirk_ops);
 }
 
 /* ---- Handlers: clock and metrics. ---- */

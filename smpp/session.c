@@ -107,6 +107,7 @@ struct smpp_session {
 	unsigned		 npeer;
 	uint64_t		 peer_order;
 	int			 enquire_out;	/* our enquire_link in flight */
+	int			 muted;		/* says nothing of its own */
 
 	struct clock_timer	*t_enquire;
 	struct clock_timer	*t_inactivity;
@@ -243,6 +244,18 @@ session_printable(char *dst, size_t cap, const char *src)
 	return dst;
 }
 
+/* A muted session drops what it would answer itself: true then. */
+static int
+session_silent(struct smpp_session *s, const char *what, uint32_t command_id,
+    uint32_t seq)
+{
+	if (!s->muted)
+		return 0;
+	log_debug("%s muted drop=%s command=%s seq=%u", s->id, what,
+	    smpp_command_name(command_id), seq);
+	return 1;
+}
+
 /* The issuer bit of a role, as commands.def spells who sends what. */
 static unsigned
 session_issuer(enum smpp_session_role role)
@@ -359,6 +372,8 @@ session_reject(struct smpp_session *s, const struct smpp_pdu *req,
 	uint32_t id = ci == NULL || (ci->flags & SMPP_CF_NORESP) ?
 	    SMPP_CMD_generic_nack : smpp_response_id(req->command_id);
 
+	if (session_silent(s, "reject", req->command_id, req->sequence_number))
+		return;
 	log_info("%s reject command=%s seq=%u status=%s state=%s", s->id,
 	    smpp_command_name(req->command_id), req->sequence_number,
 	    session_status_name(status), smpp_session_state_name(s->state));
@@ -546,7 +561,7 @@ session_enquire_fire(struct clock_timer *t UNUSED, void *arg)
 	int64_t			 timeout = s->cfg.response_timeout;
 
 	clock_timer_add(s->t_enquire, s->cfg.enquire_link_interval);
-	if (s->enquire_out || (s->state != SMPP_STATE_OPEN &&
+	if (s->enquire_out || s->muted || (s->state != SMPP_STATE_OPEN &&
 	    !session_state_bound(s->state)))
 		return;
 	/* With response timers off, one interval is the wait. */
@@ -773,6 +788,9 @@ static void
 session_in_enquire_link(struct smpp_session *s, const struct smpp_pdu *req,
     const struct smpp_command_info *ci UNUSED)
 {
+	if (session_silent(s, "enquire_link", req->command_id,
+	    req->sequence_number))
+		return;
 	session_write_header(s, SMPP_CMD_enquire_link_resp, SMPP_ESME_ROK,
 	    req->sequence_number);
 }
@@ -781,6 +799,9 @@ static void
 session_in_unbind(struct smpp_session *s, const struct smpp_pdu *req,
     const struct smpp_command_info *ci)
 {
+	if (session_silent(s, "unbind", req->command_id,
+	    req->sequence_number))
+		return;
 	/* UNBOUND too: both ends unbinding at once still agree. */
 	if (!session_state_bound(s->state) &&
 	    s->state != SMPP_STATE_UNBOUND) {
@@ -849,6 +870,9 @@ session_handle(struct smpp_session *s, const struct smpp_pdu *pdu)
 	if (ci == NULL || !(ci->issuer & session_peer_issuer(s))) {
 		log_info("%s wrong issuer command=%s seq=%u", s->id,
 		    smpp_command_name(pdu->command_id), pdu->sequence_number);
+		if (session_silent(s, "nack", pdu->command_id,
+		    pdu->sequence_number))
+			return;
 		session_write_header(s, SMPP_CMD_generic_nack,
 		    SMPP_ESME_RINVCMDID, pdu->sequence_number);
 		return;
@@ -874,6 +898,9 @@ session_decode_error(struct smpp_session *s, const struct smpp_error *err)
 	    smpp_command_name(err->command_id), err->sequence_number,
 	    session_status_name(err->status),
 	    err->field != NULL ? err->field : "-", err->offset, err->reason);
+	if (session_silent(s, "decode error", err->command_id,
+	    err->sequence_number))
+		return;
 	switch (err->reply) {
 	case SMPP_REPLY_GENERIC_NACK:
 		session_write_header(s, SMPP_CMD_generic_nack, err->status,
@@ -898,7 +925,9 @@ session_bad_frame(struct smpp_session *s, const uint8_t *hdr, size_t n,
 	log_warnx("%s bad frame reason=\"%s\"", s->id, err->reason);
 	if (s->cb->trace != NULL)
 		s->cb->trace(s, SMPP_DIR_IN, hdr, n, NULL, s->arg);
-	session_write_header(s, SMPP_CMD_generic_nack, SMPP_ESME_RINVCMDLEN, 0);
+	if (!session_silent(s, "bad frame", SMPP_CMD_generic_nack, 0))
+		session_write_header(s, SMPP_CMD_generic_nack,
+		    SMPP_ESME_RINVCMDLEN, 0);
 	snprintf(reason, sizeof reason, "bad frame: %s", err->reason);
 	session_close(s, reason, 1);
 }
@@ -1234,6 +1263,21 @@ void
 smpp_session_close(struct smpp_session *s, const char *reason)
 {
 	session_close(s, reason != NULL ? reason : "closed", 1);
+}
+
+void
+smpp_session_set_mute(struct smpp_session *s, int on)
+{
+	if (s->muted == (on != 0))
+		return;
+	s->muted = on != 0;
+	log_info("%s mute on=%d", s->id, s->muted);
+}
+
+int
+smpp_session_muted(const struct smpp_session *s)
+{
+	return s->muted;
 }
 
 void

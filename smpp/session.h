@@ -13,7 +13,8 @@
  *     given to smpp_session_send();
  *   - state changes and the end of the session.
  *
- * The session itself answers enquire_link, answers and performs unbind,
+ * The session itself (unless muted, see smpp_session_set_mute()) answers
+ * enquire_link, answers and performs unbind,
  * answers an unreadable header with generic_nack, answers a PDU that failed
  * to decode with the reply the codec names (struct smpp_error), answers a
  * request not allowed in the current state with ESME_RINVBNDSTS (or with
@@ -207,6 +208,22 @@ int	smpp_session_unbind(struct smpp_session *);
 /* Ends the session now (no unbind); cb->closed follows from the loop.
  * Octets already written still get the linger time to leave. */
 void	smpp_session_close(struct smpp_session *, const char *reason);
+
+/*
+ * Mutes the session (on non-zero) or lets it speak again. A muted session
+ * writes nothing of its own accord: it does not answer enquire_link or
+ * unbind, refuse a request for the state it came in, nack a command or a
+ * PDU that did not decode, nor send an enquire_link of its own. Those
+ * PDUs are read and dropped unanswered (an unbind leaves the state as it
+ * was; a length that cannot be framed still closes the session, without
+ * the nack). Requests for the owner still reach cb->request, and what the
+ * owner sends or answers is still written: keeping quiet there is the
+ * owner's part. Timers run as before (session_init_timeout closes an
+ * unbound muted session). Unmuting answers nothing that was dropped. For
+ * an SMSC that accepts and never answers (a blackhole).
+ */
+void	smpp_session_set_mute(struct smpp_session *, int on);
+int	smpp_session_muted(const struct smpp_session *);
 
 /*
  * The sequence number the next request of ours gets (0 or above

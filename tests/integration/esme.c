@@ -45,9 +45,11 @@
 
 /* One request of ours: done once the session called back. */
 struct esme_req {
+	struct esme		*esme;
 	int			 done;
 	enum smpp_session_failure fail;
 	struct smpp_pdu		*resp;		/* NULL without a response */
+	unsigned		 arrival;	/* of resp, 0: none */
 };
 
 struct esme {
@@ -63,8 +65,11 @@ struct esme {
 	struct esme_req		**reqs;
 	size_t			 nreqs;
 	struct smpp_pdu		**delivers;	/* FIFO */
+	unsigned		*darrival;	/* arrival of each */
 	size_t			 dhead;
 	size_t			 dcount;
+	unsigned		 arrivals;	/* PDUs numbered so far */
+	unsigned		 last_deliver;	/* arrival of the last taken */
 	struct smpp_pdu		*bind_resp;
 };
 
@@ -157,6 +162,9 @@ esme_queue_deliver(struct esme *e, const struct smpp_pdu *req)
 	}
 	e->delivers = xreallocarray(e->delivers, e->dcount + 1,
 	    sizeof *e->delivers);
+	e->darrival = xreallocarray(e->darrival, e->dcount + 1,
+	    sizeof *e->darrival);
+	e->darrival[e->dcount] = ++e->arrivals;
 	e->delivers[e->dcount++] = esme_pdu_dup(req);
 }
 
@@ -203,11 +211,32 @@ esme_response(struct smpp_session *s, const struct smpp_pdu *resp,
 	(void)s;
 	r->done = 1;
 	r->fail = fail;
-	if (resp != NULL)
+	if (resp != NULL) {
 		r->resp = esme_pdu_dup(resp);
+		r->arrival = ++r->esme->arrivals;
+	}
 }
 
 /* ---- connecting ---- */
+
+int
+esme_probe_connect(const char *host_port)
+{
+	struct sockaddr_storage ss;
+	int len = sizeof ss, error = 0;
+	evutil_socket_t fd;
+
+	memset(&ss, 0, sizeof ss);
+	if (evutil_parse_sockaddr_port(host_port, (struct sockaddr *)&ss,
+	    &len) == -1)
+		return EINVAL;
+	if ((fd = socket(ss.ss_family, SOCK_STREAM, 0)) == -1)
+		return errno;
+	if (connect(fd, (struct sockaddr *)&ss, (socklen_t)len) == -1)
+		error = errno;
+	close(fd);
+	return error;
+}
 
 /* A blocking connect: loopback answers at once. */
 static evutil_socket_t
@@ -344,6 +373,7 @@ esme_close(struct esme *e)
 	for (i = e->dhead; i < e->dcount; i++)
 		esme_pdu_free(e->delivers[i]);
 	free(e->delivers);
+	free(e->darrival);
 	esme_pdu_free(e->bind_resp);
 	clock_free(e->clock);
 	event_base_free(e->base);
@@ -361,6 +391,7 @@ esme_send_async(struct esme *e, struct smpp_pdu *req)
 	if (e->session == NULL)
 		return -1;
 	r = xcalloc(1, sizeof *r);
+	r->esme = e;
 	if (smpp_session_send(e->session, req, esme_response, r) == -1) {
 		fprintf(stderr, "esme: send %s: %s\n",
 		    smpp_command_name(req->command_id), strerror(errno));
@@ -407,6 +438,20 @@ int
 esme_wait_all(struct esme *e, int timeout_ms)
 {
 	return loop_until(e->base, esme_all_done, e, timeout_ms);
+}
+
+unsigned
+esme_response_arrival(const struct esme *e, int handle)
+{
+	if (handle < 0 || (size_t)handle >= e->nreqs)
+		return 0;
+	return e->reqs[handle]->arrival;
+}
+
+unsigned
+esme_deliver_arrival(const struct esme *e)
+{
+	return e->last_deliver;
 }
 
 int
@@ -484,6 +529,7 @@ esme_wait_deliver(struct esme *e, int timeout_ms)
 {
 	if (loop_until(e->base, esme_have_deliver, e, timeout_ms) == -1)
 		return NULL;
+	e->last_deliver = e->darrival[e->dhead];
 	return e->delivers[e->dhead++];
 }
 
@@ -1029,9 +1075,10 @@ http_over(void *arg)
 	return ((struct http_call *)arg)->done;
 }
 
+/* One exchange; the body as text in *text (NULL: not wanted). */
 static int
-smsc_http(const struct smsc_proc *p, enum evhttp_cmd_type type,
-    const char *path, json_t *request, json_t **body)
+smsc_http_raw(const struct smsc_proc *p, enum evhttp_cmd_type type,
+    const char *path, json_t *request, char **text_out, size_t *len_out)
 {
 	struct http_call c = { 0, -1, NULL, 0 };
 	struct evhttp_connection *conn;
@@ -1040,8 +1087,8 @@ smsc_http(const struct smsc_proc *p, enum evhttp_cmd_type type,
 	struct evkeyvalq *h;
 	char host[128], *colon, *text;
 
-	if (body != NULL)
-		*body = NULL;
+	if (text_out != NULL)
+		*text_out = NULL;
 	snprintf(host, sizeof host, "%s", p->http);
 	if ((colon = strrchr(host, ':')) == NULL)
 		return -1;
@@ -1064,10 +1111,29 @@ smsc_http(const struct smsc_proc *p, enum evhttp_cmd_type type,
 		loop_until(base, http_over, &c, ESME_WAIT_MS);
 	evhttp_connection_free(conn);
 	event_base_free(base);
-	if (body != NULL && c.body != NULL)
-		*body = json_loadb(c.body, c.len, 0, NULL);
-	free(c.body);
+	if (text_out != NULL) {
+		*text_out = c.body;
+		*len_out = c.len;
+	} else
+		free(c.body);
 	return c.done ? c.status : -1;
+}
+
+static int
+smsc_http(const struct smsc_proc *p, enum evhttp_cmd_type type,
+    const char *path, json_t *request, json_t **body)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int status;
+
+	if (body != NULL)
+		*body = NULL;
+	status = smsc_http_raw(p, type, path, request, &text, &len);
+	if (body != NULL && text != NULL)
+		*body = json_loadb(text, len, 0, NULL);
+	free(text);
+	return status;
 }
 
 int
@@ -1081,6 +1147,27 @@ smsc_http_post(const struct smsc_proc *p, const char *path, json_t *request,
     json_t **body)
 {
 	return smsc_http(p, EVHTTP_REQ_POST, path, request, body);
+}
+
+int
+smsc_http_put(const struct smsc_proc *p, const char *path, json_t *request,
+    json_t **body)
+{
+	return smsc_http(p, EVHTTP_REQ_PUT, path, request, body);
+}
+
+int
+smsc_http_delete(const struct smsc_proc *p, const char *path, json_t **body)
+{
+	return smsc_http(p, EVHTTP_REQ_DELETE, path, NULL, body);
+}
+
+int
+smsc_http_get_text(const struct smsc_proc *p, const char *path, char **text)
+{
+	size_t len;
+
+	return smsc_http_raw(p, EVHTTP_REQ_GET, path, NULL, text, &len);
 }
 
 /* ---- the run ---- */

@@ -53,6 +53,12 @@ struct esme;
 struct esme	*esme_connect(const char *host_port, int tls);
 /* Frees the session at once (no unbind) and everything else. */
 void		 esme_close(struct esme *);
+/*
+ * Connects to host_port and closes at once, without SMPP: 0 when the
+ * connection was accepted, else the connect's errno (ECONNREFUSED when
+ * nothing listens there).
+ */
+int		 esme_probe_connect(const char *host_port);
 
 /*
  * Binds: command_id is SMPP_CMD_bind_transmitter, _receiver or
@@ -85,6 +91,14 @@ const struct smpp_pdu *esme_wait_response(struct esme *, int handle,
 		    int timeout_ms);
 /* Waits until every request sent so far is answered or failed: 0 / -1. */
 int		 esme_wait_all(struct esme *, int timeout_ms);
+/*
+ * Arrival order: every response and every deliver_sm/data_sm from the
+ * SMSC is numbered from 1 as it is read. The number of handle's
+ * response (0: none yet), and of the PDU esme_wait_deliver() last
+ * returned.
+ */
+unsigned	 esme_response_arrival(const struct esme *, int handle);
+unsigned	 esme_deliver_arrival(const struct esme *);
 
 /*
  * The next deliver_sm or data_sm received, in arrival order, or NULL
@@ -183,5 +197,12 @@ int		 smsc_http_get(const struct smsc_proc *, const char *path,
 		    json_t **body);
 int		 smsc_http_post(const struct smsc_proc *, const char *path,
 		    json_t *request, json_t **body);
+int		 smsc_http_put(const struct smsc_proc *, const char *path,
+		    json_t *request, json_t **body);
+int		 smsc_http_delete(const struct smsc_proc *, const char *path,
+		    json_t **body);
+/* A GET whose body is text (/metrics): *text is the caller's to free. */
+int		 smsc_http_get_text(const struct smsc_proc *, const char *path,
+		    char **text);
 
 #endif

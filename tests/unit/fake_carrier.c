@@ -11,7 +11,13 @@
  *   (as the real one refuses text it cannot encode), else records the MO
  *   and returns count (a body is one segment here);
  * - carrier_state_json() adds "fake_mo": {"calls", "last"} so a test can
- *   see what the routes passed to carrier_mo_inject().
+ *   see what the routes passed to carrier_mo_inject();
+ * - faults refuse_binds and close_listener and the quirk message_id
+ *   exist, no other; a "status" or "format" parameter that is not a
+ *   string is refused as the real tables refuse it, naming it, and so is
+ *   any other parameter but "for"; clearing close_listener fails (as a
+ *   port taken meanwhile would make it). The parameters of what is on
+ *   are kept as given and listed by carrier_faults_json().
  */
 #include "config.h"
 
@@ -29,6 +35,13 @@ struct carrier {
 	struct carrier_profile	 profile;
 	unsigned		 mo_calls;
 	json_t			*last_mo;	/* NULL until the first MO */
+	json_t			*on[2];		/* {name: params}: faults,
+						   quirks */
+};
+
+static const char *const fake_names[2][3] = {
+	{ "refuse_binds", "close_listener", NULL },
+	{ "message_id", NULL },
 };
 
 struct carrier *
@@ -44,6 +57,8 @@ carrier_start(const struct carrier_env *env,
 	memcpy(c->profile.listen, profile->listen, sizeof c->profile.listen);
 	c->profile.nlisten = profile->nlisten;
 	c->profile.capture_limit = profile->capture_limit;
+	c->on[0] = json_object();
+	c->on[1] = json_object();
 	return c;
 }
 
@@ -53,6 +68,8 @@ carrier_free(struct carrier *c)
 	if (c == NULL)
 		return;
 	json_decref(c->last_mo);
+	json_decref(c->on[0]);
+	json_decref(c->on[1]);
 	free(c);
 }
 
@@ -102,6 +119,114 @@ carrier_mo_inject(struct carrier *c, const struct carrier_mo *mo, char *err,
 	    "as_data_sm", mo->as_data_sm);
 	c->mo_calls++;
 	return mo->count == 0 ? 1 : (int)mo->count;
+}
+
+/* ---- faults (kind 0) and quirks (kind 1) ---- */
+
+static int
+fake_known(int kind, const char *name, char *err, size_t errlen)
+{
+	size_t	i;
+
+	for (i = 0; fake_names[kind][i] != NULL; i++)
+		if (strcmp(fake_names[kind][i], name) == 0)
+			return 1;
+	snprintf(err, errlen, "no %s named \"%s\"", kind == 0 ? "fault" :
+	    "quirk", name);
+	return 0;
+}
+
+static int
+fake_set(struct carrier *c, int kind, const char *name, json_t *params,
+    char *err, size_t errlen)
+{
+	const char	*key;
+	json_t		*v;
+
+	if (!fake_known(kind, name, err, errlen))
+		return CARRIER_SWITCH_UNKNOWN;
+	json_object_foreach(params, key, v) {
+		if ((strcmp(key, "status") == 0 || strcmp(key, "format") ==
+		    0) && json_is_string(v))
+			continue;
+		if (strcmp(key, "for") == 0)
+			continue;
+		snprintf(err, errlen, "%s: must be a string", key);
+		return CARRIER_SWITCH_INVALID;
+	}
+	json_object_set_new(c->on[kind], name, params != NULL ?
+	    json_deep_copy(params) : json_object());
+	return CARRIER_SWITCH_OK;
+}
+
+static int
+fake_clear(struct carrier *c, int kind, const char *name, char *err,
+    size_t errlen)
+{
+	if (!fake_known(kind, name, err, errlen))
+		return CARRIER_SWITCH_UNKNOWN;
+	if (json_object_get(c->on[kind], name) == NULL)
+		return CARRIER_SWITCH_NOT_ON;
+	if (strcmp(name, "close_listener") == 0) {
+		snprintf(err, errlen, "listen 127.0.0.1:2775: Address already "
+		    "in use");
+		return CARRIER_SWITCH_FAILED;
+	}
+	json_object_del(c->on[kind], name);
+	return CARRIER_SWITCH_OK;
+}
+
+static json_t *
+fake_list(struct carrier *c, int kind)
+{
+	json_t		*list = json_array(), *params;
+	const char	*name;
+
+	json_object_foreach(c->on[kind], name, params)
+		json_array_append_new(list, json_pack("{s:s, s:O, s:s, s:n}",
+		    "name", name, "params", params, "since",
+		    "2024-05-01T12:00:00.250Z", "until"));
+	return list;
+}
+
+int
+carrier_fault_set(struct carrier *c, const char *name, json_t *params,
+    char *err, size_t errlen)
+{
+	return fake_set(c, 0, name, params, err, errlen);
+}
+
+int
+carrier_fault_clear(struct carrier *c, const char *name, char *err,
+    size_t errlen)
+{
+	return fake_clear(c, 0, name, err, errlen);
+}
+
+int
+carrier_quirk_set(struct carrier *c, const char *name, json_t *params,
+    char *err, size_t errlen)
+{
+	return fake_set(c, 1, name, params, err, errlen);
+}
+
+int
+carrier_quirk_clear(struct carrier *c, const char *name, char *err,
+    size_t errlen)
+{
+	return fake_clear(c, 1, name, err, errlen);
+}
+
+json_t *
+carrier_faults_json(struct carrier *c)
+{
+	return fake_list(c, 0);
+}
+
+json_t *
+carrier_quirks_json(struct carrier *c)
+{
+	return fake_list(c, 1);
 }
 
 /* The shapes follow carriers/carrier-json.c, trimmed. */

@@ -2,7 +2,9 @@
  * scenarios/: the scenario loader. Good files load with exact values; bad
  * inputs fail with the exact key path and a recognisable reason; the
  * embedded default has its three carriers; --explain output loads back
- * to itself; docs/scenarios.md carries every row of the key tables.
+ * to itself; docs/scenarios.md carries every row of the key tables and of
+ * the fault and quirk tables, whose defaults all parse and whose
+ * parameters show back as they were read.
  *
  * JSON in this file is written with ' for " (see json_of()).
  */
@@ -16,6 +18,7 @@
 
 #include <check.h>
 
+#include "carriers/fault.h"
 #include "scenarios/scenario.h"
 #include "smpp/receipt.h"
 #include "smpp/smpp.h"
@@ -568,6 +571,70 @@ static const struct {
 	  "[{'to_matches': '^1', 'outcome': 'UNDELIV'}, {'to_matches': '['"
 	  ", 'outcome': 'UNDELIV'}]}]}", "carriers[1].rules[1].to_matches",
 	  "bad regex", 0, 0 },
+	/* Faults and quirks on from the start. */
+	{ CARRIER(", 'faults': {}"), "carriers[0].faults",
+	  "must be an array of at most 16 faults", 0, 0 },
+	{ CARRIER(", 'faults': ['blackhole']"), "carriers[0].faults[0]",
+	  "must be {\"name\": FAULT", 0, 0 },
+	{ CARRIER(", 'faults': [{'status': 'ESME_RSYSERR'}]"),
+	  "carriers[0].faults[0].name", "required", 0, 0 },
+	{ CARRIER2(", 'faults': [{'name': 'blackhole'}, {'name': 'nope'}]"),
+	  "carriers[1].faults[1].name", "unknown fault \"nope\" (faults: "
+	  "refuse_binds, close_listener, drop_after_bind", 0, 0 },
+	{ CARRIER(", 'faults': [{'name': 5}]"), "carriers[0].faults[0].name",
+	  "must be the name of a fault", 0, 0 },
+	{ CARRIER(", 'faults': [{'name': 'drop_connections'}]"),
+	  "carriers[0].faults[0].name", "drop_connections acts once", 0, 0 },
+	{ CARRIER(", 'faults': [{'name': 'latency'}, {'name': 'latency'}]"),
+	  "carriers[0].faults[1].name", "duplicate fault \"latency\" (also "
+	  "faults[0])", 0, 0 },
+	{ CARRIER(", 'faults': [{'name': 'submit_errors', 'share': 1.5}]"),
+	  "carriers[0].faults[0].share", "must be a number between 0 and 1",
+	  0, 0 },
+	{ CARRIER(", 'faults': [{'name': 'refuse_binds', 'status': "
+	  "'ESME_RNOPE'}]"), "carriers[0].faults[0].status",
+	  "must be an SMPP status name", 0, 0 },
+	{ CARRIER(", 'faults': [{'name': 'refuse_binds', 'satus': 1}]"),
+	  "carriers[0].faults[0].satus", "unknown parameter (refuse_binds "
+	  "takes status, for)", 0, 0 },
+	{ CARRIER(", 'faults': [{'name': 'blackhole', 'for': 0}]"),
+	  "carriers[0].faults[0].for", "must be more than 0", 0, 0 },
+	{ "{\n  'carriers': [{'name': 'a', 'listen': ['127.0.0.1:1'],\n"
+	  "    'faults': [{'name': 'latency',\n"
+	  "                'add': {'uniform': ['1s', 'x']}}]}]}",
+	  "carriers[0].faults[0].add.uniform[1]", "\"x\" is not a duration",
+	  4, 43 },
+	{ CARRIER(", 'faults': [{'name': 'latency', 'add': {'lognormal': "
+	  "{'median': '2s', 'p99': '1s'}}}]"),
+	  "carriers[0].faults[0].add.lognormal", "p99 must be at least the "
+	  "median", 0, 0 },
+	{ CARRIER(", 'quirks': []"), "carriers[0].quirks",
+	  "must be an object", 0, 0 },
+	{ CARRIER(", 'quirks': {'message_ids': true}"),
+	  "carriers[0].quirks.message_ids", "unknown quirk \"message_ids\" "
+	  "(quirks: message_id, receipt_id_format", 0, 0 },
+	{ CARRIER(", 'quirks': {'no_receipt_tlvs': false}"),
+	  "carriers[0].quirks.no_receipt_tlvs", "must be true or an object",
+	  0, 0 },
+	{ CARRIER(", 'quirks': {'message_id': {'format': 'octal'}}"),
+	  "carriers[0].quirks.message_id.format", "must be \"decimal\", "
+	  "\"hex\", \"HEX\", \"padded\" or \"uuid\"", 0, 0 },
+	{ CARRIER(", 'quirks': {'vendor_tlvs': {'tlvs': [{'tag': '0x1403', "
+	  "'value': '01'}, {'tag': '0x0001', 'value': '01'}]}}"),
+	  "carriers[0].quirks.vendor_tlvs.tlvs[1].tag", "must be a vendor "
+	  "TLV tag, 0x1400 to 0x3FFF", 0, 0 },
+	{ CARRIER(", 'quirks': {'vendor_tlvs': {'tlvs': [{'tag': 5123, "
+	  "'value': '01', 'len': 1}]}}"),
+	  "carriers[0].quirks.vendor_tlvs.tlvs[0].len", "unknown key", 0, 0 },
+	{ CARRIER(", 'quirks': {'stat_words': {'DELIVRD': ''}}"),
+	  "carriers[0].quirks.stat_words.DELIVRD", "must be 1 to 15 "
+	  "characters", 0, 0 },
+	{ CARRIER(", 'quirks': {'stat_words': {'DELIVERED': 'X'}}"),
+	  "carriers[0].quirks.stat_words.DELIVERED", "unknown parameter", 0,
+	  0 },
+	/* A key that looks like a path is still one key. */
+	{ CARRIER(", 'faults': [{'name': 'latency', 'add': {'a.b[1]': 1}}]"),
+	  "carriers[0].faults[0].add.a.b[1]", "unknown distribution", 0, 0 },
 	/* Retry and session. */
 	{ CARRIER(", 'receipt_retry': {'initial': '10s', 'max': '5s'}"),
 	  "carriers[0].receipt_retry", "max is below initial", 0, 0 },
@@ -765,6 +832,153 @@ START_TEST(test_error_format)
 }
 END_TEST
 
+/* Faults and quirks from the start: their parameters, their defaults. */
+START_TEST(test_faults_and_quirks)
+{
+	const struct carrier_profile	*p;
+	struct scenario			 s;
+
+	load_ok(CARRIER(", 'faults': [{'name': 'refuse_binds', 'status': "
+	    "'ESME_RINVSYSID', 'for': '30s'}, {'name': 'submit_errors', "
+	    "'share': 0.25}, {'name': 'latency', 'add': {'uniform': "
+	    "['10ms', '20ms']}}], 'quirks': {'message_id': {'format': "
+	    "'padded', 'width': 12}, 'no_receipt_tlvs': true, 'vendor_tlvs': "
+	    "{'tlvs': [{'tag': 5123, 'value': 'cafe'}]}, 'stat_words': "
+	    "{'UNDELIV': 'FAILED'}}"), &s);
+	p = &s.carriers[0];
+	ck_assert_uint_eq(p->nfaults, 3);
+	ck_assert_uint_eq(p->faults[0].id, CARRIER_FAULT_REFUSE_BINDS);
+	ck_assert_uint_eq(p->faults[0].args.status, SMPP_ESME_RINVSYSID);
+	ck_assert_int_eq(p->faults[0].args.for_usec, 30 * SEC);
+	ck_assert_uint_eq(p->faults[1].id, CARRIER_FAULT_SUBMIT_ERRORS);
+	ck_assert_uint_eq(p->faults[1].args.status, SMPP_ESME_RSYSERR);
+	ck_assert(p->faults[1].args.share == 0.25);
+	ck_assert_int_eq(p->faults[1].args.for_usec, 0);
+	ck_assert_uint_eq(p->faults[2].id, CARRIER_FAULT_LATENCY);
+	ck_assert_int_eq(p->faults[2].args.add.kind, CARRIER_DIST_UNIFORM);
+	ck_assert_int_eq(p->faults[2].args.add.a, 10 * MS);
+	ck_assert_int_eq(p->faults[2].args.add.b, 20 * MS);
+	ck_assert_uint_eq(p->nquirks, 4);
+	ck_assert_uint_eq(p->quirks[0].id, CARRIER_QUIRK_MESSAGE_ID);
+	ck_assert_int_eq(p->quirks[0].args.format, CARRIER_ID_PADDED);
+	ck_assert_uint_eq(p->quirks[0].args.width, 12);
+	ck_assert_uint_eq(p->quirks[1].id, CARRIER_QUIRK_NO_RECEIPT_TLVS);
+	ck_assert_uint_eq(p->quirks[2].id, CARRIER_QUIRK_VENDOR_TLVS);
+	ck_assert_uint_eq(p->quirks[2].args.ntlvs, 1);
+	ck_assert_uint_eq(p->quirks[2].args.tlvs[0].tag, 0x1403);
+	ck_assert_uint_eq(p->quirks[2].args.tlvs[0].length, 2);
+	ck_assert_mem_eq(p->quirks[2].args.tlvs[0].value, "\xca\xfe", 2);
+	ck_assert_uint_eq(p->quirks[3].id, CARRIER_QUIRK_STAT_WORDS);
+	ck_assert_str_eq(p->quirks[3].args.words[SMPP_RECEIPT_STAT_UNDELIV],
+	    "FAILED");
+	ck_assert_str_eq(p->quirks[3].args.words[SMPP_RECEIPT_STAT_DELIVRD],
+	    "DELIVRD");
+	assert_explain_round_trip(&s);
+	scenario_release(&s);
+	/* None by default. */
+	load_ok(CARRIER(""), &s);
+	ck_assert_uint_eq(s.carriers[0].nfaults, 0);
+	ck_assert_uint_eq(s.carriers[0].nquirks, 0);
+	scenario_release(&s);
+}
+END_TEST
+
+/* Each switch of a kind: its defaults parse, and what is shown of any
+ * parameters reads back to them. */
+static void
+assert_switch_table(enum carrier_switch_kind kind)
+{
+	const struct carrier_switch	*t, *sw;
+	const struct carrier_param	*p;
+	struct carrier_switch_args	*a = calloc(1, sizeof *a);
+	struct carrier_switch_args	*b = calloc(1, sizeof *b);
+	struct carrier_param_error	 e;
+	char				 msg[512], *text;
+	json_t				*shown, *v;
+	size_t				 n, i;
+
+	t = carrier_switch_table(kind, &n);
+	for (i = 0; i < n; i++) {
+		sw = &t[i];
+		ck_assert_uint_eq(sw->id, i);
+		ck_assert_int_eq(sw->kind, kind);
+		ck_assert_ptr_eq(carrier_switch_find(kind, sw->name), sw);
+		ck_assert_ptr_nonnull(sw->summary);
+		for (p = sw->params; p != NULL && p->name != NULL; p++) {
+			v = json_loads(p->def, JSON_DECODE_ANY, NULL);
+			ck_assert_msg(v != NULL, "%s.%s: default %s is not "
+			    "JSON", sw->name, p->name, p->def);
+			shown = json_pack("{s:O}", p->name, v);
+			ck_assert_msg(carrier_switch_parse(sw, shown, a,
+			    &e) == 0, "%s.%s: default %s: %s", sw->name,
+			    p->name, p->def, e.reason);
+			json_decref(shown);
+			json_decref(v);
+			ck_assert_ptr_nonnull(p->help);
+		}
+		ck_assert_int_eq(carrier_switch_parse(sw, NULL, a, &e), 0);
+		if (!sw->oneshot)
+			a->for_usec = 90 * SEC;
+		shown = carrier_switch_show(sw, a);
+		if (carrier_switch_parse(sw, shown, b, &e) == -1) {
+			carrier_param_error_format(&e, msg, sizeof msg);
+			ck_abort_msg("%s: %s", sw->name, msg);
+		}
+		text = json_dumps(shown, JSON_COMPACT);
+		ck_assert_msg(memcmp(a, b, sizeof *a) == 0, "%s: %s does not "
+		    "read back to the same parameters", sw->name, text);
+		free(text);
+		json_decref(shown);
+	}
+	free(a);
+	free(b);
+}
+
+START_TEST(test_switch_tables)
+{
+	assert_switch_table(CARRIER_SWITCH_FAULT);
+	assert_switch_table(CARRIER_SWITCH_QUIRK);
+	ck_assert_ptr_null(carrier_switch_find(CARRIER_SWITCH_FAULT,
+	    "message_id"));
+	ck_assert_ptr_null(carrier_switch_find(CARRIER_SWITCH_QUIRK,
+	    "blackhole"));
+}
+END_TEST
+
+/* Message ids in each format; uuids repeat with the seed and differ by
+ * message and by seed. */
+START_TEST(test_id_formats)
+{
+	struct carrier_profile	*p = calloc(1, sizeof *p);
+	char			 a[65], b[65];
+
+	carrier_profile_default(p);
+	snprintf(p->name, sizeof p->name, "alpha");
+	carrier_id_format(p, 1, CARRIER_ID_DECIMAL, 0, 255, a, sizeof a);
+	ck_assert_str_eq(a, "255");
+	carrier_id_format(p, 1, CARRIER_ID_HEX, 0, 255, a, sizeof a);
+	ck_assert_str_eq(a, "ff");
+	carrier_id_format(p, 1, CARRIER_ID_HEX_UPPER, 0, 255, a, sizeof a);
+	ck_assert_str_eq(a, "FF");
+	carrier_id_format(p, 1, CARRIER_ID_PADDED, 8, 255, a, sizeof a);
+	ck_assert_str_eq(a, "00000255");
+	carrier_id_format(p, 1, CARRIER_ID_PADDED, 2, 255, a, sizeof a);
+	ck_assert_str_eq(a, "255");
+	carrier_id_format(p, 1, CARRIER_ID_UUID, 0, 255, a, sizeof a);
+	ck_assert_uint_eq(strlen(a), 36);
+	ck_assert(a[8] == '-' && a[13] == '-' && a[14] == '4' &&
+	    a[18] == '-' && strchr("89ab", a[19]) != NULL && a[23] == '-');
+	carrier_id_format(p, 1, CARRIER_ID_UUID, 0, 255, b, sizeof b);
+	ck_assert_str_eq(a, b);
+	carrier_id_format(p, 1, CARRIER_ID_UUID, 0, 256, b, sizeof b);
+	ck_assert_str_ne(a, b);
+	carrier_id_format(p, 2, CARRIER_ID_UUID, 0, 255, b, sizeof b);
+	ck_assert_str_ne(a, b);
+	carrier_profile_release(p);
+	free(p);
+}
+END_TEST
+
 static char *
 read_text(const char *path)
 {
@@ -810,6 +1024,32 @@ START_TEST(test_docs_have_every_key)
 }
 END_TEST
 
+/* The manual's fault and quirk tables are `carrierlab check --faults`,
+ * row for row. */
+START_TEST(test_docs_have_every_switch)
+{
+	char	*path = src_path("docs/scenarios.md");
+	char	*doc = read_text(path), *rows = scenario_switches_markdown();
+	char	*line, *save = NULL;
+	int	 n = 0;
+
+	ck_assert_ptr_nonnull(rows);
+	for (line = strtok_r(rows, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "| `", 3) != 0)
+			continue;
+		n++;
+		ck_assert_msg(strstr(doc, line) != NULL, "docs/scenarios.md "
+		    "lacks this row of `carrierlab check --faults`:\n%s",
+		    line);
+	}
+	ck_assert_int_ge(n, CARRIER_NFAULTS + CARRIER_NQUIRKS);
+	free(rows);
+	free(doc);
+	free(path);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -835,6 +1075,10 @@ main(void)
 	tcase_add_test(tc, test_tls_files);
 	tcase_add_test(tc, test_error_format);
 	tcase_add_test(tc, test_docs_have_every_key);
+	tcase_add_test(tc, test_faults_and_quirks);
+	tcase_add_test(tc, test_switch_tables);
+	tcase_add_test(tc, test_id_formats);
+	tcase_add_test(tc, test_docs_have_every_switch);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1020,6 +1020,80 @@ START_TEST(test_raw)
 }
 END_TEST
 
+/*
+ * The raw cases again, muted: nothing the session would answer itself is
+ * written, requests still reach the owner, whose answers are written; a
+ * bad frame still closes, without the nack. Unmuted, it answers again.
+ */
+START_TEST(test_mute)
+{
+	const struct raw_case	*c = &raw_cases[_i];
+	struct smpp_session_config cfg;
+	struct harness		 h;
+	struct smpp_pdu		*p = pdu_new(0, 0);
+
+	config_quiet(&cfg);
+	cfg.max_pdu = 4096;
+	harness_raw(&h, SMPP_ROLE_SMSC, &cfg);
+	if (c->bound)
+		raw_bind(&h);
+	ck_assert(!smpp_session_muted(h.a.s));
+	smpp_session_set_mute(h.a.s, 1);
+	ck_assert(smpp_session_muted(h.a.s));
+	h.a.auto_answer = 1;
+	raw_write_hex(&h, c->in);
+	if (c->requests > 0)
+		raw_expect(&h, c->reply_id, c->status, c->seq);
+	ck_assert_msg(!raw_next(&h, p), "%s: muted, yet wrote %s", c->name,
+	    smpp_command_name(p->command_id));
+	ck_assert_int_eq(h.a.nreq, c->bound + c->requests);
+	raw_fill(&h);
+	ck_assert_int_eq(h.raw_eof, c->closes);
+	ck_assert_int_eq(h.a.closed, c->closes);
+	if (!c->closes) {
+		raw_write_hex(&h, "00000010 00000015 00000000 00000042");
+		ck_assert(!raw_next(&h, p));
+		smpp_session_set_mute(h.a.s, 0);
+		raw_write_hex(&h, "00000010 00000015 00000000 00000043");
+		raw_expect(&h, SMPP_CMD_enquire_link_resp, 0, 0x43);
+	}
+	pdu_free(p);
+	harness_free(&h);
+}
+END_TEST
+
+/*
+ * Muted and bound: an unbind is dropped and changes nothing, our own
+ * enquire_link is not sent when due; what the owner sends still goes.
+ */
+START_TEST(test_mute_own_traffic)
+{
+	struct smpp_session_config cfg;
+	struct harness		 h;
+	struct smpp_pdu		*p = pdu_new(0, 0);
+	struct result		 r;
+
+	config_quiet(&cfg);
+	cfg.enquire_link_interval = 10 * SEC;
+	cfg.response_timeout = 3 * SEC;
+	harness_raw(&h, SMPP_ROLE_SMSC, &cfg);
+	raw_bind(&h);
+	smpp_session_set_mute(h.a.s, 1);
+	raw_write_hex(&h, "00000010 00000006 00000000 00000005");
+	ck_assert(!raw_next(&h, p));
+	ck_assert_int_eq(smpp_session_state(h.a.s), SMPP_STATE_BOUND_TRX);
+	step(&h);
+	ck_assert_int_eq(clock_now(h.clock), T0 + 10 * SEC);
+	ck_assert_msg(!raw_next(&h, p), "muted, yet wrote %s",
+	    smpp_command_name(p->command_id));
+	ck_assert_int_eq(h.a.closed, 0);
+	ck_assert_int_eq(send_cmd(&h.a, SMPP_CMD_deliver_sm, &r, NULL), 0);
+	raw_expect(&h, SMPP_CMD_deliver_sm, 0, 1);
+	pdu_free(p);
+	harness_free(&h);
+}
+END_TEST
+
 /* An ESME-role session against a raw SMSC: generic_nack fails the
  * request it names; a mismatched response is dropped; a bind from the
  * SMSC side is refused. */
@@ -1444,6 +1518,9 @@ main(void)
 	tcase_add_test(tc, test_unbind_timeout);
 	tcase_add_loop_test(tc, test_raw, 0,
 	    sizeof raw_cases / sizeof raw_cases[0]);
+	tcase_add_loop_test(tc, test_mute, 0,
+	    sizeof raw_cases / sizeof raw_cases[0]);
+	tcase_add_test(tc, test_mute_own_traffic);
 	tcase_add_test(tc, test_esme_raw);
 	tcase_add_test(tc, test_noresp_and_trace);
 	tcase_add_test(tc, test_sequence_wrap);

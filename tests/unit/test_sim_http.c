@@ -662,6 +662,158 @@ START_TEST(test_metrics)
 }
 END_TEST
 
+/* The names in a {"faults": [...]} answer, comma-joined, into buf. */
+static const char *
+switch_names(const struct reply *r, const char *member, char *buf,
+    size_t len)
+{
+	json_t	*v;
+	size_t	 i;
+
+	buf[0] = '\0';
+	ck_assert_ptr_nonnull(r->json);
+	ck_assert(json_is_array(json_object_get(r->json, member)));
+	json_array_foreach(json_object_get(r->json, member), i, v) {
+		if (i > 0)
+			strlcat(buf, ",", len);
+		strlcat(buf, jstr(v, "name"), len);
+	}
+	return buf;
+}
+
+START_TEST(test_faults_routes)
+{
+	struct reply	 r;
+	char		 names[128];
+	json_t		*f;
+
+	get(&r, "/sim/carriers/alpha/faults");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(switch_names(&r, "faults", names, sizeof names), "");
+	reply_free(&r);
+	fetch(&r, EVHTTP_REQ_PUT, "/sim/carriers/alpha/faults/refuse_binds",
+	    "application/json", "{\"status\": \"ESME_RBINDFAIL\", "
+	    "\"for\": \"1s\"}");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(switch_names(&r, "faults", names, sizeof names),
+	    "refuse_binds");
+	f = json_object_get(json_array_get(json_object_get(r.json, "faults"),
+	    0), "params");
+	ck_assert_str_eq(jstr(f, "status"), "ESME_RBINDFAIL");
+	ck_assert_str_eq(jstr(f, "for"), "1s");
+	reply_free(&r);
+	/* POST as PUT; no body: the carrier's defaults. */
+	fetch(&r, EVHTTP_REQ_POST, "/sim/carriers/alpha/faults/close_listener",
+	    NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(switch_names(&r, "faults", names, sizeof names),
+	    "refuse_binds,close_listener");
+	reply_free(&r);
+	/* What the carrier could not do: 409, still on. */
+	fetch(&r, EVHTTP_REQ_DELETE,
+	    "/sim/carriers/alpha/faults/close_listener", NULL, NULL);
+	assert_error(&r, 409, "fault close_listener: listen 127.0.0.1:2775: "
+	    "Address already in use");
+	reply_free(&r);
+	fetch(&r, EVHTTP_REQ_DELETE, "/sim/carriers/alpha/faults/refuse_binds",
+	    NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(switch_names(&r, "faults", names, sizeof names),
+	    "close_listener");
+	reply_free(&r);
+	/* Clearing what is off changes nothing and is no error. */
+	fetch(&r, EVHTTP_REQ_DELETE, "/sim/carriers/alpha/faults/refuse_binds",
+	    NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	reply_free(&r);
+	get(&r, "/sim/carriers/beta%2F2%20x/faults");
+	ck_assert_str_eq(switch_names(&r, "faults", names, sizeof names), "");
+	reply_free(&r);
+}
+END_TEST
+
+START_TEST(test_quirks_routes)
+{
+	struct reply	r;
+	char		names[128];
+
+	fetch(&r, EVHTTP_REQ_PUT, "/sim/carriers/alpha/quirks/message_id",
+	    "application/json", "{\"format\": \"hex\"}");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(switch_names(&r, "quirks", names, sizeof names),
+	    "message_id");
+	reply_free(&r);
+	get(&r, "/sim/carriers/alpha/quirks");
+	ck_assert_str_eq(switch_names(&r, "quirks", names, sizeof names),
+	    "message_id");
+	reply_free(&r);
+	/* The faults are another table. */
+	get(&r, "/sim/carriers/alpha/faults");
+	ck_assert_str_eq(switch_names(&r, "faults", names, sizeof names), "");
+	reply_free(&r);
+	fetch(&r, EVHTTP_REQ_DELETE, "/sim/carriers/alpha/quirks/message_id",
+	    NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(switch_names(&r, "quirks", names, sizeof names), "");
+	reply_free(&r);
+}
+END_TEST
+
+/* Bad input: 400 naming the parameter or the body's fault, 404 for an
+ * unknown name or carrier, 405 for a method the path does not take; the
+ * carrier's state never changes. */
+START_TEST(test_switch_bad_input)
+{
+	static const struct {
+		enum evhttp_cmd_type	 method;
+		const char		*uri;
+		const char		*body;
+		int			 status;
+		const char		*part;
+	} cases[] = {
+		{ EVHTTP_REQ_PUT, "/sim/carriers/alpha/faults/refuse_binds",
+		  "{\"status\": 5}", 400, "status: must be a string" },
+		{ EVHTTP_REQ_PUT, "/sim/carriers/alpha/faults/refuse_binds",
+		  "{\"colour\": \"red\"}", 400, "colour:" },
+		{ EVHTTP_REQ_PUT, "/sim/carriers/alpha/faults/refuse_binds",
+		  "[1]", 400, "the body must be a JSON object" },
+		{ EVHTTP_REQ_PUT, "/sim/carriers/alpha/faults/refuse_binds",
+		  "{\"status\": ", 400, "invalid JSON at line 1" },
+		{ EVHTTP_REQ_PUT, "/sim/carriers/alpha/faults/nope", "{}", 404,
+		  "no fault named \"nope\"" },
+		{ EVHTTP_REQ_PUT, "/sim/carriers/alpha/quirks/refuse_binds",
+		  NULL, 404, "no quirk named \"refuse_binds\"" },
+		{ EVHTTP_REQ_DELETE, "/sim/carriers/alpha/faults/nope", NULL,
+		  404, "no fault named \"nope\"" },
+		{ EVHTTP_REQ_PUT, "/sim/carriers/nope/faults/refuse_binds",
+		  "{}", 404, "no carrier named \"nope\"" },
+		{ EVHTTP_REQ_GET, "/sim/carriers/alpha/faults/refuse_binds",
+		  NULL, 405, "allowed: PUT, POST, DELETE" },
+		{ EVHTTP_REQ_POST, "/sim/carriers/alpha/quirks", "{}", 405,
+		  "allowed: GET, HEAD" },
+	};
+	struct reply	r;
+	char		names[128];
+	size_t		i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		fetch(&r, cases[i].method, cases[i].uri, cases[i].body != NULL ?
+		    "application/json" : NULL, cases[i].body);
+		assert_error(&r, cases[i].status, cases[i].part);
+		reply_free(&r);
+	}
+	get(&r, "/sim/carriers/alpha/faults");
+	ck_assert_str_eq(switch_names(&r, "faults", names, sizeof names), "");
+	reply_free(&r);
+	/* The methods of one path are one route in the metrics. */
+	get(&r, "/metrics");
+	ck_assert_ptr_nonnull(strstr(r.body, "carrierlab_http_requests_total"
+	    "{route=\"/sim/carriers/{carrier}/faults/{name}\",code=\"404\"} "
+	    "3\n"));
+	reply_free(&r);
+}
+END_TEST
+
 /* Loopback needs no credentials, so a wrong token does not matter. */
 START_TEST(test_loopback_ignores_token)
 {
@@ -795,6 +947,9 @@ sim_http_suite(void)
 	tcase_add_test(tc, test_unknown_paths);
 	tcase_add_test(tc, test_clock);
 	tcase_add_test(tc, test_metrics);
+	tcase_add_test(tc, test_faults_routes);
+	tcase_add_test(tc, test_quirks_routes);
+	tcase_add_test(tc, test_switch_bad_input);
 	tcase_add_test(tc, test_loopback_ignores_token);
 	tcase_add_test(tc, test_start_errors);
 	suite_add_tcase(s, tc);
