@@ -16,5 +16,6 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_pdu_entry;
 extern const struct cmd_entry cmd_smsc_entry;
 extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_load_entry;
 
 #endif

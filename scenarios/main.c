@@ -43,6 +43,7 @@ static const struct cmd_entry cmd_run_entry = {
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_serve_entry,
 	&cmd_smsc_entry,
+	&cmd_load_entry,
 	&cmd_run_entry,
 	&cmd_check_entry,
 	&cmd_pdu_entry,
