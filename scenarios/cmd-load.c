@@ -495,8 +495,8 @@ load_text_counts(FILE *f, const struct load_stats *st, int receipts)
 	    st->receipts_unmatched);
 	for (s = 1; s <= 8; s++)
 		if (st->receipts_by_state[s] > 0)
-			fprintf(f, "  %-20s %10" PRIu64 "\n", load_stat_label(s),
-			    st->receipts_by_state[s]);
+			fprintf(f, "  %-20s %10" PRIu64 "\n",
+			    load_stat_label(s), st->receipts_by_state[s]);
 	if (st->receipts_by_state[0] > 0)
 		fprintf(f, "  %-20s %10" PRIu64 "\n", load_stat_label(0),
 		    st->receipts_by_state[0]);
@@ -681,18 +681,23 @@ load_progress(struct clock_timer *t, void *arg)
 	struct load_run *r = arg;
 	const struct load_stats *st = load_stats(r->load);
 	int64_t now = clock_now(r->clock);
+	int64_t since = r->last_at > 0 ? r->last_at : st->start;
+	char receipts[48] = "";
 	double rate = 0;
 
-	if (r->last_at > 0 && now > r->last_at)
+	if (since > 0 && now > since)
 		rate = (double)(st->messages_sent - r->last_sent) * 1e6 /
-		    (double)(now - r->last_at);
+		    (double)(now - since);
 	r->last_sent = st->messages_sent;
-	r->last_at = now;
+	r->last_at = st->start > 0 ? now : 0;
+	if (r->o->cfg.receipts)
+		snprintf(receipts, sizeof receipts, " %" PRIu64 " receipts,",
+		    st->receipts_matched);
 	fprintf(stderr, "%s%" PRIu64 "/%" PRIu64 " sent, %" PRIu64
-	    " answered, %" PRIu64 " receipts, %" PRIu64 " in flight, %.0f/s, "
-	    "p99 %.3f ms%s", r->tty ? "\r\033[K" : "", st->messages_sent,
-	    r->o->cfg.count, st->responses + st->no_response,
-	    st->receipts_matched, load_in_flight(r->load), rate,
+	    " answered,%s %" PRIu64 " in flight, %.0f/s, p99 %.3f ms%s",
+	    r->tty ? "\r\033[K" : "", st->messages_sent, r->o->cfg.count,
+	    st->responses + st->no_response, receipts,
+	    load_in_flight(r->load), rate,
 	    load_ms(histogram_percentile(&st->response_latency, 99)),
 	    r->tty ? "" : "\n");
 	fflush(stderr);

@@ -1,7 +1,8 @@
 /*
  * The message `carrierlab load` sends: its text encoded and split once,
- * one submit_sm template per part, and the addresses. See
- * load-internal.h.
+ * one submit_sm template per part, and the addresses (load-internal.h);
+ * the defaults and names of the engine's choices (load.h). Codec and libc only,
+ * so the unit test links this file alone.
  */
 #include "config.h"
 
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/xmalloc.h"
 #include "scenarios/load-internal.h"
 #include "smpp/segment.h"
@@ -28,13 +30,10 @@
 static const char load_filler[] =
     "The quick brown fox jumps over the lazy dog. ";
 
-static const struct {
-	const char	*name;
-	uint8_t		 data_coding;
-} load_encodings[] = {
-#define LOAD_ENCODING_ROW(name, word, dc)	{ word, dc },
-	LOAD_ENCODINGS(LOAD_ENCODING_ROW)
-#undef LOAD_ENCODING_ROW
+static const uint8_t load_data_codings[] = {
+#define LOAD_ENCODING_DC(name, word, dc)	dc,
+	LOAD_ENCODINGS(LOAD_ENCODING_DC)
+#undef LOAD_ENCODING_DC
 };
 
 /* ---- addresses ---- */
@@ -204,7 +203,7 @@ load_encode(const struct load_config *cfg, struct load_message_info *info,
 		return -1;
 	}
 	info->encoding = enc;
-	info->data_coding = load_encodings[enc].data_coding;
+	info->data_coding = load_data_codings[enc];
 	info->characters = a.chars;
 	return 0;
 }
@@ -407,22 +406,104 @@ load_message_release(struct load_message *m)
 	m->part = NULL;
 }
 
-/* ---- names ---- */
+/* ---- defaults and names ---- */
+
+void
+load_config_default(struct load_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->connect = "127.0.0.1:2775";
+	c->system_id = "test";
+	c->password = "test";
+	c->bind = LOAD_BIND_TRX;
+	c->sessions = 1;
+	c->window = 100;
+	c->count = 1000;
+	c->from = "+14155550100";
+	c->to = "+14155550000-+14155559999";
+	c->text = "carrierlab load test message";
+	c->encoding = LOAD_ENCODING_AUTO;
+	c->segmenting = LOAD_SEGMENTING_UDH;
+	c->receipts = 1;
+	c->receipt_timeout = 30 * CLOCK_USEC_PER_SEC;
+	c->response_timeout = 30 * CLOCK_USEC_PER_SEC;
+	c->connect_timeout = 10 * CLOCK_USEC_PER_SEC;
+}
+
+
+static const char *const load_bind_names[] = {
+#define LOAD_BIND_NAME(name, word)	word,
+	LOAD_BINDS(LOAD_BIND_NAME)
+#undef LOAD_BIND_NAME
+};
+
+static const char *const load_segmenting_names[] = {
+#define LOAD_SEGMENTING_NAME(name, word)	word,
+	LOAD_SEGMENTINGS(LOAD_SEGMENTING_NAME)
+#undef LOAD_SEGMENTING_NAME
+};
+
+static const char *const load_encoding_names[] = {
+#define LOAD_ENCODING_NAME(name, word, dc)	word,
+	LOAD_ENCODINGS(LOAD_ENCODING_NAME)
+#undef LOAD_ENCODING_NAME
+};
+
+#define NELEM(a)	(sizeof (a) / sizeof (a)[0])
+
+static const char *
+load_name(const char *const *names, size_t n, int v)
+{
+	return v >= 0 && (size_t)v < n ? names[v] : "unknown";
+}
+
+static int
+load_name_parse(const char *const *names, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
 
 const char *
-load_encoding_name(enum load_encoding e)
+load_bind_name(enum load_bind v)
 {
-	return (size_t)e < sizeof load_encodings / sizeof load_encodings[0] ?
-	    load_encodings[e].name : "unknown";
+	return load_name(load_bind_names, NELEM(load_bind_names), (int)v);
+}
+
+const char *
+load_encoding_name(enum load_encoding v)
+{
+	return load_name(load_encoding_names, NELEM(load_encoding_names),
+	    (int)v);
+}
+
+const char *
+load_segmenting_name(enum load_segmenting v)
+{
+	return load_name(load_segmenting_names, NELEM(load_segmenting_names),
+	    (int)v);
+}
+
+int
+load_bind_parse(const char *s)
+{
+	return load_name_parse(load_bind_names, NELEM(load_bind_names), s);
 }
 
 int
 load_encoding_parse(const char *s)
 {
-	size_t i;
+	return load_name_parse(load_encoding_names,
+	    NELEM(load_encoding_names), s);
+}
 
-	for (i = 0; i < sizeof load_encodings / sizeof load_encodings[0]; i++)
-		if (strcmp(s, load_encodings[i].name) == 0)
-			return (int)i;
-	return -1;
+int
+load_segmenting_parse(const char *s)
+{
+	return load_name_parse(load_segmenting_names,
+	    NELEM(load_segmenting_names), s);
 }

@@ -1,5 +1,6 @@
 /*
- * The load engine: see load.h.
+ * The load engine (see load.h): sessions, binds, the send schedule and
+ * the end of a run. What becomes of each message is load-track.c's.
  *
  * A message's life. A session begins it by taking a slot from the pool
  * (the slot holds the message and one struct load_part per part) and
@@ -24,6 +25,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -44,31 +46,13 @@
 
 #include "common/clock.h"
 #include "common/log.h"
-#include "common/tree.h"
 #include "common/xmalloc.h"
 #include "scenarios/load-internal.h"
-#include "smpp/receipt.h"
 #include "smpp/session.h"
 #include "smpp/smpp.h"
 
-#define LOAD_POOL_CHUNK		1024	/* message slots per allocation */
-#define LOAD_ID_INLINE		24	/* shorter ids stay in the slot */
-#define LOAD_ID_MAX		64	/* message_id is C-Octet 65 */
 #define LOAD_TICK_MIN		1000	/* usec: pacing ticks at most 1 kHz */
 #define LOAD_USEC		1e6
-
-#define LOAD_SESSION_STATES(X)						\
-	X(CONNECTING)		/* TCP (and TLS) under way */		\
-	X(BINDING)		/* bind sent */				\
-	X(BOUND)							\
-	X(UNBINDING)		/* the end: unbind or close under way */ \
-	X(CLOSED)
-
-enum load_session_state {
-#define LOAD_SESSION_STATE_ENUM(name)	LOAD_SESSION_##name,
-	LOAD_SESSION_STATES(LOAD_SESSION_STATE_ENUM)
-#undef LOAD_SESSION_STATE_ENUM
-};
 
 static const char *const load_session_state_names[] = {
 #define LOAD_SESSION_STATE_NAME(name)	#name,
@@ -76,202 +60,7 @@ static const char *const load_session_state_names[] = {
 #undef LOAD_SESSION_STATE_NAME
 };
 
-enum load_part_state {
-	LOAD_PART_UNSENT,
-	LOAD_PART_SENT,		/* awaiting its response */
-	LOAD_PART_WAITING,	/* accepted, awaiting its receipt */
-	LOAD_PART_DONE,
-};
-
-struct load;
-struct load_msg;
-
-struct load_part {
-	RB_ENTRY(load_part)	 entry;		/* in ids while WAITING */
-	struct load_part	*same;		/* more parts given this id */
-	struct load_msg		*msg;
-	int64_t			 sent;
-	char			*id;		/* canonical; idbuf or heap */
-	enum load_part_state	 state;
-	char			 idbuf[LOAD_ID_INLINE];
-};
-
-struct load_msg {
-	TAILQ_ENTRY(load_msg)	 live;		/* before its deadline */
-	struct load_msg		*free_next;
-	uint64_t		 index;
-	int64_t			 sent;		/* its first part */
-	unsigned		 nparts;	/* to be sent */
-	unsigned		 ndone;		/* resolved */
-	unsigned		 nok;		/* accepted */
-	int			 in_live;
-	int			 expired;	/* past its receipt deadline */
-	struct load_part	 part[];
-};
-
-/* A receipt that came before its submit_sm_resp (or never matched). */
-struct load_early {
-	RB_ENTRY(load_early)	 entry;
-	TAILQ_ENTRY(load_early)	 order;
-	int64_t			 at;
-	char			 id[LOAD_ID_MAX + 1];
-};
-
-struct load_session {
-	struct load		*load;
-	char			 id[32];
-	int			 receiver;	/* bind_receiver only */
-	enum load_session_state	 state;
-	struct bufferevent	*bev;		/* until the session owns it */
-	struct smpp_session	*smpp;
-	struct load_msg		*cur;		/* begun, parts left to send */
-	unsigned		 next_part;
-	int			 blocked;	/* window full: wait writable */
-};
-
-RB_HEAD(load_ids, load_part);
-RB_HEAD(load_earlies, load_early);
-TAILQ_HEAD(load_live, load_msg);
-TAILQ_HEAD(load_early_order, load_early);
-
-struct load {
-	struct event_base	*base;
-	struct clock		*clock;
-	struct load_config	 cfg;
-	struct load_message	 msg;
-	struct sockaddr_storage	 addr;
-	int			 addrlen;
-	char			 host[256];
-	SSL_CTX			*ssl;
-
-	struct load_session	*sessions;	/* senders, then receivers */
-	unsigned		 nsessions;
-	unsigned		 nsenders;
-	unsigned		 open;		/* not CLOSED */
-	unsigned		 rr;		/* pacing: who goes first */
-
-	struct smpp_pdu		*bind;		/* built per session */
-	struct smpp_pdu		*resp;		/* our deliver_sm_resp */
-	struct clock_timer	*t_tick;
-	struct clock_timer	*t_expire;
-	struct clock_timer	*t_connect;
-	struct event		*ev_done;
-
-	size_t			 slot_size;
-	char			**chunks;
-	size_t			 nchunks;
-	struct load_msg		*free;
-	uint64_t		 in_use;
-
-	struct load_live	 live;
-	struct load_ids		 ids;
-	struct load_earlies	 early;
-	struct load_early_order	 early_order;
-
-	uint64_t		 next_index;	/* messages begun */
-	uint64_t		 outstanding;	/* parts awaiting a response */
-	int			 started;	/* every session bound */
-	int			 stopping;	/* begin nothing more */
-	int			 finishing;
-	int			 done_fired;
-	void			(*done)(struct load *, void *);
-	void			*done_arg;
-	struct load_stats	 st;
-};
-
-static int
-load_part_cmp(struct load_part *a, struct load_part *b)
-{
-	return strcmp(a->id, b->id);
-}
-
-static int
-load_early_cmp(struct load_early *a, struct load_early *b)
-{
-	return strcmp(a->id, b->id);
-}
-
-TREE_GENERATE_STATIC(load_ids, load_part, entry, load_part_cmp)
-TREE_GENERATE_STATIC(load_earlies, load_early, entry, load_early_cmp)
-
 static void load_finish(struct load *);
-static void load_check_done(struct load *);
-
-/* ---- names ---- */
-
-static const char *const load_bind_names[] = {
-#define LOAD_BIND_NAME(name, word)	word,
-	LOAD_BINDS(LOAD_BIND_NAME)
-#undef LOAD_BIND_NAME
-};
-
-static const char *const load_segmenting_names[] = {
-#define LOAD_SEGMENTING_NAME(name, word)	word,
-	LOAD_SEGMENTINGS(LOAD_SEGMENTING_NAME)
-#undef LOAD_SEGMENTING_NAME
-};
-
-#define NELEM(a)	(sizeof (a) / sizeof (a)[0])
-
-static int
-load_name_parse(const char *const *names, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(s, names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
-const char *
-load_bind_name(enum load_bind b)
-{
-	return (size_t)b < NELEM(load_bind_names) ? load_bind_names[b] :
-	    "unknown";
-}
-
-const char *
-load_segmenting_name(enum load_segmenting s)
-{
-	return (size_t)s < NELEM(load_segmenting_names) ?
-	    load_segmenting_names[s] : "unknown";
-}
-
-int
-load_bind_parse(const char *s)
-{
-	return load_name_parse(load_bind_names, NELEM(load_bind_names), s);
-}
-
-int
-load_segmenting_parse(const char *s)
-{
-	return load_name_parse(load_segmenting_names,
-	    NELEM(load_segmenting_names), s);
-}
-
-void
-load_config_default(struct load_config *c)
-{
-	memset(c, 0, sizeof *c);
-	c->connect = "127.0.0.1:2775";
-	c->system_id = "test";
-	c->password = "test";
-	c->bind = LOAD_BIND_TRX;
-	c->sessions = 1;
-	c->window = 100;
-	c->count = 1000;
-	c->from = "+14155550100";
-	c->to = "+14155550000-+14155559999";
-	c->text = "carrierlab load test message";
-	c->encoding = LOAD_ENCODING_AUTO;
-	c->segmenting = LOAD_SEGMENTING_UDH;
-	c->receipts = 1;
-	c->receipt_timeout = 30 * CLOCK_USEC_PER_SEC;
-	c->response_timeout = 30 * CLOCK_USEC_PER_SEC;
-	c->connect_timeout = 10 * CLOCK_USEC_PER_SEC;
-}
 
 /* ---- failures ---- */
 
@@ -292,505 +81,6 @@ load_error(struct load *l, const char *fmt, ...)
 	log_warnx("load error reason=\"%s\"", l->st.error);
 }
 
-/* ---- the slot pool ---- */
-
-static struct load_msg *
-load_msg_new(struct load *l)
-{
-	struct load_msg *m;
-	char *chunk;
-	size_t i;
-
-	if (l->free == NULL) {
-		chunk = xreallocarray(NULL, LOAD_POOL_CHUNK, l->slot_size);
-		l->chunks = xreallocarray(l->chunks, l->nchunks + 1,
-		    sizeof *l->chunks);
-		l->chunks[l->nchunks++] = chunk;
-		for (i = LOAD_POOL_CHUNK; i-- > 0;) {
-			m = (struct load_msg *)(chunk + i * l->slot_size);
-			m->free_next = l->free;
-			l->free = m;
-		}
-	}
-	m = l->free;
-	l->free = m->free_next;
-	l->in_use++;
-	return m;
-}
-
-static void
-load_msg_begin(struct load *l, struct load_session *ls)
-{
-	struct load_msg *m = load_msg_new(l);
-	unsigned k;
-
-	m->index = l->next_index++;
-	m->sent = 0;
-	m->nparts = l->msg.info.parts;
-	m->ndone = m->nok = 0;
-	m->in_live = m->expired = 0;
-	for (k = 0; k < m->nparts; k++) {
-		m->part[k].msg = m;
-		m->part[k].id = NULL;
-		m->part[k].same = NULL;
-		m->part[k].state = LOAD_PART_UNSENT;
-	}
-	ls->cur = m;
-	ls->next_part = 0;
-}
-
-/* Every part resolved: the slot goes back to the pool. */
-static void
-load_msg_end(struct load *l, struct load_msg *m)
-{
-	if (m->in_live) {
-		TAILQ_REMOVE(&l->live, m, live);
-		m->in_live = 0;
-	}
-	m->free_next = l->free;
-	l->free = m;
-	l->in_use--;
-	load_check_done(l);
-}
-
-static void
-load_part_id_free(struct load_part *p)
-{
-	if (p->id != NULL && p->id != p->idbuf)
-		free(p->id);
-	p->id = NULL;
-}
-
-static void
-load_part_done(struct load *l, struct load_part *p)
-{
-	struct load_msg *m = p->msg;
-
-	p->state = LOAD_PART_DONE;
-	load_part_id_free(p);
-	if (++m->ndone == m->nparts)
-		load_msg_end(l, m);
-}
-
-/* ---- message ids ---- */
-
-/* Lower case, leading zeros gone ("0" stays), at most LOAD_ID_MAX. */
-static void
-load_id_canon(const char *in, size_t len, char *out)
-{
-	size_t i = 0, n = 0;
-
-	len = strnlen(in, len);
-	while (i + 1 < len && in[i] == '0')
-		i++;
-	for (; i < len && n < LOAD_ID_MAX; i++)
-		out[n++] = (char)(in[i] >= 'A' && in[i] <= 'Z' ?
-		    in[i] - 'A' + 'a' : in[i]);
-	out[n] = '\0';
-}
-
-/*
- * The same number written in the other base: decimal digits read and
- * written in hex (to_hex), or hex digits read and written in decimal.
- * 0 when id is not such a number (or overflows 64 bits).
- */
-static int
-load_id_rebase(const char *id, int to_hex, char *out, size_t cap)
-{
-	unsigned base = to_hex ? 10 : 16;
-	uint64_t v = 0;
-	unsigned d;
-	const char *p;
-
-	if (*id == '\0')
-		return 0;
-	for (p = id; *p != '\0'; p++) {
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned)(*p - '0');
-		else if (!to_hex && *p >= 'a' && *p <= 'f')
-			d = (unsigned)(*p - 'a' + 10);
-		else
-			return 0;
-		if (v > (UINT64_MAX - d) / base)
-			return 0;
-		v = v * base + d;
-	}
-	snprintf(out, cap, to_hex ? "%" PRIx64 : "%" PRIu64, v);
-	return strcmp(out, id) != 0;
-}
-
-static struct load_part *
-load_ids_get(struct load *l, char *key)
-{
-	struct load_part find;
-
-	find.id = key;
-	return RB_FIND(load_ids, &l->ids, &find);
-}
-
-/*
- * The part awaiting a receipt for key (canonical), the first of those
- * given the same id; *converted is set when it took the other base.
- */
-static struct load_part *
-load_ids_find(struct load *l, char *key, int *converted)
-{
-	char other[LOAD_ID_MAX + 1];
-	struct load_part *p;
-	int to_hex;
-
-	*converted = 0;
-	if ((p = load_ids_get(l, key)) != NULL)
-		return p;
-	for (to_hex = 1; to_hex >= 0; to_hex--) {
-		if (!load_id_rebase(key, to_hex, other, sizeof other) ||
-		    (p = load_ids_get(l, other)) == NULL)
-			continue;
-		if (smpp_receipt_id_match(p->id, strlen(p->id), key,
-		    strlen(key), SMPP_ID_HEX_DEC | SMPP_ID_DEC_HEX) ==
-		    SMPP_ID_DIFFERENT)
-			continue;
-		*converted = 1;
-		return p;
-	}
-	return NULL;
-}
-
-static void
-load_ids_insert(struct load *l, struct load_part *p)
-{
-	struct load_part *head, *q;
-
-	p->same = NULL;
-	if ((head = RB_INSERT(load_ids, &l->ids, p)) == NULL)
-		return;
-	for (q = head; q->same != NULL; q = q->same)
-		;
-	q->same = p;
-}
-
-/* Takes p out of the tree (or out of its head's chain). */
-static void
-load_ids_remove(struct load *l, struct load_part *p)
-{
-	struct load_part *head = load_ids_get(l, p->id), *q;
-
-	if (head == p) {
-		RB_REMOVE(load_ids, &l->ids, p);
-		if (p->same != NULL)
-			RB_INSERT(load_ids, &l->ids, p->same);
-	} else if (head != NULL) {
-		for (q = head; q->same != NULL && q->same != p; q = q->same)
-			;
-		if (q->same == p)
-			q->same = p->same;
-	}
-	p->same = NULL;
-}
-
-static void
-load_part_set_id(struct load_part *p, const char *key)
-{
-	size_t n = strlen(key) + 1;
-
-	p->id = n <= sizeof p->idbuf ? p->idbuf : xmalloc(n);
-	memcpy(p->id, key, n);
-}
-
-/* ---- receipts ---- */
-
-static struct load_early *
-load_early_get(struct load *l, const char *key)
-{
-	struct load_early find;
-
-	snprintf(find.id, sizeof find.id, "%s", key);
-	return RB_FIND(load_earlies, &l->early, &find);
-}
-
-static void
-load_early_drop(struct load *l, struct load_early *e)
-{
-	RB_REMOVE(load_earlies, &l->early, e);
-	TAILQ_REMOVE(&l->early_order, e, order);
-	free(e);
-}
-
-static void load_expire_arm(struct load *);
-
-/* A receipt for an id we do not know yet: it may be ahead of its
- * submit_sm_resp. Kept for receipt_timeout. */
-static void
-load_early_add(struct load *l, const char *key, int64_t now)
-{
-	struct load_early *e;
-
-	if (!l->cfg.receipts || l->finishing) {
-		log_debug("load receipt-unmatched id=%s", key);
-		l->st.receipts_unmatched++;
-		return;
-	}
-	e = xmalloc(sizeof *e);
-	snprintf(e->id, sizeof e->id, "%s", key);
-	e->at = now;
-	if (RB_INSERT(load_earlies, &l->early, e) != NULL) {
-		free(e);			/* a second one: no use */
-		log_debug("load receipt-unmatched id=%s", key);
-		l->st.receipts_unmatched++;
-		return;
-	}
-	TAILQ_INSERT_TAIL(&l->early_order, e, order);
-	load_expire_arm(l);
-}
-
-/* The early receipt for an accepted part's id, in either base. */
-static struct load_early *
-load_early_find(struct load *l, const char *key, int *converted)
-{
-	char other[LOAD_ID_MAX + 1];
-	struct load_early *e;
-	int to_hex;
-
-	*converted = 0;
-	if (RB_EMPTY(&l->early))
-		return NULL;
-	if ((e = load_early_get(l, key)) != NULL)
-		return e;
-	for (to_hex = 1; to_hex >= 0; to_hex--) {
-		if (load_id_rebase(key, to_hex, other, sizeof other) &&
-		    (e = load_early_get(l, other)) != NULL) {
-			*converted = 1;
-			return e;
-		}
-	}
-	return NULL;
-}
-
-static void
-load_receipt_matched(struct load *l, struct load_part *p, int64_t at,
-    int converted)
-{
-	l->st.receipts_matched++;
-	l->st.receipts_converted += converted != 0;
-	histogram_add(&l->st.receipt_latency, at - p->sent);
-	load_part_done(l, p);
-}
-
-/*
- * The receipted id and message_state: the TLVs when present (no text to
- * parse), else what the Appendix B text says. *state is -1 when unknown.
- */
-static void
-load_receipt_fields(const struct smpp_pdu *req, char *id, int *state)
-{
-	const struct smpp_tlv *t;
-	struct smpp_receipt r;
-	const uint8_t *text;
-	size_t len;
-
-	id[0] = '\0';
-	*state = -1;
-	if ((t = smpp_pdu_find_tlv(req, SMPP_TLV_receipted_message_id)) != NULL)
-		load_id_canon((const char *)smpp_tlv_value(req, t), t->length,
-		    id);
-	if ((t = smpp_pdu_find_tlv(req, SMPP_TLV_message_state)) != NULL)
-		*state = (int)t->num;
-	if (id[0] != '\0' && *state >= 0)
-		return;
-	if ((t = smpp_pdu_find_tlv(req, SMPP_TLV_message_payload)) != NULL) {
-		text = smpp_tlv_value(req, t);
-		len = t->length;
-	} else if (req->command_id == SMPP_CMD_deliver_sm) {
-		text = req->u.deliver_sm.short_message;
-		len = req->u.deliver_sm.sm_length;
-	} else
-		return;
-	if (smpp_receipt_parse((const char *)text, len, &r) != SMPP_RECEIPT_OK)
-		return;
-	if (id[0] == '\0')
-		load_id_canon(r.id, sizeof r.id, id);
-	if (*state < 0)
-		*state = r.state;
-}
-
-static void
-load_receipt(struct load *l, const struct smpp_pdu *req, uint8_t esm_class)
-{
-	char key[LOAD_ID_MAX + 1];
-	int64_t now = clock_now(l->clock);
-	struct load_part *p;
-	int state, converted;
-
-	load_receipt_fields(req, key, &state);
-	l->st.receipts++;
-	l->st.last_receipt = now;
-	l->st.receipts_by_state[state >= SMPP_STATE_ENROUTE &&
-	    state <= SMPP_STATE_REJECTED ? state : 0]++;
-	if (state == SMPP_STATE_ENROUTE || (esm_class & SMPP_ESM_TYPE_MASK) ==
-	    SMPP_ESM_TYPE_INTERMEDIATE) {
-		l->st.receipts_intermediate++;
-		return;
-	}
-	if (key[0] == '\0') {
-		l->st.receipts_unmatched++;
-		return;
-	}
-	if ((p = load_ids_find(l, key, &converted)) == NULL) {
-		load_early_add(l, key, now);
-		return;
-	}
-	load_ids_remove(l, p);
-	load_receipt_matched(l, p, now, converted);
-}
-
-/* ---- responses ---- */
-
-static void
-load_count_status(struct load_stats *st, uint32_t status)
-{
-	size_t i;
-
-	for (i = 0; i < st->nstatus; i++)
-		if (st->status[i].status == status) {
-			st->status[i].count++;
-			return;
-		}
-	if (st->nstatus == LOAD_MAX_STATUSES) {
-		st->status_other++;
-		return;
-	}
-	st->status[st->nstatus].status = status;
-	st->status[st->nstatus++].count = 1;
-}
-
-/* An ESME_ROK: the part now awaits its receipt, or has it already. */
-static void
-load_accepted(struct load *l, struct load_part *p, const char *message_id)
-{
-	struct load_msg *m = p->msg;
-	char key[LOAD_ID_MAX + 1];
-	struct load_early *e;
-	int64_t at;
-	int converted;
-
-	l->st.parts_accepted++;
-	if (++m->nok == l->msg.info.parts)
-		l->st.messages_accepted++;
-	if (!l->cfg.receipts) {
-		load_part_done(l, p);
-		return;
-	}
-	l->st.receipts_expected++;
-	if (m->expired) {
-		l->st.receipts_missing++;
-		load_part_done(l, p);
-		return;
-	}
-	load_id_canon(message_id, LOAD_ID_MAX + 1, key);
-	if ((e = load_early_find(l, key, &converted)) != NULL) {
-		/* Dropped first: the match may end the run, which frees
-		 * every early receipt. */
-		at = e->at;
-		load_early_drop(l, e);
-		l->st.receipts_early++;
-		load_receipt_matched(l, p, at, converted);
-		return;
-	}
-	load_part_set_id(p, key);
-	p->state = LOAD_PART_WAITING;
-	load_ids_insert(l, p);
-}
-
-static void
-load_response(struct smpp_session *s, const struct smpp_pdu *resp,
-    enum smpp_session_failure fail, void *arg)
-{
-	struct load_part *p = arg;
-	struct load_session *ls = smpp_session_arg(s);
-	struct load *l = ls->load;
-	int64_t now = clock_now(l->clock);
-
-	l->outstanding--;
-	if (resp == NULL) {
-		l->st.no_response++;
-		load_part_done(l, p);
-		return;
-	}
-	l->st.responses++;
-	l->st.last_response = now;
-	histogram_add(&l->st.response_latency, now - p->sent);
-	load_count_status(&l->st, resp->command_status);
-	if (fail == SMPP_FAIL_NACK)
-		l->st.generic_nacks++;
-	if (fail != SMPP_FAIL_NONE || resp->command_status != SMPP_ESME_ROK)
-		load_part_done(l, p);
-	else
-		load_accepted(l, p, resp->u.submit_sm_resp.message_id);
-}
-
-/* ---- receipt deadlines ---- */
-
-/* Gives up on m's receipts; parts still unanswered learn it later. */
-static void
-load_msg_expire(struct load *l, struct load_msg *m)
-{
-	struct load_part *p;
-	unsigned k;
-
-	TAILQ_REMOVE(&l->live, m, live);
-	m->in_live = 0;
-	m->expired = 1;
-	for (k = 0; k < m->nparts; k++) {
-		p = &m->part[k];
-		if (p->state != LOAD_PART_WAITING)
-			continue;
-		load_ids_remove(l, p);
-		load_part_id_free(p);
-		p->state = LOAD_PART_DONE;
-		l->st.receipts_missing++;
-		m->ndone++;
-	}
-	if (m->nparts > 0 && m->ndone == m->nparts)
-		load_msg_end(l, m);
-}
-
-static void
-load_expire_arm(struct load *l)
-{
-	struct load_msg *m = TAILQ_FIRST(&l->live);
-	struct load_early *e = TAILQ_FIRST(&l->early_order);
-	int64_t at = INT64_MAX;
-
-	if (clock_timer_pending(l->t_expire) || l->finishing)
-		return;
-	if (m != NULL)
-		at = m->sent;
-	if (e != NULL && e->at < at)
-		at = e->at;
-	if (at != INT64_MAX)
-		clock_timer_add(l->t_expire, at + l->cfg.receipt_timeout -
-		    clock_now(l->clock));
-}
-
-static void
-load_expire_fire(struct clock_timer *t, void *arg)
-{
-	struct load *l = arg;
-	int64_t limit = clock_now(l->clock) - l->cfg.receipt_timeout;
-	struct load_early *e;
-	struct load_msg *m;
-
-	(void)t;
-	while ((e = TAILQ_FIRST(&l->early_order)) != NULL && e->at <= limit) {
-		log_debug("load receipt-unmatched id=%s", e->id);
-		l->st.receipts_unmatched++;
-		load_early_drop(l, e);
-	}
-	while ((m = TAILQ_FIRST(&l->live)) != NULL && m->sent <= limit)
-		load_msg_expire(l, m);
-	load_expire_arm(l);
-}
-
 /* ---- sending ---- */
 
 /* Whether one more message may begin now: count, stop and schedule. */
@@ -806,19 +96,6 @@ load_may_begin(struct load *l)
 	/* Message i is due i / rate seconds after the start. */
 	due = (double)l->next_index / l->cfg.rate * LOAD_USEC;
 	return (double)(clock_now(l->clock) - l->st.start) >= due;
-}
-
-/* A session that cannot go on with its message: the rest stays unsent. */
-static void
-load_msg_abandon(struct load *l, struct load_session *ls)
-{
-	struct load_msg *m = ls->cur;
-
-	ls->cur = NULL;
-	l->st.parts_unsent += m->nparts - ls->next_part;
-	m->nparts = ls->next_part;
-	if (m->ndone == m->nparts)
-		load_msg_end(l, m);
 }
 
 /* Sends the session's next part: 0, or -1 when it cannot now. */
@@ -842,19 +119,7 @@ load_send_part(struct load_session *ls)
 		}
 		return -1;
 	}
-	p->sent = now;
-	p->state = LOAD_PART_SENT;
-	l->outstanding++;
-	l->st.parts_sent++;
-	if (ls->next_part == 0) {
-		m->sent = now;
-		l->st.messages_sent++;
-		if (l->cfg.receipts) {
-			TAILQ_INSERT_TAIL(&l->live, m, live);
-			m->in_live = 1;
-			load_expire_arm(l);
-		}
-	}
+	load_part_sent(l, m, p, now);
 	if (++ls->next_part == m->nparts)
 		ls->cur = NULL;
 	return 0;
@@ -1003,7 +268,6 @@ load_session_end(struct load_session *ls)
 static void
 load_finish(struct load *l)
 {
-	struct load_early *e;
 	struct load_msg *m;
 	unsigned i;
 
@@ -1017,11 +281,7 @@ load_finish(struct load *l)
 	clock_timer_del(l->t_tick);
 	clock_timer_del(l->t_expire);
 	clock_timer_del(l->t_connect);
-	while ((e = TAILQ_FIRST(&l->early_order)) != NULL) {
-		log_debug("load receipt-unmatched id=%s", e->id);
-		l->st.receipts_unmatched++;
-		load_early_drop(l, e);
-	}
+	load_early_flush(l);
 	log_info("load finish messages=%" PRIu64 " in_flight=%" PRIu64,
 	    l->st.messages_sent, l->in_use);
 	for (i = 0; i < l->nsessions; i++)
@@ -1029,7 +289,7 @@ load_finish(struct load *l)
 	load_maybe_done(l);
 }
 
-static void
+void
 load_check_done(struct load *l)
 {
 	if (l->finishing)
@@ -1230,12 +490,17 @@ load_connect_event(struct bufferevent *bev, short what, void *arg)
 static int
 load_session_connect(struct load *l, struct load_session *ls)
 {
+	struct in6_addr in6;
+	struct in_addr in;
 	SSL *ssl;
 
 	if (l->ssl != NULL) {
 		if ((ssl = SSL_new(l->ssl)) == NULL)
 			fatalx("load SSL_new failed");
-		SSL_set_tlsext_host_name(ssl, l->host);
+		/* SNI names hosts, never an address (RFC 6066). */
+		if (inet_pton(AF_INET, l->host, &in) != 1 &&
+		    inet_pton(AF_INET6, l->host, &in6) != 1)
+			SSL_set_tlsext_host_name(ssl, l->host);
 		ls->bev = bufferevent_openssl_socket_new(l->base, -1, ssl,
 		    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
 	} else
@@ -1368,6 +633,8 @@ load_new(struct event_base *base, struct clock *clock,
 	if (cfg->tls) {
 		if ((l->ssl = SSL_CTX_new(TLS_client_method())) == NULL)
 			fatalx("load SSL_CTX_new failed");
+		SSL_CTX_set_min_proto_version(l->ssl, TLS1_2_VERSION);
+		/* A simulator's self-signed certificate: not checked. */
 		SSL_CTX_set_verify(l->ssl, SSL_VERIFY_NONE, NULL);
 	}
 	load_sessions_new(l);
@@ -1419,6 +686,7 @@ void
 load_stop(struct load *l)
 {
 	struct load_msg *m;
+	unsigned i;
 
 	l->st.interrupted = 1;
 	if (l->stopping || l->finishing) {
@@ -1428,6 +696,11 @@ load_stop(struct load *l)
 	l->stopping = 1;
 	clock_timer_del(l->t_tick);
 	log_info("load stop messages=%" PRIu64, l->st.messages_sent);
+	/* A message begun but waiting for room is not sent at all. */
+	for (i = 0; i < l->nsenders; i++)
+		if (l->sessions[i].cur != NULL &&
+		    l->sessions[i].next_part == 0)
+			load_msg_abandon(l, &l->sessions[i]);
 	while ((m = TAILQ_FIRST(&l->live)) != NULL)
 		load_msg_expire(l, m);
 	load_check_done(l);
@@ -1462,10 +735,7 @@ load_exit_status(const struct load *l)
 void
 load_free(struct load *l)
 {
-	struct load_early *e;
-	struct load_part *p, *q;
 	unsigned i;
-	size_t c;
 
 	if (l == NULL)
 		return;
@@ -1476,18 +746,7 @@ load_free(struct load *l)
 			bufferevent_free(l->sessions[i].bev);
 	}
 	free(l->sessions);
-	while ((p = RB_MIN(load_ids, &l->ids)) != NULL) {
-		RB_REMOVE(load_ids, &l->ids, p);
-		for (; p != NULL; p = q) {
-			q = p->same;
-			load_part_id_free(p);
-		}
-	}
-	while ((e = TAILQ_FIRST(&l->early_order)) != NULL)
-		load_early_drop(l, e);
-	for (c = 0; c < l->nchunks; c++)
-		free(l->chunks[c]);
-	free(l->chunks);
+	load_track_release(l);
 	clock_timer_free(l->t_tick);
 	clock_timer_free(l->t_expire);
 	clock_timer_free(l->t_connect);

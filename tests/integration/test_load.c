@@ -576,16 +576,21 @@ END_TEST
 
 /*
  * SIGINT once the run is under way (its progress line says so): it stops
- * sending, reports what it has, marked interrupted, and exits 1.
+ * sending, reports what it has, marked interrupted, and exits 1. The
+ * SMSC answers slowly and sends no receipt for an hour, and the window is
+ * 1, so a message is always waiting for room when the signal comes: it
+ * must not be sent and then waited for (the receipt timeout is far beyond
+ * the reap deadline).
  */
 START_TEST(test_interrupt)
 {
 	const char *args[] = { "--connect", NULL, "--count", "100000",
-	    "--rate", "20", "--progress", "--json", NULL };
+	    "--window", "1", "--receipt-timeout", "1h", "--progress",
+	    "--json", NULL };
 	int64_t deadline;
 	struct load_proc p;
 
-	start_smsc(NULL);
+	start_smsc("{'submit_latency': '20ms', 'receipt_delay': '1h'}");
 	args[1] = addr();
 	load_spawn(&p, args);
 	deadline = now_ms() + RUN_MS;
@@ -595,12 +600,17 @@ START_TEST(test_interrupt)
 		    p.buf[1]);
 	}
 	kill(p.pid, SIGINT);
-	load_reap(&p, RUN_MS);
+	load_reap(&p, 20000);
 	ck_assert_int_eq(p.status, 1);
 	ck_assert(json_is_true(jget(p.json, "interrupted")));
 	ck_assert(jint(&p, "messages.submitted") > 0);
 	ck_assert(jint(&p, "messages.submitted") < 100000);
 	ck_assert_report(&p, "submit_sm.no_response", 0);
+	ck_assert_report(&p, "submit_sm.unsent", 0);
+	ck_assert_int_eq(jint(&p, "submit_sm.responses"),
+	    jint(&p, "submit_sm.sent"));
+	ck_assert_int_eq(jint(&p, "receipts.matched") +
+	    jint(&p, "receipts.missing"), jint(&p, "receipts.expected"));
 	load_release(&p);
 	stop_smsc();
 }
