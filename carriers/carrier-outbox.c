@@ -92,20 +92,32 @@ carrier_outbox_done(struct carrier_outbox_entry *e, int drop)
 	free(e);
 }
 
+/*
+ * Due entries go out at once while nothing is held; behind held ones they
+ * queue, so receipts leave in the order they fell due.
+ */
 static void
 carrier_outbox_fire(struct clock_timer *t, void *arg)
 {
 	struct carrier *c = arg;
 	struct carrier_outbox_entry *e;
 	int64_t now = carrier_now(c);
+	int queued = 0;
 
 	(void)t;
 	while ((e = RB_MIN(carrier_outbox_tree, &c->outbox)) != NULL &&
 	    e->item.due <= now) {
 		RB_REMOVE(carrier_outbox_tree, &c->outbox, e);
 		e->where = CARRIER_OUTBOX_LOOSE;
-		carrier_outbox_dispatch(e);
+		if (TAILQ_EMPTY(&c->held))
+			carrier_outbox_dispatch(e);
+		else {
+			carrier_outbox_hold(e);
+			queued = 1;
+		}
 	}
+	if (queued)
+		carrier_outbox_kick(c, NULL);
 	carrier_outbox_arm(c);
 }
 
@@ -507,31 +519,46 @@ carrier_outbox_send(struct carrier_outbox_entry *e, struct smpp_pdu *pdu)
 	return -1;
 }
 
+/* A receiver of system_id whose window has room for one more. */
+static int
+carrier_receiver_ready(struct carrier *c, const char *system_id)
+{
+	struct carrier_bind *rx[64];
+	size_t n = carrier_receivers(c, system_id, rx, 64), i;
+	unsigned window = c->p->deliver_window > 0 ? c->p->deliver_window : 1;
+
+	for (i = 0; i < n; i++)
+		if (smpp_session_outstanding(rx[i]->session) < window)
+			return 1;
+	return 0;
+}
+
+/* Sends the entry, or holds it; builds the PDU only when it can go. */
 static void
 carrier_outbox_dispatch(struct carrier_outbox_entry *e)
 {
 	struct carrier *c = e->carrier;
 	struct smpp_pdu *pdu;
 
-	if (carrier_fault(c, CARRIER_FAULT_STOP_RECEIPTS) != NULL) {
-		/* Released in this order when the fault is cleared. */
+	if (carrier_fault(c, CARRIER_FAULT_STOP_RECEIPTS) != NULL ||
+	    !carrier_receiver_ready(c, e->item.system_id)) {
+		/* Released in this order by carrier_outbox_kick(). */
 		carrier_outbox_hold(e);
 		return;
 	}
-	pdu = xmalloc(sizeof *pdu);
-
+	pdu = carrier_pdu_get(c);
 	if (carrier_outbox_pdu(c, &e->item, pdu) == -1) {
 		log_warnx("%s outbox-drop id=%lld message_id=%s reason=unbuildable",
 		    c->p->name, (long long)e->item.id, e->item.message_id);
 		smpp_pdu_release(pdu);
-		free(pdu);
+		carrier_pdu_put(c, pdu);
 		carrier_outbox_done(e, 1);
 		return;
 	}
 	if (carrier_outbox_send(e, pdu) == -1)
 		carrier_outbox_hold(e);
 	smpp_pdu_release(pdu);
-	free(pdu);
+	carrier_pdu_put(c, pdu);
 }
 
 static int64_t
@@ -576,10 +603,11 @@ carrier_outbox_sent(struct smpp_session *s, const struct smpp_pdu *resp,
 	struct carrier_outbox_entry *e = arg;
 	struct carrier *c = e->carrier;
 	struct carrier_bind *b = smpp_session_arg(s);
-	char why[64];
+	char why[64], sid[sizeof e->item.system_id];
 
 	TAILQ_REMOVE(&c->inflight, e, held);
 	e->where = CARRIER_OUTBOX_LOOSE;
+	memcpy(sid, e->item.system_id, sizeof sid);
 
 	if (fail == SMPP_FAIL_NONE && resp->command_status == 0) {
 		if (e->item.kind == CARRIER_OUTBOX_RECEIPT) {
@@ -588,6 +616,8 @@ carrier_outbox_sent(struct smpp_session *s, const struct smpp_pdu *resp,
 			    carrier_now(c) - e->sent_at);
 		}
 		carrier_outbox_done(e, 1);
+		/* A slot of the deliver window is free again. */
+		carrier_outbox_kick(c, sid);
 		return;
 	}
 	b->n.deliver_failed++;
@@ -603,25 +633,34 @@ carrier_outbox_sent(struct smpp_session *s, const struct smpp_pdu *resp,
 		snprintf(why, sizeof why, "%s",
 		    smpp_status_name(resp->command_status));
 	carrier_outbox_retry(e, why);
+	carrier_outbox_kick(c, sid);
 }
 
+/*
+ * Sends held entries of system_id (every system_id when NULL) in order,
+ * until no receiver has room. An entry that fails to go is held again at
+ * the tail, so the walk ends at the tail it started with.
+ */
 void
 carrier_outbox_kick(struct carrier *c, const char *system_id)
 {
-	struct carrier_outbox_entry *e, *next;
-	struct carrier_outbox_list again;
+	struct carrier_outbox_entry *e, *next, *last;
 
-	/* Entries that cannot go now must not be retried in this pass. */
-	TAILQ_INIT(&again);
-	TAILQ_CONCAT(&again, &c->held, held);
-	TAILQ_FOREACH_SAFE(e, &again, held, next) {
-		TAILQ_REMOVE(&again, e, held);
-		e->where = CARRIER_OUTBOX_LOOSE;
+	if (carrier_fault(c, CARRIER_FAULT_STOP_RECEIPTS) != NULL ||
+	    (last = TAILQ_LAST(&c->held, carrier_outbox_list)) == NULL)
+		return;
+	for (e = TAILQ_FIRST(&c->held); e != NULL; e = next) {
+		next = e == last ? NULL : TAILQ_NEXT(e, held);
 		if (system_id != NULL &&
-		    strcmp(e->item.system_id, system_id) != 0) {
-			carrier_outbox_hold(e);
+		    strcmp(e->item.system_id, system_id) != 0)
+			continue;
+		if (!carrier_receiver_ready(c, e->item.system_id)) {
+			if (system_id != NULL)
+				break;
 			continue;
 		}
+		TAILQ_REMOVE(&c->held, e, held);
+		e->where = CARRIER_OUTBOX_LOOSE;
 		carrier_outbox_dispatch(e);
 	}
 }
