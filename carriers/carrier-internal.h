@@ -24,6 +24,7 @@
 #include "smpp/session.h"
 
 #define CARRIER_CLOSED_KEEP	32	/* closed binds kept for inspection */
+#define CARRIER_PDU_SPARE	8	/* PDU structs kept for reuse */
 
 /* A token bucket of segments per second; rate 0 never refuses. */
 struct carrier_bucket {
@@ -171,6 +172,8 @@ struct carrier {
 	uint64_t	 receipts_dropped;
 	uint64_t	 messages;
 	uint16_t	 mo_ref;		/* concatenation reference */
+	struct smpp_pdu	*spare[CARRIER_PDU_SPARE];	/* for reuse */
+	size_t		 nspare;
 
 	/* Faults and quirks: a bit per switch that is on, for the one test
 	 * the per-message code makes, and the state of each. */
@@ -196,6 +199,8 @@ carrier_quirk(const struct carrier *c, enum carrier_quirk_id id)
 }
 
 /* carrier.c */
+struct smpp_pdu *carrier_pdu_get(struct carrier *);
+void	carrier_pdu_put(struct carrier *, struct smpp_pdu *);
 struct carrier_bind *carrier_bind_find(struct carrier *, unsigned id);
 void	carrier_count_pdu(struct carrier *, enum smpp_direction,
 	    uint32_t command_id, uint32_t status);

@@ -360,7 +360,7 @@ carrier_submit_single(struct carrier_bind *b, const struct smpp_pdu *req,
 		log_debug("%s refuse status=%s reason=\"%s\"", b->name,
 		    smpp_status_name(status), reason);
 	free(text);
-	resp = xmalloc(sizeof *resp);
+	resp = carrier_pdu_get(b->carrier);
 	smpp_pdu_init(resp, smpp_response_id(req->command_id),
 	    req->sequence_number);
 	resp->command_status = status;
@@ -373,7 +373,7 @@ carrier_submit_single(struct carrier_bind *b, const struct smpp_pdu *req,
 	} else
 		b->n.submits_refused++;
 	carrier_respond(b, resp, latency, received);
-	free(resp);
+	carrier_pdu_put(b->carrier, resp);
 }
 
 static void
@@ -528,7 +528,7 @@ carrier_submit_multi(struct carrier_bind *b, const struct smpp_pdu *req)
 		carrier_respond_status_after(b, req, status, extra);
 		return;
 	}
-	resp = xmalloc(sizeof *resp);
+	resp = carrier_pdu_get(b->carrier);
 	smpp_pdu_init(resp, SMPP_CMD_submit_multi_resp, req->sequence_number);
 	text = carrier_text(&in);
 	for (i = 0; i < sm->number_of_dests; i++)
@@ -540,7 +540,7 @@ carrier_submit_multi(struct carrier_bind *b, const struct smpp_pdu *req)
 	else
 		b->n.submits_refused++;
 	carrier_respond(b, resp, latency, received);
-	free(resp);
+	carrier_pdu_put(b->carrier, resp);
 }
 
 /* ---- query, cancel, replace ---- */
@@ -571,7 +571,7 @@ carrier_query(struct carrier_bind *b, const struct smpp_pdu *req)
 		    carrier_fault_latency(b->carrier));
 		return;
 	}
-	resp = xmalloc(sizeof *resp);
+	resp = carrier_pdu_get(b->carrier);
 	smpp_pdu_init(resp, SMPP_CMD_query_sm_resp, req->sequence_number);
 	r = &resp->u.query_sm_resp;
 	snprintf(r->message_id, sizeof r->message_id, "%s", q->message_id);
@@ -583,7 +583,7 @@ carrier_query(struct carrier_bind *b, const struct smpp_pdu *req)
 	} else
 		r->message_state = SMPP_RECEIPT_STAT_ENROUTE;
 	carrier_respond(b, resp, carrier_fault_latency(b->carrier), 0);
-	free(resp);
+	carrier_pdu_put(b->carrier, resp);
 }
 
 /* A message still on its way that this bind's system_id sent. */

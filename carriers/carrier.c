@@ -150,6 +150,28 @@ carrier_bind_find(struct carrier *c, unsigned id)
 	return NULL;
 }
 
+/*
+ * A few PDU structs kept for reuse: a struct smpp_pdu is some 20 KB, and
+ * every submit needs one for its response and every receipt one more.
+ * Structs given back must hold no heap storage (released or moved).
+ */
+struct smpp_pdu *
+carrier_pdu_get(struct carrier *c)
+{
+	if (c->nspare > 0)
+		return c->spare[--c->nspare];
+	return xmalloc(sizeof(struct smpp_pdu));
+}
+
+void
+carrier_pdu_put(struct carrier *c, struct smpp_pdu *pdu)
+{
+	if (c->nspare < CARRIER_PDU_SPARE)
+		c->spare[c->nspare++] = pdu;
+	else
+		free(pdu);
+}
+
 /* ---- responses, now or after the submit latency ---- */
 
 /* A submit response's error: with a body only under the quirk. */
@@ -196,7 +218,7 @@ carrier_delayed_free(struct carrier_delayed *d)
 	TAILQ_REMOVE(&d->carrier->delayed, d, entry);
 	clock_timer_free(d->timer);
 	smpp_pdu_release(d->resp);
-	free(d->resp);
+	carrier_pdu_put(d->carrier, d->resp);
 	free(d);
 }
 
@@ -227,7 +249,7 @@ carrier_respond(struct carrier_bind *b, struct smpp_pdu *resp, int64_t delay,
 	d->carrier = c;
 	d->bind = b;
 	d->received_at = received_at;
-	d->resp = xmalloc(sizeof *d->resp);
+	d->resp = carrier_pdu_get(c);
 	memcpy(d->resp, resp, sizeof *resp);	/* moves the heap storage */
 	d->timer = clock_timer_new(c->env.clock, carrier_delayed_fire, d);
 	TAILQ_INSERT_TAIL(&c->delayed, d, entry);
@@ -238,7 +260,7 @@ void
 carrier_respond_status_after(struct carrier_bind *b,
     const struct smpp_pdu *req, uint32_t status, int64_t delay)
 {
-	struct smpp_pdu *resp = xmalloc(sizeof *resp);
+	struct smpp_pdu *resp = carrier_pdu_get(b->carrier);
 	uint32_t id = smpp_response_id(req->command_id);
 
 	if (smpp_command_lookup(id) == NULL)
@@ -248,7 +270,7 @@ carrier_respond_status_after(struct carrier_bind *b,
 	/* Error responses go without a body, as SPEC34 4.x allows. */
 	resp->has_body = status == 0;
 	carrier_respond(b, resp, delay, 0);
-	free(resp);
+	carrier_pdu_put(b->carrier, resp);
 }
 
 void
@@ -449,7 +471,7 @@ carrier_bind_request(struct carrier_bind *b, const struct smpp_pdu *req)
 	/* The three bind bodies share one layout (commands.def). */
 	const struct smpp_body_bind_transmitter *body =
 	    &req->u.bind_transmitter;
-	struct smpp_pdu *resp = xmalloc(sizeof *resp);
+	struct smpp_pdu *resp = carrier_pdu_get(b->carrier);
 	uint32_t status = carrier_bind_check(b, req, body);
 	unsigned type = carrier_bind_type(req->command_id);
 
@@ -474,7 +496,7 @@ carrier_bind_request(struct carrier_bind *b, const struct smpp_pdu *req)
 		b->bound_at = carrier_now(b->carrier);
 	}
 	carrier_respond(b, resp, 0, 0);
-	free(resp);
+	carrier_pdu_put(b->carrier, resp);
 	if (status == 0 && carrier_bind_drop_later(b))
 		return;
 	if (status == 0 && type != CARRIER_BIND_TX)
@@ -946,6 +968,8 @@ carrier_free(struct carrier *c)
 			evconnlistener_free(c->listeners[i].listener);
 		SSL_CTX_free(c->listeners[i].ssl);
 	}
+	while (c->nspare > 0)
+		free(c->spare[--c->nspare]);
 	while ((n = RB_ROOT(&c->counters)) != NULL) {
 		RB_REMOVE(carrier_counter_tree, &c->counters, n);
 		free(n);
