@@ -4,10 +4,14 @@
  * outbox of deliver_sm/data_sm still to be sent towards ESMEs (receipts
  * and MO), so that a restart of the carrier loses none.
  *
- * Writes are grouped: the first write of a loop iteration opens a
- * transaction and carrier_store_flush() commits it (WAL, synchronous
- * NORMAL). The owner calls carrier_store_flush() once per loop iteration
- * and before exit. Reads see uncommitted writes of the same connection.
+ * Writes are grouped and deferred: messages and outbox items wait in
+ * memory and are written, in one transaction, by the
+ * CARRIER_STORE_DEFER_FLUSHES-th carrier_store_flush() after they were
+ * made (WAL, synchronous NORMAL); sequence counters by the next flush;
+ * everything by carrier_store_close(). An outbox item deleted before then
+ * never reaches the database. The owner flushes at a steady interval
+ * (20 ms in carrierlab smsc, so a write is durable within a second) and
+ * before exit. Reads see every write at once.
  *
  * Calls return 0 on success, 1 for "not found" where that can happen,
  * and -1 on an sqlite error with the message in the store (see
@@ -20,6 +24,8 @@
 #include <stdint.h>
 
 struct carrier_store;
+
+#define CARRIER_STORE_DEFER_FLUSHES	50	/* flushes a write waits */
 
 struct carrier_message {
 	char		 carrier[64];

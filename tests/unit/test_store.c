@@ -342,7 +342,8 @@ START_TEST(test_flush)
 	struct carrier_store *s = open_store(dbpath);
 	struct carrier_message m;
 	sqlite3 *peek;
-	int64_t id;
+	int64_t id, gone;
+	int i;
 
 	ck_assert_int_eq(carrier_store_flush(s), 0);	/* nothing open */
 	ck_assert_int_eq(sqlite3_open(dbpath, &peek), SQLITE_OK);
@@ -354,12 +355,26 @@ START_TEST(test_flush)
 	ck_assert_int_eq(carrier_store_message_get(s, "acme", "m1", &m), 0);
 	ck_assert_int_eq(count_rows(peek, "SELECT count(*) FROM messages"),
 	    0);
+	/* The counter goes at the next flush, rows after the deferral. */
+	ck_assert_int_eq(carrier_store_flush(s), 0);
+	ck_assert_int_eq(count_rows(peek,
+	    "SELECT next FROM carrier_seq WHERE carrier = 'acme'"), 2);
+	ck_assert_int_eq(count_rows(peek, "SELECT count(*) FROM messages"),
+	    0);
+	for (i = 2; i < CARRIER_STORE_DEFER_FLUSHES; i++)
+		ck_assert_int_eq(carrier_store_flush(s), 0);
+	ck_assert_int_eq(count_rows(peek, "SELECT count(*) FROM messages"),
+	    0);
 	ck_assert_int_eq(carrier_store_flush(s), 0);
 	ck_assert_int_eq(count_rows(peek, "SELECT count(*) FROM messages"),
 	    1);
 	ck_assert_int_eq(count_rows(peek, "SELECT count(*) FROM outbox"), 1);
-	ck_assert_int_eq(count_rows(peek,
-	    "SELECT next FROM carrier_seq WHERE carrier = 'acme'"), 2);
+	/* An item gone before its turn never reaches the database. */
+	add_item(s, "acme", "m1", CARRIER_OUTBOX_RECEIPT, 1, &gone);
+	ck_assert_int_eq(carrier_store_outbox_delete(s, gone), 0);
+	for (i = 0; i <= CARRIER_STORE_DEFER_FLUSHES; i++)
+		ck_assert_int_eq(carrier_store_flush(s), 0);
+	ck_assert_int_eq(count_rows(peek, "SELECT count(*) FROM outbox"), 1);
 	ck_assert(journal_is_wal(peek));
 	sqlite3_close(peek);
 	carrier_store_close(s);
