@@ -72,7 +72,8 @@ struct carrier_bind {
 	char		 close_reason[96];
 	struct carrier_bucket bucket;
 	struct carrier_bind_counters n;
-	struct carrier_capture *cap;	/* ring of capture_limit */
+	struct carrier_capture *cap;	/* ring, up to capture_limit */
+	size_t		 cap_cap;	/* slots allocated */
 	size_t		 cap_count;
 	uint64_t	 cap_next;	/* index of the next capture */
 	int		 muted;		/* silenced by the blackhole fault */

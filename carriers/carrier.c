@@ -544,13 +544,25 @@ static void
 carrier_capture_add(struct carrier_bind *b, enum smpp_direction dir,
     const uint8_t *raw, size_t len)
 {
-	size_t limit = b->carrier->p->capture_limit;
+	size_t limit = b->carrier->p->capture_limit, n;
 	struct carrier_capture *cap;
 
 	if (limit == 0)
 		return;
-	if (b->cap == NULL)
-		b->cap = xcalloc(limit, sizeof *b->cap);
+	/*
+	 * The ring grows as PDUs come, up to the limit, so an idle bind
+	 * keeps a few slots, not capture_limit of them; it only wraps once
+	 * full, so slot (index - 1) % limit holds both ways.
+	 */
+	if (b->cap_next == b->cap_cap && b->cap_cap < limit) {
+		n = b->cap_cap == 0 ? 8 : b->cap_cap * 2;
+		if (n > limit)
+			n = limit;
+		b->cap = xreallocarray(b->cap, n, sizeof *b->cap);
+		memset(b->cap + b->cap_cap, 0,
+		    (n - b->cap_cap) * sizeof *b->cap);
+		b->cap_cap = n;
+	}
 	cap = &b->cap[b->cap_next % limit];
 	free(cap->raw);
 	cap->index = ++b->cap_next;
@@ -598,9 +610,8 @@ carrier_bind_free(struct carrier_bind *b)
 {
 	size_t i;
 
-	if (b->cap != NULL)
-		for (i = 0; i < b->carrier->p->capture_limit; i++)
-			free(b->cap[i].raw);
+	for (i = 0; i < b->cap_cap; i++)
+		free(b->cap[i].raw);
 	free(b->cap);
 	clock_timer_free(b->drop_timer);
 	free(b);

@@ -260,6 +260,8 @@ struct carrier_store {
 	struct store_out_fifo out_fifo;
 	int64_t		 next_out_id;
 	uint64_t	 gen;		/* flushes so far */
+	size_t		 nmsgs;		/* pending rows, for the cap */
+	size_t		 nouts;
 };
 
 static int
@@ -528,6 +530,7 @@ store_drop_pending(struct carrier_store *s)
 	while ((m = TAILQ_FIRST(&s->msg_fifo)) != NULL) {
 		TAILQ_REMOVE(&s->msg_fifo, m, fifo);
 		RB_REMOVE(store_msg_tree, &s->msgs, m);
+		s->nmsgs--;
 		free(m);
 	}
 	while ((o = TAILQ_FIRST(&s->out_fifo)) != NULL)
@@ -726,8 +729,10 @@ carrier_store_message_put(struct carrier_store *s,
 	if ((old = RB_INSERT(store_msg_tree, &s->msgs, n)) != NULL) {
 		old->m = *m;
 		free(n);
-	} else
+	} else {
 		TAILQ_INSERT_TAIL(&s->msg_fifo, n, fifo);
+		s->nmsgs++;
+	}
 	return 0;
 }
 
@@ -826,6 +831,7 @@ carrier_store_outbox_add(struct carrier_store *s,
 	}
 	RB_INSERT(store_out_tree, &s->outs, o);
 	TAILQ_INSERT_TAIL(&s->out_fifo, o, fifo);
+	s->nouts++;
 	return 0;
 }
 
@@ -843,6 +849,7 @@ store_out_drop(struct carrier_store *s, struct store_out *o)
 {
 	RB_REMOVE(store_out_tree, &s->outs, o);
 	TAILQ_REMOVE(&s->out_fifo, o, fifo);
+	s->nouts--;
 	carrier_outbox_item_release(&o->it);
 	free(o);
 }
@@ -943,16 +950,17 @@ store_write_pending(struct carrier_store *s, int all)
 			return -1;
 		q->dirty = 0;
 	}
-	while ((m = TAILQ_FIRST(&s->msg_fifo)) != NULL &&
-	    (all || m->gen <= cutoff)) {
+	while ((m = TAILQ_FIRST(&s->msg_fifo)) != NULL && (all ||
+	    m->gen <= cutoff || s->nmsgs > CARRIER_STORE_PENDING_MAX)) {
 		if (sql_message_put(s, &m->m) == -1)
 			return -1;
 		TAILQ_REMOVE(&s->msg_fifo, m, fifo);
 		RB_REMOVE(store_msg_tree, &s->msgs, m);
+		s->nmsgs--;
 		free(m);
 	}
-	while ((o = TAILQ_FIRST(&s->out_fifo)) != NULL &&
-	    (all || o->gen <= cutoff)) {
+	while ((o = TAILQ_FIRST(&s->out_fifo)) != NULL && (all ||
+	    o->gen <= cutoff || s->nouts > CARRIER_STORE_PENDING_MAX)) {
 		if (sql_outbox_add(s, &o->it) == -1)
 			return -1;
 		store_out_drop(s, o);

@@ -26,6 +26,9 @@
 struct carrier_store;
 
 #define CARRIER_STORE_DEFER_FLUSHES	50	/* flushes a write waits */
+#define CARRIER_STORE_PENDING_MAX	8192	/* rows of each kind waiting;
+						   beyond, the oldest go at
+						   the next flush */
 
 struct carrier_message {
 	char		 carrier[64];

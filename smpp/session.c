@@ -91,7 +91,6 @@ struct smpp_session {
 	void			*arg;
 
 	struct smpp_pdu		*in;		/* decode target, reused */
-	struct smpp_pdu		*scratch;	/* header-only PDUs we make */
 	struct smpp_pdu		*bind;		/* copy of the bind, or NULL */
 	int			 bind_pending;	/* a bind awaits its response */
 	int			 bound;		/* a bind succeeded */
@@ -353,14 +352,21 @@ static int
 session_write_header(struct smpp_session *s, uint32_t command_id,
     uint32_t status, uint32_t seq)
 {
-	struct smpp_pdu *p = s->scratch;
+	struct smpp_pdu *p;
+	int rc;
 
-	/* scratch was initialised once; its body stays zero and unused. */
-	p->command_id = command_id;
+	/*
+	 * Rare (enquire_link, unbind, refusals), so the 20 KB struct is not
+	 * kept per session: idle sessions must stay small.
+	 */
+	p = xmalloc(sizeof *p);
+	smpp_pdu_init(p, command_id, seq);
 	p->command_status = status;
-	p->sequence_number = seq;
 	p->has_body = 0;
-	return session_write(s, p);
+	rc = session_write(s, p);
+	smpp_pdu_release(p);
+	free(p);
+	return rc;
 }
 
 /* Answers a request the session refuses: its response, or generic_nack
@@ -670,9 +676,7 @@ session_free(struct smpp_session *s)
 	ERR_clear_error();
 	bufferevent_free(s->bev);
 	smpp_pdu_release(s->in);
-	smpp_pdu_release(s->scratch);
 	free(s->in);
-	free(s->scratch);
 	if (s->bind != NULL)
 		smpp_pdu_release(s->bind);
 	free(s->bind);
@@ -1137,9 +1141,7 @@ smpp_session_new(struct clock *clock, struct bufferevent *bev,
 	s->cb = cbs;
 	s->arg = arg;
 	s->in = xmalloc(sizeof *s->in);
-	s->scratch = xmalloc(sizeof *s->scratch);
 	smpp_pdu_init(s->in, 0, 0);
-	smpp_pdu_init(s->scratch, 0, 0);
 	s->next_seq = 1;
 	RB_INIT(&s->reqs);
 	RB_INIT(&s->peer_reqs);
