@@ -313,17 +313,17 @@ carrier_receipt_text_build(struct carrier *c, const struct carrier_message *m,
 
 	memset(r, 0, sizeof *r);
 	carrier_receipt_id(c, m, r->id, sizeof r->id);
-	snprintf(r->dlvrd, sizeof r->dlvrd, "%s",
-	    it->state == SMPP_RECEIPT_STAT_DELIVRD ? "001" : "000");
+	strlcpy(r->dlvrd,
+	    it->state == SMPP_RECEIPT_STAT_DELIVRD ? "001" : "000",
+	    sizeof r->dlvrd);
 	r->submit_date.valid = 1;
 	r->submit_date.usec = m->submit_at;
 	r->done_date.valid = 1;
 	r->done_date.usec = final ? m->done_at : carrier_now(c);
 	r->state = it->state;
 	if (words != NULL && it->state > 0 && it->state < CARRIER_NSTATES)
-		snprintf(r->stat, sizeof r->stat, "%s",
-		    words->words[it->state]);
-	snprintf(r->err, sizeof r->err, "%s", final ? m->err : "000");
+		strlcpy(r->stat, words->words[it->state], sizeof r->stat);
+	strlcpy(r->err, final ? m->err : "000", sizeof r->err);
 	carrier_receipt_text(m, r->text, sizeof r->text);
 	return smpp_receipt_build(r, NULL, out, cap, len) == SMPP_RECEIPT_OK ?
 	    0 : -1;
@@ -340,12 +340,12 @@ carrier_receipt_init(struct smpp_pdu *pdu, const struct carrier_message *m,
 		smpp_pdu_init(pdu, SMPP_CMD_data_sm, 0);
 		d->source_addr_ton = m->dest_ton;
 		d->source_addr_npi = m->dest_npi;
-		snprintf(d->source_addr, sizeof d->source_addr, "%s",
-		    m->destination_addr);
+		strlcpy(d->source_addr, m->destination_addr,
+		    sizeof d->source_addr);
 		d->dest_addr_ton = m->source_ton;
 		d->dest_addr_npi = m->source_npi;
-		snprintf(d->destination_addr, sizeof d->destination_addr,
-		    "%s", m->source_addr);
+		strlcpy(d->destination_addr, m->source_addr,
+		    sizeof d->destination_addr);
 		d->esm_class = esm_class;
 	} else {
 		struct smpp_body_deliver_sm *d = &pdu->u.deliver_sm;
@@ -353,12 +353,12 @@ carrier_receipt_init(struct smpp_pdu *pdu, const struct carrier_message *m,
 		smpp_pdu_init(pdu, SMPP_CMD_deliver_sm, 0);
 		d->source_addr_ton = m->dest_ton;
 		d->source_addr_npi = m->dest_npi;
-		snprintf(d->source_addr, sizeof d->source_addr, "%s",
-		    m->destination_addr);
+		strlcpy(d->source_addr, m->destination_addr,
+		    sizeof d->source_addr);
 		d->dest_addr_ton = m->source_ton;
 		d->dest_addr_npi = m->source_npi;
-		snprintf(d->destination_addr, sizeof d->destination_addr,
-		    "%s", m->source_addr);
+		strlcpy(d->destination_addr, m->source_addr,
+		    sizeof d->destination_addr);
 		d->esm_class = esm_class;
 	}
 }
@@ -630,8 +630,8 @@ carrier_outbox_sent(struct smpp_session *s, const struct smpp_pdu *resp,
 	if (fail == SMPP_FAIL_TIMEOUT)
 		snprintf(why, sizeof why, "no response");
 	else
-		snprintf(why, sizeof why, "%s",
-		    smpp_status_name(resp->command_status));
+		strlcpy(why, smpp_status_name(resp->command_status),
+		    sizeof why);
 	carrier_outbox_retry(e, why);
 	carrier_outbox_kick(c, sid);
 }

@@ -170,11 +170,10 @@ carrier_plan_receipt(struct carrier *c, const struct carrier_message *m,
 	struct carrier_outbox_item item;
 
 	memset(&item, 0, sizeof item);
-	snprintf(item.carrier, sizeof item.carrier, "%s", c->p->name);
-	snprintf(item.system_id, sizeof item.system_id, "%s", m->system_id);
+	strlcpy(item.carrier, c->p->name, sizeof item.carrier);
+	strlcpy(item.system_id, m->system_id, sizeof item.system_id);
 	item.kind = CARRIER_OUTBOX_RECEIPT;
-	snprintf(item.message_id, sizeof item.message_id, "%s",
-	    m->message_id);
+	strlcpy(item.message_id, m->message_id, sizeof item.message_id);
 	item.state = state;
 	item.due = due;
 	carrier_outbox_add(c, &item);
@@ -185,14 +184,13 @@ carrier_message_fill(struct carrier_bind *b, const struct carrier_incoming
     *in, const struct carrier_fate *f, struct carrier_message *m)
 {
 	memset(m, 0, sizeof *m);
-	snprintf(m->carrier, sizeof m->carrier, "%s", b->carrier->p->name);
-	snprintf(m->system_id, sizeof m->system_id, "%s", b->system_id);
-	snprintf(m->source_addr, sizeof m->source_addr, "%s",
-	    in->source_addr);
+	strlcpy(m->carrier, b->carrier->p->name, sizeof m->carrier);
+	strlcpy(m->system_id, b->system_id, sizeof m->system_id);
+	strlcpy(m->source_addr, in->source_addr, sizeof m->source_addr);
 	m->source_ton = in->source_ton;
 	m->source_npi = in->source_npi;
-	snprintf(m->destination_addr, sizeof m->destination_addr, "%s",
-	    in->destination_addr);
+	strlcpy(m->destination_addr, in->destination_addr,
+	    sizeof m->destination_addr);
 	m->dest_ton = in->dest_ton;
 	m->dest_npi = in->dest_npi;
 	m->esm_class = in->esm_class;
@@ -282,7 +280,7 @@ carrier_accept_one(struct carrier_bind *b, const struct carrier_incoming *in,
 		return fate.submit_status;
 	floor = carrier_receipt_first(c, &fate, now, latency);
 	carrier_message_fill(b, in, &fate, &m);
-	snprintf(m.message_id, sizeof m.message_id, "%s", id);
+	strlcpy(m.message_id, id, sizeof m.message_id);
 	m.seq = seq;
 	m.submit_at = now;
 	m.schedule_at = info.schedule_at;
@@ -368,8 +366,8 @@ carrier_submit_single(struct carrier_bind *b, const struct smpp_pdu *req,
 	if (status == 0) {
 		b->n.submits_ok++;
 		/* submit_sm_resp and data_sm_resp: message_id first. */
-		snprintf(resp->u.submit_sm_resp.message_id,
-		    sizeof resp->u.submit_sm_resp.message_id, "%s", id);
+		strlcpy(resp->u.submit_sm_resp.message_id, id,
+		    sizeof resp->u.submit_sm_resp.message_id);
 	} else
 		b->n.submits_refused++;
 	carrier_respond(b, resp, latency, received);
@@ -442,8 +440,9 @@ carrier_multi_fail(struct smpp_body_submit_multi_resp *r,
 
 	u->dest_addr_ton = d->dest_addr_ton;
 	u->dest_addr_npi = d->dest_addr_npi;
-	snprintf(u->destination_addr, sizeof u->destination_addr, "%s",
-	    d->dest_flag == 1 ? d->destination_addr : d->dl_name);
+	strlcpy(u->destination_addr,
+	    d->dest_flag == 1 ? d->destination_addr : d->dl_name,
+	    sizeof u->destination_addr);
 	u->error_status_code = status;
 }
 
@@ -478,7 +477,7 @@ carrier_multi_dest(struct carrier_bind *b, struct carrier_incoming *in,
 		    sizeof r->message_id);
 	/* Receipts carry the submit_multi_resp id; rows keep their own. */
 	if (*k == 0)
-		snprintf(id, sizeof id, "%s", r->message_id);
+		strlcpy(id, r->message_id, sizeof id);
 	else
 		snprintf(id, sizeof id, "%s/%u", r->message_id, *k);
 	status = carrier_accept_one(b, in, text, id, seq, extra, &lat);
@@ -574,7 +573,7 @@ carrier_query(struct carrier_bind *b, const struct smpp_pdu *req)
 	resp = carrier_pdu_get(b->carrier);
 	smpp_pdu_init(resp, SMPP_CMD_query_sm_resp, req->sequence_number);
 	r = &resp->u.query_sm_resp;
-	snprintf(r->message_id, sizeof r->message_id, "%s", q->message_id);
+	strlcpy(r->message_id, q->message_id, sizeof r->message_id);
 	if (now >= m.done_at) {
 		r->message_state = (uint8_t)m.state;
 		smpp_time_format_absolute(m.done_at, 0, r->final_date,
@@ -637,7 +636,7 @@ carrier_cancel(struct carrier_bind *b, const struct smpp_pdu *req)
 	/* Cancelling by addresses alone (empty id) is not offered. */
 	for (k = 0; k < SMPP_MAX_DESTS && q->message_id[0] != '\0'; k++) {
 		if (k == 0)
-			snprintf(id, sizeof id, "%s", q->message_id);
+			strlcpy(id, q->message_id, sizeof id);
 		else
 			snprintf(id, sizeof id, "%s/%u", q->message_id, k);
 		if (carrier_find(b, id, &m) == -1)

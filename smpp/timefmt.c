@@ -516,7 +516,7 @@ int
 smpp_time_format_digits(int64_t usec, int digits, char *out, size_t cap)
 {
 	struct tm	tm;
-	int		year;
+	int		year, v[7], n = 0, i;
 
 	if (cap > 0)
 		out[0] = '\0';
@@ -530,17 +530,23 @@ smpp_time_format_digits(int64_t usec, int digits, char *out, size_t cap)
 	if (digits == 14) {
 		if (year < 1000 || year > 9999)
 			return -1;
-		snprintf(out, cap, "%04d%02d%02d%02d%02d%02d", year,
-		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-		    tm.tm_sec);
-		return 0;
-	}
-	if (year < SMPP_TIME_YEAR_MIN || year > SMPP_TIME_YEAR_MAX)
+		v[n++] = year / 100;
+	} else if (year < SMPP_TIME_YEAR_MIN || year > SMPP_TIME_YEAR_MAX)
 		return -1;
-	snprintf(out, cap, "%02d%02d%02d%02d%02d", year % 100, tm.tm_mon + 1,
-	    tm.tm_mday, tm.tm_hour, tm.tm_min);
-	if (digits == 12)
-		snprintf(out + 10, cap - 10, "%02d", tm.tm_sec);
+	v[n++] = year % 100;
+	v[n++] = tm.tm_mon + 1;
+	v[n++] = tm.tm_mday;
+	v[n++] = tm.tm_hour;
+	v[n++] = tm.tm_min;
+	if (digits != 10)
+		v[n++] = tm.tm_sec;
+	/* Two digits a field, written by hand: receipts call this twice
+	 * each, and printf's machinery showed in the SMSC's profile. */
+	for (i = 0; i < n; i++) {
+		out[2 * i] = (char)('0' + v[i] / 10);
+		out[2 * i + 1] = (char)('0' + v[i] % 10);
+	}
+	out[2 * n] = '\0';
 	return 0;
 }
 
