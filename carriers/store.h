@@ -26,7 +26,7 @@
 struct carrier_store;
 
 #define CARRIER_STORE_DEFER_FLUSHES	50	/* flushes a write waits */
-#define CARRIER_STORE_PENDING_MAX	8192	/* rows of each kind waiting;
+#define CARRIER_STORE_PENDING_MAX	32768	/* rows of each kind waiting;
 						   beyond, the oldest go at
 						   the next flush */
 
