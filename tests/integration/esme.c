@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <check.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -35,6 +36,7 @@
 #include <openssl/ssl.h>
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/xmalloc.h"
 #include "tests/integration/esme.h"
 
@@ -1282,4 +1284,33 @@ smsc_suite_end(void)
 	smsc_rmdir(smsc_base);
 	smsc_base[0] = '\0';
 	return 0;
+}
+
+TCase *
+smsc_tcase(Suite *s, const char *name, int timeout)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_set_timeout(tc, timeout);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+int
+smsc_suite_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	/* The session layer logs every bind and unbind: keep warnings. */
+	log_set_level(LOG_LEVEL_WARN);
+	if (smsc_suite_begin() == -1) {
+		srunner_free(sr);
+		return EXIT_FAILURE;
+	}
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	smsc_suite_end();
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

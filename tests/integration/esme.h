@@ -142,6 +142,16 @@ void		 esme_pdu_free(struct smpp_pdu *);
 int		 smsc_suite_begin(void);
 int		 smsc_suite_end(void);
 
+/*
+ * The suites' common frame: a TCase added to s with the given timeout
+ * (seconds), and a main() body that runs a suite between
+ * smsc_suite_begin() and smsc_suite_end() with warnings logged and
+ * returns the exit status.
+ */
+struct Suite;
+struct TCase	*smsc_tcase(struct Suite *, const char *name, int timeout);
+int		 smsc_suite_run(struct Suite *);
+
 struct smsc_proc {
 	pid_t		 pid;		/* 0: not running */
 	char		 dir[PATH_MAX];	/* temporary, removed at the end */

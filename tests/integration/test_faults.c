@@ -1501,42 +1501,32 @@ END_TEST
 
 /* ================================================================ */
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, TCASE_TIMEOUT);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 static Suite *
 faults_suite(void)
 {
 	Suite *s = suite_create("faults");
 	TCase *tc;
 
-	tc = tcase(s, "binds");
+	tc = smsc_tcase(s, "binds", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_refuse_binds);
 	tcase_add_test(tc, test_refuse_binds_for);
 	tcase_add_test(tc, test_scenario_faults);
 	tcase_add_test(tc, test_close_listener);
 	tcase_add_test(tc, test_close_listener_port_taken);
 
-	tc = tcase(s, "sessions");
+	tc = smsc_tcase(s, "sessions", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_drop_connections);
 	tcase_add_test(tc, test_drop_after_bind);
 	tcase_add_test(tc, test_blackhole);
 
-	tc = tcase(s, "messages");
+	tc = smsc_tcase(s, "messages", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_submit_errors);
 	tcase_add_test(tc, test_latency);
 	tcase_add_test(tc, test_stop_receipts);
 	tcase_add_test(tc, test_duplicate_receipts);
 	tcase_add_test(tc, test_bad_switches);
 
-	tc = tcase(s, "quirks");
+	tc = smsc_tcase(s, "quirks", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_message_id_formats);
 	tcase_add_test(tc, test_receipt_id_format);
 	tcase_add_test(tc, test_receipt_before_response);
@@ -1551,15 +1541,5 @@ faults_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(faults_suite());
-	int failed;
-
-	log_set_level(LOG_LEVEL_WARN);
-	if (smsc_suite_begin() == -1)
-		return EXIT_FAILURE;
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	smsc_suite_end();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return smsc_suite_run(faults_suite());
 }

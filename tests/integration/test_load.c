@@ -616,32 +616,22 @@ START_TEST(test_interrupt)
 }
 END_TEST
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, TCASE_TIMEOUT);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 static Suite *
 load_suite(void)
 {
 	Suite *s = suite_create("load");
 	TCase *tc;
 
-	tc = tcase(s, "counts");
+	tc = smsc_tcase(s, "counts", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_exact_outcomes);
 	tcase_add_test(tc, test_receipt_timeout);
 	tcase_add_loop_test(tc, test_segments, 0,
 	    sizeof seg_rows / sizeof seg_rows[0]);
-	tc = tcase(s, "sessions");
+	tc = smsc_tcase(s, "sessions", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_sessions_and_binds);
 	tcase_add_test(tc, test_ucs2_over_tls);
 	tcase_add_test(tc, test_rate);
-	tc = tcase(s, "failures");
+	tc = smsc_tcase(s, "failures", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_bind_refused);
 	tcase_add_test(tc, test_connect_refused);
 	tcase_add_loop_test(tc, test_usage, 0,
@@ -653,15 +643,5 @@ load_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(load_suite());
-	int failed;
-
-	log_set_level(LOG_LEVEL_WARN);
-	if (smsc_suite_begin() == -1)
-		return EXIT_FAILURE;
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	smsc_suite_end();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return smsc_suite_run(load_suite());
 }

@@ -2349,52 +2349,42 @@ END_TEST
 
 /* ================================================================ */
 
-static TCase *
-tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, TCASE_TIMEOUT);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 static Suite *
 smsc_suite(void)
 {
 	Suite *s = suite_create("smsc");
 	TCase *tc;
 
-	tc = tcase(s, "process");
+	tc = smsc_tcase(s, "process", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_ready_file);
 	tcase_add_test(tc, test_session_timers);
 
-	tc = tcase(s, "bind");
+	tc = smsc_tcase(s, "bind", TCASE_TIMEOUT);
 	tcase_add_loop_test(tc, test_bind_matrix, 0, NBIND_ROWS);
 	tcase_add_test(tc, test_bind_retry_after_refusal);
 	tcase_add_loop_test(tc, test_max_binds, 0, 2);
 
-	tc = tcase(s, "flow");
+	tc = smsc_tcase(s, "flow", TCASE_TIMEOUT);
 	tcase_add_loop_test(tc, test_window_full, 0, 2);
 	tcase_add_test(tc, test_throughput_bind);
 	tcase_add_test(tc, test_throughput_carrier);
 	tcase_add_test(tc, test_throughput_segments);
 	tcase_add_test(tc, test_receipt_after_response);
 
-	tc = tcase(s, "outcomes");
+	tc = smsc_tcase(s, "outcomes", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_outcomes_by_rule);
 	tcase_add_test(tc, test_outcome_expired);
 	tcase_add_test(tc, test_outcome_deleted);
 	tcase_add_test(tc, test_registered_delivery);
 	tcase_add_test(tc, test_scheduled_delivery);
 
-	tc = tcase(s, "capabilities");
+	tc = smsc_tcase(s, "capabilities", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_capabilities);
 	tcase_add_test(tc, test_rules_body_and_submit_status);
 	tcase_add_test(tc, test_submit_errors);
 	tcase_add_test(tc, test_bad_times);
 
-	tc = tcase(s, "receipts");
+	tc = smsc_tcase(s, "receipts", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_receipt_held_until_rx);
 	tcase_add_test(tc, test_receipt_survives_restart);
 	tcase_add_test(tc, test_mo_survives_restart);
@@ -2403,7 +2393,7 @@ smsc_suite(void)
 	tcase_add_test(tc, test_receipt_attempts_exhausted);
 	tcase_add_test(tc, test_receipts_round_robin);
 
-	tc = tcase(s, "operations");
+	tc = smsc_tcase(s, "operations", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_query_sm);
 	tcase_add_test(tc, test_cancel_failures);
 	tcase_add_test(tc, test_replace_sm);
@@ -2412,19 +2402,19 @@ smsc_suite(void)
 	tcase_add_test(tc, test_submit_multi_cancel);
 	tcase_add_test(tc, test_data_sm);
 
-	tc = tcase(s, "mo");
+	tc = smsc_tcase(s, "mo", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_mo_concatenated_gsm);
 	tcase_add_test(tc, test_mo_ucs2);
 	tcase_add_test(tc, test_mo_payload_and_data_sm);
 	tcase_add_test(tc, test_mo_routing);
 
-	tc = tcase(s, "tls");
+	tc = smsc_tcase(s, "tls", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_tls);
 
-	tc = tcase(s, "sim");
+	tc = smsc_tcase(s, "sim", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_sim_captures);
 
-	tc = tcase(s, "determinism");
+	tc = smsc_tcase(s, "determinism", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_determinism);
 	return s;
 }
@@ -2432,16 +2422,5 @@ smsc_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(smsc_suite());
-	int failed;
-
-	/* The session layer logs every bind and unbind: keep warnings. */
-	log_set_level(LOG_LEVEL_WARN);
-	if (smsc_suite_begin() == -1)
-		return EXIT_FAILURE;
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	smsc_suite_end();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return smsc_suite_run(smsc_suite());
 }
