@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "common/clock.h"
+#include "common/duration.h"
 #include "common/histogram.h"
 #include "common/log.h"
 #include "scenarios/cmd.h"
@@ -181,43 +182,17 @@ load_parse_unsigned(const char *opt, const char *s, unsigned min,
 	return 0;
 }
 
-/*
- * "30s", "250ms", "1.5m", "1h", "500us": digits with at most one '.', then
- * a unit, as scenario files write durations (docs/scenarios.md).
- */
+/* "30s", "250ms", "1.5m": durations as scenario files write them. */
 static int
 load_parse_duration(const char *opt, const char *s, int64_t *usec)
 {
-	static const struct {
-		const char	*unit;
-		double		 usec;
-	} units[] = {
-		{ "us", 1 }, { "ms", 1e3 }, { "s", 1e6 }, { "m", 60e6 },
-		{ "h", 3600e6 },
-	};
-	double v = 0, scale = 1;
-	int digits = 0, dot = 0;
-	const char *p;
-	size_t i;
+	double v;
 
-	for (p = s; (*p >= '0' && *p <= '9') || (*p == '.' && !dot); p++) {
-		if (*p == '.') {
-			dot = 1;
-			continue;
-		}
-		if (dot)
-			scale /= 10;
-		v = v * 10 + (*p - '0');
-		digits++;
-	}
-	for (i = 0; digits > 0 && i < sizeof units / sizeof units[0]; i++)
-		if (strcmp(p, units[i].unit) == 0 &&
-		    v * scale * units[i].usec <= 1e15) {
-			*usec = (int64_t)llround(v * scale * units[i].usec);
-			return 0;
-		}
-	return load_usage(opt, "\"%s\" is not a duration (a number and a "
-	    "unit: 500ms, 30s, 2m)", s);
+	if (duration_parse(s, &v) == -1 || v > (double)DURATION_MAX)
+		return load_usage(opt, "\"%s\" is not a duration (a number "
+		    "and a unit: 500ms, 30s, 2m)", s);
+	*usec = (int64_t)llround(v);
+	return 0;
 }
 
 static int
