@@ -18,10 +18,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -1313,4 +1315,96 @@ smsc_suite_run(Suite *s)
 	srunner_free(sr);
 	smsc_suite_end();
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+json_t *
+smsc_get_ok(struct smsc_proc *p, const char *path)
+{
+	char health[64];
+	json_t *body = NULL;
+	int code = smsc_http_get(p, path, &body);
+
+	ck_assert_msg(code == 200, "GET %s: %d (%s)", path, code,
+	    smsc_health(p, health, sizeof health));
+	ck_assert_msg(body != NULL, "GET %s: no JSON", path);
+	return body;
+}
+
+void
+smsc_stop_ok(struct smsc_proc *p)
+{
+	ck_assert_msg(smsc_stop(p) == 0, "smsc did not exit 0 on SIGTERM "
+	    "(status 0x%x)", (unsigned)p->exit_status);
+	smsc_cleanup(p);
+}
+
+json_int_t
+smsc_carrier_number(struct smsc_proc *p, const char *carrier,
+    const char *section, const char *key)
+{
+	char path[128];
+	json_t *o;
+	json_int_t n;
+
+	snprintf(path, sizeof path, "/sim/carriers/%s", carrier);
+	o = smsc_get_ok(p, path);
+	n = json_integer_value(json_object_get(json_object_get(o, section),
+	    key));
+	json_decref(o);
+	return n;
+}
+
+void
+smsc_wait_number(struct smsc_proc *p, struct esme *e, const char *carrier,
+    const char *section, const char *key, json_int_t want, int wait_ms)
+{
+	json_int_t n = -1;
+	int i;
+
+	for (i = 0; i < wait_ms / 20; i++) {
+		if ((n = smsc_carrier_number(p, carrier, section, key)) == want)
+			return;
+		if (e != NULL)
+			esme_pump(e, 20);
+		else
+			usleep(20000);
+	}
+	ck_abort_msg("%s.%s is %" PRId64 ", not %" PRId64 " after %d ms",
+	    section, key, (int64_t)n, (int64_t)want, wait_ms);
+}
+
+json_t *
+test_json(const char *text)
+{
+	char *s = xstrdup(text), *p;
+	json_error_t err;
+	json_t *v;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p == '\'')
+			*p = '"';
+	v = json_loads(s, JSON_DECODE_ANY, &err);
+	ck_assert_msg(v != NULL, "test JSON: %s: %s", err.text, s);
+	free(s);
+	return v;
+}
+
+const char *
+test_status_name(long status)
+{
+	const char *name;
+
+	if (status < 0)
+		return "no response";
+	name = smpp_status_name((uint32_t)status);
+	return name != NULL ? name : "unnamed status";
+}
+
+double
+test_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }

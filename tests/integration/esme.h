@@ -152,6 +152,7 @@ struct Suite;
 struct TCase	*smsc_tcase(struct Suite *, const char *name, int timeout);
 int		 smsc_suite_run(struct Suite *);
 
+
 struct smsc_proc {
 	pid_t		 pid;		/* 0: not running */
 	char		 dir[PATH_MAX];	/* temporary, removed at the end */
@@ -214,5 +215,26 @@ int		 smsc_http_delete(const struct smsc_proc *, const char *path,
 /* A GET whose body is text (/metrics): *text is the caller's to free. */
 int		 smsc_http_get_text(const struct smsc_proc *, const char *path,
 		    char **text);
+
+/*
+ * Assertions the suites share (they end the test with a check failure).
+ * smsc_get_ok: GET path must answer 200 with JSON (a new reference).
+ * smsc_stop_ok: SIGTERM must end the smsc with exit 0; cleans up.
+ * smsc_carrier_number: section.key of /sim/carriers/CARRIER.
+ * smsc_wait_number: polls that until it is want, running e's loop (or
+ * sleeping when e is NULL) between polls, for at most wait_ms.
+ * test_json: JSON written with ' for " (readable in C strings).
+ * test_status_name: a command_status or -1 ("no response") as text.
+ */
+json_t		*smsc_get_ok(struct smsc_proc *, const char *path);
+void		 smsc_stop_ok(struct smsc_proc *);
+json_int_t	 smsc_carrier_number(struct smsc_proc *, const char *carrier,
+		    const char *section, const char *key);
+void		 smsc_wait_number(struct smsc_proc *, struct esme *,
+		    const char *carrier, const char *section, const char *key,
+		    json_int_t want, int wait_ms);
+json_t		*test_json(const char *text);
+const char	*test_status_name(long status);
+double		 test_now_ms(void);
 
 #endif

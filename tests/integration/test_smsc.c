@@ -44,24 +44,18 @@
 
 static struct smsc_proc smsc;
 
+/* The shared helpers of esme.h, on this suite's smsc and carrier. */
+#define get_json(path)		smsc_get_ok(&smsc, (path))
+#define stop()			smsc_stop_ok(&smsc)
+#define jq(text)		test_json(text)
+#define status_name(st)		test_status_name(st)
+#define now_ms()		test_now_ms()
+#define carrier_number(s, k)	smsc_carrier_number(&smsc, CARRIER, (s), (k))
+#define wait_number(e, s, k, w)	\
+	smsc_wait_number(&smsc, (e), CARRIER, (s), (k), (w), WAIT)
+
+
 /* ---- scenarios ---- */
-
-/* Test JSON is written with single quotes; none appears in a value. */
-static json_t *
-jq(const char *text)
-{
-	char *s = xstrdup(text), *p;
-	json_error_t err;
-	json_t *v;
-
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	v = json_loads(s, 0, &err);
-	ck_assert_msg(v != NULL, "test JSON: %s: %s", err.text, s);
-	free(s);
-	return v;
-}
 
 /* One carrier "alpha", account test/secret, receipts after 100 ms, with
  * the members of extra (a JSON object) over these. */
@@ -101,14 +95,6 @@ start(const char *extra, const char *const *args)
 	free(text);
 }
 
-static void
-stop(void)
-{
-	ck_assert_msg(smsc_stop(&smsc) == 0, "smsc did not exit 0 on SIGTERM "
-	    "(status 0x%x)", (unsigned)smsc.exit_status);
-	smsc_cleanup(&smsc);
-}
-
 /* ---- binds ---- */
 
 static struct esme *
@@ -121,17 +107,6 @@ dial(void)
 	e = esme_connect(addr, smsc_listen_tls(&smsc, CARRIER, 0));
 	ck_assert_msg(e != NULL, "cannot connect to %s", addr);
 	return e;
-}
-
-static const char *
-status_name(long status)
-{
-	const char *name;
-
-	if (status < 0)
-		return "no response";
-	name = smpp_status_name((uint32_t)status);
-	return name != NULL ? name : "unnamed status";
 }
 
 static struct esme *
@@ -385,57 +360,8 @@ rcpt_expect(const struct rcpt *c, const char *id, const char *stat,
 
 static void	post_mo(const char *body, int want_queued);
 
-static json_t *
-get_json(const char *path)
-{
-	char health[64];
-	json_t *body = NULL;
-	int code = smsc_http_get(&smsc, path, &body);
-
-	ck_assert_msg(code == 200, "GET %s: %d (%s)", path, code,
-	    smsc_health(&smsc, health, sizeof health));
-	ck_assert_msg(body != NULL, "GET %s: no JSON", path);
-	return body;
-}
-
-static json_int_t
-carrier_number(const char *section, const char *key)
-{
-	json_t *o = get_json("/sim/carriers/" CARRIER);
-	json_int_t n = json_integer_value(json_object_get(json_object_get(o,
-	    section), key));
-
-	json_decref(o);
-	return n;
-}
-
 /* Polls /sim/carriers/alpha until section.key is want, running e's loop
  * between polls. */
-static void
-wait_number(struct esme *e, const char *section, const char *key,
-    json_int_t want)
-{
-	json_int_t n = -1;
-	int i;
-
-	for (i = 0; i < WAIT / 20; i++) {
-		if ((n = carrier_number(section, key)) == want)
-			return;
-		esme_pump(e, 20);
-	}
-	ck_abort_msg("%s.%s is %" PRId64 ", not %" PRId64 " after %d ms",
-	    section, key, (int64_t)n, (int64_t)want, WAIT);
-}
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* ================================================================ */
 /* The process                                                      */
 /* ================================================================ */
