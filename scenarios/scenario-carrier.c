@@ -68,28 +68,25 @@ listen_item(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 }
 
 static int
+listen_one(struct scn_ctx *c, size_t i, json_t *item, void *arg)
+{
+	struct scn_item_arg *a = arg;
+
+	if (listen_item(c, a->k, item, &a->p->listen[i]) == -1)
+		return -1;
+	a->p->nlisten = i + 1;
+	return 0;
+}
+
+static int
 listen_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
     void *base)
 {
-	struct carrier_profile	*p = base;
-	json_t			*item;
-	size_t			 i;
-	int			 rc;
+	struct scn_item_arg a = { k, base };
 
-	if (!json_is_array(v) || json_array_size(v) == 0 ||
-	    json_array_size(v) > CARRIER_MAX_LISTEN)
-		return scn_fail(c, "must be an array of 1 to %d listeners",
-		    CARRIER_MAX_LISTEN);
-	p->nlisten = 0;
-	json_array_foreach(v, i, item) {
-		scn_push_index(c, i);
-		rc = listen_item(c, k, item, &p->listen[i]);
-		scn_pop(c);
-		if (rc == -1)
-			return -1;
-		p->nlisten = i + 1;
-	}
-	return 0;
+	a.p->nlisten = 0;
+	return scn_walk_array(c, v, 1, CARRIER_MAX_LISTEN, "listeners",
+	    listen_one, &a);
 }
 
 /* Plain listeners as the short "host:port" form they can be written in. */
@@ -193,32 +190,28 @@ accounts_unique(struct scn_ctx *c, const struct carrier_profile *p, size_t i)
 }
 
 static int
+accounts_one(struct scn_ctx *c, size_t i, json_t *item, void *arg)
+{
+	struct scn_item_arg *a = arg;
+	struct carrier_profile *p = a->p;
+
+	memcpy(&p->accounts[i], a->k->item_default, sizeof p->accounts[i]);
+	if (scn_walk(c, a->k->sub, item, &p->accounts[i]) == -1 ||
+	    accounts_unique(c, p, i) == -1)
+		return -1;
+	p->naccounts = i + 1;
+	return 0;
+}
+
+static int
 accounts_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
     void *base)
 {
-	struct carrier_profile	*p = base;
-	json_t			*item;
-	size_t			 i;
-	int			 rc;
+	struct scn_item_arg a = { k, base };
 
-	if (!json_is_array(v) || json_array_size(v) == 0 ||
-	    json_array_size(v) > CARRIER_MAX_ACCOUNTS)
-		return scn_fail(c, "must be an array of 1 to %d accounts",
-		    CARRIER_MAX_ACCOUNTS);
-	p->naccounts = 0;
-	json_array_foreach(v, i, item) {
-		memcpy(&p->accounts[i], k->item_default,
-		    sizeof p->accounts[i]);
-		scn_push_index(c, i);
-		rc = scn_walk(c, k->sub, item, &p->accounts[i]);
-		if (rc == 0)
-			rc = accounts_unique(c, p, i);
-		scn_pop(c);
-		if (rc == -1)
-			return -1;
-		p->naccounts = i + 1;
-	}
-	return 0;
+	a.p->naccounts = 0;
+	return scn_walk_array(c, v, 1, CARRIER_MAX_ACCOUNTS, "accounts",
+	    accounts_one, &a);
 }
 
 static json_t *
@@ -321,30 +314,27 @@ const struct scn_type scn_type_prefix = {
 };
 
 static int
+prefixes_one(struct scn_ctx *c, size_t i, json_t *item, void *arg)
+{
+	struct scn_item_arg *a = arg;
+	struct scn_key one = { .name = a->k->name, .min = 1 };
+
+	if (scn_get_string(c, &one, item, a->p->serves[i],
+	    CARRIER_PREFIX_MAX) == -1 || prefix_check(c, a->p->serves[i]) == -1)
+		return -1;
+	a->p->nserves = i + 1;
+	return 0;
+}
+
+static int
 prefixes_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
     void *base)
 {
-	struct carrier_profile	*p = base;
-	struct scn_key		 one = { .name = k->name, .min = 1 };
-	json_t			*item;
-	size_t			 i;
-	int			 rc;
+	struct scn_item_arg a = { k, base };
 
-	if (!json_is_array(v) || json_array_size(v) > CARRIER_MAX_PREFIXES)
-		return scn_fail(c, "must be an array of at most %d prefixes",
-		    CARRIER_MAX_PREFIXES);
-	json_array_foreach(v, i, item) {
-		scn_push_index(c, i);
-		rc = scn_get_string(c, &one, item, p->serves[i],
-		    CARRIER_PREFIX_MAX);
-		if (rc == 0)
-			rc = prefix_check(c, p->serves[i]);
-		scn_pop(c);
-		if (rc == -1)
-			return -1;
-	}
-	p->nserves = json_array_size(v);
-	return 0;
+	a.p->nserves = 0;
+	return scn_walk_array(c, v, 0, CARRIER_MAX_PREFIXES, "prefixes",
+	    prefixes_one, &a);
 }
 
 static json_t *

@@ -132,28 +132,25 @@ fault_item(struct scn_ctx *c, json_t *item, struct carrier_profile *p,
 }
 
 static int
+faults_one(struct scn_ctx *c, size_t i, json_t *item, void *arg)
+{
+	struct scn_item_arg *a = arg;
+
+	if (fault_item(c, item, a->p, i) == -1)
+		return -1;
+	a->p->nfaults = i + 1;
+	return 0;
+}
+
+static int
 faults_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
     void *base)
 {
-	struct carrier_profile	*p = base;
-	json_t			*item;
-	size_t			 i;
-	int			 rc;
+	struct scn_item_arg a = { k, base };
 
-	if (!json_is_array(v) || json_array_size(v) > CARRIER_MAX_SWITCHES)
-		return scn_fail(c, "must be an array of at most %d faults, "
-		    "each {\"name\": FAULT, and its parameters}",
-		    CARRIER_MAX_SWITCHES);
-	p->nfaults = 0;
-	json_array_foreach(v, i, item) {
-		scn_push_index(c, i);
-		rc = fault_item(c, item, p, i);
-		scn_pop(c);
-		if (rc == -1)
-			return -1;
-		p->nfaults = i + 1;
-	}
-	return 0;
+	a.p->nfaults = 0;
+	return scn_walk_array(c, v, 0, CARRIER_MAX_SWITCHES, "faults, each "
+	    "{\"name\": FAULT, and its parameters}", faults_one, &a);
 }
 
 static json_t *

@@ -155,6 +155,21 @@ int	 scn_fail(struct scn_ctx *, const char *, ...)
 const struct scn_key *scn_key_find(const struct scn_key *table,
 	    const char *name);
 /* Reads the members of object v by the rows of table into base. */
+/*
+ * Walks a JSON array of min..max items, calling item() for each with the
+ * path at [i]; stops at the first that fails. Anything else fails with
+ * "must be an array of 1 to MAX WHAT" (or "at most MAX WHAT" when min is
+ * 0).
+ */
+struct carrier_profile;
+/* What an array item of a carrier key needs: its key and the profile. */
+struct scn_item_arg {
+	const struct scn_key	*k;
+	struct carrier_profile	*p;
+};
+int	 scn_walk_array(struct scn_ctx *, json_t *v, size_t min, size_t max,
+	    const char *what,
+	    int (*item)(struct scn_ctx *, size_t, json_t *, void *), void *arg);
 int	 scn_walk(struct scn_ctx *, const struct scn_key *table, json_t *v,
 	    void *base);
 /* Every row of table that has a value, as a JSON object. */

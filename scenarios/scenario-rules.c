@@ -155,34 +155,29 @@ rule_check(struct scn_ctx *c, struct carrier_rule *r)
 }
 
 static int
+rules_one(struct scn_ctx *c, size_t i, json_t *item, void *arg)
+{
+	struct scn_item_arg *a = arg;
+	struct carrier_rule *r = &a->p->rules[i];
+
+	memcpy(r, a->k->item_default, sizeof *r);
+	/* Counted first, so that release frees a half-read rule. */
+	a->p->nrules = i + 1;
+	if (scn_walk(c, a->k->sub, item, r) == -1)
+		return -1;
+	return rule_check(c, r);
+}
+
+static int
 rules_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
     void *base)
 {
-	struct carrier_profile	*p = base;
-	json_t			*item;
-	size_t			 i;
-	int			 rc;
+	struct scn_item_arg a = { k, base };
 
-	if (!json_is_array(v) || json_array_size(v) > CARRIER_MAX_RULES)
-		return scn_fail(c, "must be an array of at most %d rules",
-		    CARRIER_MAX_RULES);
-	carrier_profile_release(p);
-	p->nrules = 0;
-	json_array_foreach(v, i, item) {
-		struct carrier_rule *r = &p->rules[i];
-
-		memcpy(r, k->item_default, sizeof *r);
-		/* Counted first, so that release frees a half-read rule. */
-		p->nrules = i + 1;
-		scn_push_index(c, i);
-		rc = scn_walk(c, k->sub, item, r);
-		if (rc == 0)
-			rc = rule_check(c, r);
-		scn_pop(c);
-		if (rc == -1)
-			return -1;
-	}
-	return 0;
+	carrier_profile_release(a.p);
+	a.p->nrules = 0;
+	return scn_walk_array(c, v, 0, CARRIER_MAX_RULES, "rules", rules_one,
+	    &a);
 }
 
 static json_t *

@@ -151,6 +151,32 @@ scn_walk_member(struct scn_ctx *c, const struct scn_key *table,
 }
 
 int
+scn_walk_array(struct scn_ctx *c, json_t *v, size_t min, size_t max,
+    const char *what,
+    int (*item)(struct scn_ctx *, size_t, json_t *, void *), void *arg)
+{
+	json_t	*value;
+	size_t	 i;
+	int	 rc;
+
+	if (!json_is_array(v) || json_array_size(v) < min ||
+	    json_array_size(v) > max)
+		return min > 0 ?
+		    scn_fail(c, "must be an array of %zu to %zu %s", min, max,
+		    what) :
+		    scn_fail(c, "must be an array of at most %zu %s", max,
+		    what);
+	json_array_foreach(v, i, value) {
+		scn_push_index(c, i);
+		rc = item(c, i, value, arg);
+		scn_pop(c);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
 scn_walk(struct scn_ctx *c, const struct scn_key *table, json_t *v,
     void *base)
 {
