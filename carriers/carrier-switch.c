@@ -128,8 +128,9 @@ carrier_switch_off(struct carrier *c, const struct carrier_switch *sw,
 }
 
 /* "refuse_binds, close_listener, ...": for an unknown name. */
-static void
-switch_names(enum carrier_switch_kind kind, char *buf, size_t len)
+void
+carrier_switch_names(enum carrier_switch_kind kind, int settable, char *buf,
+    size_t len)
 {
 	const struct carrier_switch *t;
 	size_t n, i;
@@ -137,7 +138,9 @@ switch_names(enum carrier_switch_kind kind, char *buf, size_t len)
 	buf[0] = '\0';
 	t = carrier_switch_table(kind, &n);
 	for (i = 0; i < n; i++) {
-		if (i > 0)
+		if (settable && t[i].oneshot)
+			continue;
+		if (buf[0] != '\0')
 			strlcat(buf, ", ", len);
 		strlcat(buf, t[i].name, len);
 	}
@@ -154,7 +157,7 @@ switch_set(struct carrier *c, enum carrier_switch_kind kind,
 	int rc;
 
 	if (sw == NULL) {
-		switch_names(kind, names, sizeof names);
+		carrier_switch_names(kind, 0, names, sizeof names);
 		snprintf(err, errlen, "no %s named \"%s\" (%ss: %s)",
 		    carrier_switch_kind_name(kind), name,
 		    carrier_switch_kind_name(kind), names);
@@ -179,7 +182,7 @@ switch_clear(struct carrier *c, enum carrier_switch_kind kind,
 	char names[512];
 
 	if (sw == NULL) {
-		switch_names(kind, names, sizeof names);
+		carrier_switch_names(kind, 0, names, sizeof names);
 		snprintf(err, errlen, "no %s named \"%s\" (%ss: %s)",
 		    carrier_switch_kind_name(kind), name,
 		    carrier_switch_kind_name(kind), names);

@@ -111,6 +111,10 @@ extern const struct carrier_switch carrier_quirks[CARRIER_NQUIRKS];
 /* A switch by kind and name, or NULL. */
 const struct carrier_switch *carrier_switch_find(enum carrier_switch_kind,
 	    const char *name);
+/* The names of a table, comma separated, into buf (for an error);
+ * settable leaves out the one-shot actions a scenario cannot hold on. */
+void	carrier_switch_names(enum carrier_switch_kind, int settable,
+	    char *buf, size_t len);
 /* The table of a kind and its size. */
 const struct carrier_switch *carrier_switch_table(enum carrier_switch_kind,
 	    size_t *n);

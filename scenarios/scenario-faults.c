@@ -44,23 +44,6 @@ switch_params(struct scn_ctx *c, const struct carrier_switch *sw,
 	return rc;
 }
 
-static void
-switch_names(enum carrier_switch_kind kind, char *buf, size_t len)
-{
-	const struct carrier_switch *t;
-	size_t n, i;
-
-	buf[0] = '\0';
-	t = carrier_switch_table(kind, &n);
-	for (i = 0; i < n; i++) {
-		if (t[i].oneshot)
-			continue;
-		if (buf[0] != '\0')
-			strlcat(buf, ", ", len);
-		strlcat(buf, t[i].name, len);
-	}
-}
-
 /*
  * The switch name (NULL: not a string) stands for, at the current path;
  * NULL after a fail.
@@ -76,7 +59,7 @@ switch_named(struct scn_ctx *c, enum carrier_switch_kind kind,
 	if (name != NULL)
 		sw = carrier_switch_find(kind, name);
 	if (sw == NULL) {
-		switch_names(kind, names, sizeof names);
+		carrier_switch_names(kind, 1, names, sizeof names);
 		if (name == NULL)
 			scn_fail(c, "must be the name of a %s (%ss: %s)", kn,
 			    kn, names);
