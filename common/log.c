@@ -141,3 +141,22 @@ log_route_libevent(void)
 {
 	event_set_log_callback(log_libevent_cb);
 }
+
+int
+log_level_parse(const char *s, enum log_level *level)
+{
+	static const char *const names[] = {
+		[LOG_LEVEL_ERROR] = "error",
+		[LOG_LEVEL_WARN] = "warn",
+		[LOG_LEVEL_INFO] = "info",
+		[LOG_LEVEL_DEBUG] = "debug",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*level = (enum log_level)i;
+			return 0;
+		}
+	return -1;
+}

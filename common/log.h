@@ -21,6 +21,8 @@ enum log_level {
 /* Sets the threshold; messages above it are dropped. Default: INFO. */
 void	log_set_level(enum log_level);
 enum log_level log_get_level(void);
+/* "error", "warn", "info" or "debug" into *level; -1 for anything else. */
+int	log_level_parse(const char *, enum log_level *level);
 /* Routes libevent's internal messages through this log. */
 void	log_route_libevent(void);
 

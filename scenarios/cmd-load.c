@@ -195,19 +195,16 @@ load_parse_duration(const char *opt, const char *s, int64_t *usec)
 	return 0;
 }
 
+/* Sets the log threshold from a name; -1 for an unknown one. */
 static int
 load_log_level(const char *s)
 {
-	static const char *const names[] = { "error", "warn", "info",
-	    "debug" };
-	size_t i;
+	enum log_level level;
 
-	for (i = 0; i < sizeof names / sizeof names[0]; i++)
-		if (strcmp(s, names[i]) == 0) {
-			log_set_level((enum log_level)i);
-			return 0;
-		}
-	return -1;
+	if (log_level_parse(s, &level) == -1)
+		return -1;
+	log_set_level(level);
+	return 0;
 }
 
 static int

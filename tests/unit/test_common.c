@@ -10,6 +10,7 @@
 #include <event2/event.h>
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/hex.h"
 #include "common/random.h"
 
@@ -118,6 +119,20 @@ START_TEST(test_real_clock_fixed_start)
 }
 END_TEST
 
+START_TEST(test_log_level_parse)
+{
+	enum log_level level = LOG_LEVEL_INFO;
+
+	ck_assert_int_eq(log_level_parse("debug", &level), 0);
+	ck_assert_int_eq(level, LOG_LEVEL_DEBUG);
+	ck_assert_int_eq(log_level_parse("error", &level), 0);
+	ck_assert_int_eq(level, LOG_LEVEL_ERROR);
+	ck_assert_int_eq(log_level_parse("loud", &level), -1);
+	ck_assert_int_eq(log_level_parse("", &level), -1);
+	ck_assert_int_eq(level, LOG_LEVEL_ERROR);
+}
+END_TEST
+
 START_TEST(test_rng_deterministic)
 {
 	struct rng	a, b, child1, child2;
@@ -178,6 +193,7 @@ main(void)
 	tcase_add_test(tc, test_virtual_clock_order);
 	tcase_add_test(tc, test_real_clock_timer_fires);
 	tcase_add_test(tc, test_real_clock_fixed_start);
+	tcase_add_test(tc, test_log_level_parse);
 	tcase_add_test(tc, test_rng_deterministic);
 	tcase_add_test(tc, test_hex);
 	suite_add_tcase(s, tc);
