@@ -64,33 +64,30 @@ carrier_mo_coding(const struct carrier_mo *mo, uint8_t *dc, char *err,
 	return 0;
 }
 
-/* Fills the fields deliver_sm and data_sm share. */
+/*
+ * Fills the fields deliver_sm and data_sm share; they spell them alike but
+ * size them differently, so one macro serves both structs.
+ */
+#define CARRIER_MO_FIELDS(d, mo, dc) do {				\
+	carrier_mo_address((mo)->from, (d)->source_addr,		\
+	    sizeof (d)->source_addr, &(d)->source_addr_ton,		\
+	    &(d)->source_addr_npi);					\
+	carrier_mo_address((mo)->to, (d)->destination_addr,		\
+	    sizeof (d)->destination_addr, &(d)->dest_addr_ton,		\
+	    &(d)->dest_addr_npi);					\
+	(d)->data_coding = (dc);					\
+} while (0)
+
 static void
 carrier_mo_init(struct smpp_pdu *pdu, const struct carrier_mo *mo,
     uint8_t dc)
 {
 	if (mo->as_data_sm) {
-		struct smpp_body_data_sm *d = &pdu->u.data_sm;
-
 		smpp_pdu_init(pdu, SMPP_CMD_data_sm, 1);
-		carrier_mo_address(mo->from, d->source_addr,
-		    sizeof d->source_addr, &d->source_addr_ton,
-		    &d->source_addr_npi);
-		carrier_mo_address(mo->to, d->destination_addr,
-		    sizeof d->destination_addr, &d->dest_addr_ton,
-		    &d->dest_addr_npi);
-		d->data_coding = dc;
+		CARRIER_MO_FIELDS(&pdu->u.data_sm, mo, dc);
 	} else {
-		struct smpp_body_deliver_sm *d = &pdu->u.deliver_sm;
-
 		smpp_pdu_init(pdu, SMPP_CMD_deliver_sm, 1);
-		carrier_mo_address(mo->from, d->source_addr,
-		    sizeof d->source_addr, &d->source_addr_ton,
-		    &d->source_addr_npi);
-		carrier_mo_address(mo->to, d->destination_addr,
-		    sizeof d->destination_addr, &d->dest_addr_ton,
-		    &d->dest_addr_npi);
-		d->data_coding = dc;
+		CARRIER_MO_FIELDS(&pdu->u.deliver_sm, mo, dc);
 	}
 }
 

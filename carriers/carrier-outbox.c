@@ -329,37 +329,33 @@ carrier_receipt_text_build(struct carrier *c, const struct carrier_message *m,
 	    0 : -1;
 }
 
-/* The body both receipt commands share: addresses and esm_class. */
+/*
+ * The body both receipt commands share: from the handset to the sender,
+ * and esm_class. deliver_sm and data_sm spell these fields alike but size
+ * them differently, so one macro serves both structs.
+ */
+#define CARRIER_RECEIPT_ADDRESSES(d, m, esm) do {			\
+	(d)->source_addr_ton = (m)->dest_ton;				\
+	(d)->source_addr_npi = (m)->dest_npi;				\
+	strlcpy((d)->source_addr, (m)->destination_addr,		\
+	    sizeof (d)->source_addr);					\
+	(d)->dest_addr_ton = (m)->source_ton;				\
+	(d)->dest_addr_npi = (m)->source_npi;				\
+	strlcpy((d)->destination_addr, (m)->source_addr,		\
+	    sizeof (d)->destination_addr);				\
+	(d)->esm_class = (esm);						\
+} while (0)
+
 static void
 carrier_receipt_init(struct smpp_pdu *pdu, const struct carrier_message *m,
     int as_data_sm, uint8_t esm_class)
 {
 	if (as_data_sm) {
-		struct smpp_body_data_sm *d = &pdu->u.data_sm;
-
 		smpp_pdu_init(pdu, SMPP_CMD_data_sm, 0);
-		d->source_addr_ton = m->dest_ton;
-		d->source_addr_npi = m->dest_npi;
-		strlcpy(d->source_addr, m->destination_addr,
-		    sizeof d->source_addr);
-		d->dest_addr_ton = m->source_ton;
-		d->dest_addr_npi = m->source_npi;
-		strlcpy(d->destination_addr, m->source_addr,
-		    sizeof d->destination_addr);
-		d->esm_class = esm_class;
+		CARRIER_RECEIPT_ADDRESSES(&pdu->u.data_sm, m, esm_class);
 	} else {
-		struct smpp_body_deliver_sm *d = &pdu->u.deliver_sm;
-
 		smpp_pdu_init(pdu, SMPP_CMD_deliver_sm, 0);
-		d->source_addr_ton = m->dest_ton;
-		d->source_addr_npi = m->dest_npi;
-		strlcpy(d->source_addr, m->destination_addr,
-		    sizeof d->source_addr);
-		d->dest_addr_ton = m->source_ton;
-		d->dest_addr_npi = m->source_npi;
-		strlcpy(d->destination_addr, m->source_addr,
-		    sizeof d->destination_addr);
-		d->esm_class = esm_class;
+		CARRIER_RECEIPT_ADDRESSES(&pdu->u.deliver_sm, m, esm_class);
 	}
 }
 
