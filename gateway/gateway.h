@@ -1,0 +1,220 @@
+/*
+ * The gateway: a Twilio-compatible Messages API in front of outbound SMPP
+ * sessions to carriers (simulated or real), with the message store, the
+ * message lifecycle, status callbacks and inbound messages.
+ *
+ * The gateway never includes a carriers/ header: it reaches carriers only
+ * over SMPP, as it would a real SMSC. scenarios/ fills struct
+ * gateway_config from a scenario file; nothing here parses one.
+ *
+ * Every timer and timestamp goes through the struct clock given to
+ * gateway_new(), so virtual time drives the gateway too.
+ */
+#ifndef CARRIERLAB_GATEWAY_GATEWAY_H
+#define CARRIERLAB_GATEWAY_GATEWAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct clock;
+struct event_base;
+struct evbuffer;
+struct evhttp_request;
+struct gateway;
+
+#define GATEWAY_SID_LEN		34	/* "AC" + 32 hex digits */
+#define GATEWAY_SID_SIZE	35	/* with the NUL */
+#define GATEWAY_TOKEN_MAX	128	/* auth token or API key secret */
+#define GATEWAY_NUMBER_MAX	32	/* "+14155550100", "55555", alpha */
+#define GATEWAY_URL_MAX		4096	/* Twilio's limit for callback URLs */
+#define GATEWAY_NAME_MAX	64	/* friendly names, route names */
+#define GATEWAY_ADDR_MAX	80	/* "127.0.0.1:2775" */
+#define GATEWAY_PREFIX_MAX	22	/* "+1415", with the NUL */
+#define GATEWAY_METHOD_MAX	8	/* "POST", "GET" */
+
+/* An API key (SK...) that authenticates as its account. */
+struct gateway_api_key {
+	char		 sid[GATEWAY_SID_SIZE];		/* SK + 32 hex */
+	char		 secret[GATEWAY_TOKEN_MAX];
+	char		 friendly_name[GATEWAY_NAME_MAX];
+};
+
+struct gateway_account {
+	char		 sid[GATEWAY_SID_SIZE];		/* AC + 32 hex */
+	char		 token[GATEWAY_TOKEN_MAX];	/* auth token */
+	char		 friendly_name[GATEWAY_NAME_MAX];
+	struct gateway_api_key *keys;
+	size_t		 nkeys;
+};
+
+/* What kind of sender a number is (smpp/address.h has the wire side). */
+enum gateway_sender_kind {
+	GATEWAY_SENDER_LONG_CODE,
+	GATEWAY_SENDER_SHORT_CODE,
+	GATEWAY_SENDER_TOLL_FREE,
+	GATEWAY_SENDER_ALPHANUMERIC,
+};
+const char	*gateway_sender_kind_name(enum gateway_sender_kind);
+
+#define GATEWAY_CAP_SMS		0x01
+#define GATEWAY_CAP_MMS		0x02
+#define GATEWAY_CAP_VOICE	0x04
+
+/*
+ * A sender the account owns: a phone number (PN...), a short code (SC...)
+ * or an alphanumeric sender (AI...). Shown by IncomingPhoneNumbers.json
+ * (phone numbers and toll-free) and used as From.
+ */
+struct gateway_number {
+	char		 sid[GATEWAY_SID_SIZE];
+	char		 account_sid[GATEWAY_SID_SIZE];
+	char		 number[GATEWAY_NUMBER_MAX];	/* E.164, digits, alpha */
+	enum gateway_sender_kind kind;
+	char		 country[3];			/* ISO 3166 alpha-2 */
+	unsigned	 capabilities;			/* GATEWAY_CAP_* */
+	char		 friendly_name[GATEWAY_NAME_MAX];
+	char		 sms_url[GATEWAY_URL_MAX];	/* inbound webhook */
+	char		 sms_method[GATEWAY_METHOD_MAX];
+	char		 sms_fallback_url[GATEWAY_URL_MAX];
+	char		 sms_fallback_method[GATEWAY_METHOD_MAX];
+	char		 status_callback[GATEWAY_URL_MAX];
+	int64_t		 date_created;			/* usec; 0: start */
+};
+
+/* A Messaging Service (the next issue adds the whole sender selection). */
+struct gateway_service {
+	char		 sid[GATEWAY_SID_SIZE];		/* MG + 32 hex */
+	char		 account_sid[GATEWAY_SID_SIZE];
+	char		 friendly_name[GATEWAY_NAME_MAX];
+	char		 inbound_request_url[GATEWAY_URL_MAX];
+	char		 inbound_method[GATEWAY_METHOD_MAX];
+	char		 fallback_url[GATEWAY_URL_MAX];
+	char		 fallback_method[GATEWAY_METHOD_MAX];
+	char		 status_callback[GATEWAY_URL_MAX];
+	int		 sticky_sender;
+	int		 mms_converter;
+	int		 smart_encoding;
+	int		 area_code_geomatch;
+	int		 fallback_to_long_code;
+	int		 use_inbound_webhook_on_number;
+	unsigned	 validity_period;		/* s, 1..36000 */
+	char		 usecase[32];
+	/* Pool members: numbers' sids (PN/SC/AI) of gateway_config.numbers. */
+	char		(*senders)[GATEWAY_SID_SIZE];
+	size_t		 nsenders;
+};
+
+/*
+ * One rule of the carrier-outcome → Twilio error table. A rule matches
+ * when every field it sets matches: kind says what it looks at.
+ */
+enum gateway_outcome_kind {
+	GATEWAY_OUTCOME_SUBMIT,		/* submit_sm_resp command_status */
+	GATEWAY_OUTCOME_RECEIPT,	/* receipt stat word (+ err) */
+	GATEWAY_OUTCOME_NETWORK,	/* network_error_code TLV */
+};
+
+struct gateway_error_rule {
+	enum gateway_outcome_kind kind;
+	uint32_t	 command_status;	/* SUBMIT */
+	char		 stat[16];		/* RECEIPT: "UNDELIV"; "" any */
+	char		 err[8];		/* RECEIPT: "001"; "" any */
+	int		 network_type;		/* NETWORK: 1..3; -1 any */
+	int		 network_code;		/* NETWORK: -1 any */
+	int		 error_code;		/* Twilio code, 0: none */
+	int		 status;		/* enum gw_status (failed or
+						   undelivered); -1: the
+						   default for the kind */
+	int		 retry;			/* SUBMIT: 1 = retry later
+						   (throttled, queue full) */
+};
+
+/* Outbound sessions to one carrier (simulated or real). */
+#define GATEWAY_BIND_TX		0x01
+#define GATEWAY_BIND_RX		0x02
+#define GATEWAY_BIND_TRX	0x04
+
+struct gateway_route {
+	char		 name[GATEWAY_NAME_MAX];	/* "alpha-mobile" */
+	char		 address[GATEWAY_ADDR_MAX];	/* host:port */
+	int		 tls;
+	int		 tls_verify;
+	char		 tls_ca[1024];			/* "" : system */
+	char		 system_id[16];
+	char		 password[9];
+	char		 system_type[13];
+	unsigned	 bind;				/* one GATEWAY_BIND_* */
+	unsigned	 sessions;			/* pool size, >= 1 */
+	unsigned	 window;			/* per session */
+	double		 throughput;			/* submits/s, 0: none */
+	int64_t		 response_timeout;		/* usec */
+	int64_t		 enquire_link;			/* usec */
+	int64_t		 reconnect_min;			/* usec */
+	int64_t		 reconnect_max;			/* usec */
+	unsigned	 submit_retries;		/* after a timeout */
+	int64_t		 retry_pause;			/* throttled: usec */
+	/* Destination prefixes this route serves ("+1", "+4420"). */
+	char		(*prefixes)[GATEWAY_PREFIX_MAX];
+	size_t		 nprefixes;
+	/* What the carrier takes: bit (1 << enum gateway_sender_kind) per
+	 * sender kind, and mms. */
+	unsigned	 accepts_kinds;
+	int		 accepts_mms;
+	/* Overrides, tried before the default table. */
+	struct gateway_error_rule *error_rules;
+	size_t		 nerror_rules;
+};
+
+struct gateway_config {
+	struct gateway_account *accounts;
+	size_t		 naccounts;
+	struct gateway_number *numbers;
+	size_t		 nnumbers;
+	struct gateway_service *services;
+	size_t		 nservices;
+	struct gateway_route *routes;
+	size_t		 nroutes;
+	uint64_t	 seed;
+	int		 synchronous_full;	/* sqlite synchronous=FULL */
+	int64_t		 callback_timeout;	/* usec, per attempt */
+	unsigned	 callback_retries;	/* attempts after the first */
+	int64_t		 callback_backoff;	/* usec, doubles each retry */
+	int64_t		 callback_backoff_max;	/* usec */
+	size_t		 max_body;		/* request body limit */
+};
+
+/* Fills the defaults of everything but the arrays. */
+void	gateway_config_defaults(struct gateway_config *);
+
+/*
+ * Opens the store at db_path (":memory:" allowed; created and migrated
+ * as needed), loads accounts, numbers and services, resumes every message
+ * that was not terminal when the store was last closed (or killed) and
+ * every pending status callback, and starts connecting the routes.
+ * cfg is copied. Returns NULL with err filled on failure.
+ */
+struct gateway	*gateway_new(struct event_base *, struct clock *,
+		    const struct gateway_config *cfg, const char *db_path,
+		    char *err, size_t errlen);
+
+/*
+ * Serves one HTTP request of the Twilio API (/2010-04-01/..., /v1/...).
+ * Returns 0 when the request was taken (answered now or later), -1 when
+ * the path is none of the gateway's (the caller answers 404).
+ */
+int	gateway_http_handle(struct gateway *, struct evhttp_request *);
+
+/* Appends the gateway's metrics in Prometheus text format. */
+void	gateway_metrics(struct gateway *, struct evbuffer *out);
+
+/*
+ * Graceful stop: refuses new API requests (503), commits the store,
+ * unbinds every session; done(arg) is called from the loop when every
+ * session is closed (or after a bounded wait).
+ */
+void	gateway_shutdown(struct gateway *, void (*done)(void *), void *arg);
+
+/* Commits and frees everything at once; no callback is called. */
+void	gateway_free(struct gateway *);
+
+#endif

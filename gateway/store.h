@@ -1,0 +1,153 @@
+/*
+ * The gateway's store: one sqlite database (WAL) with a versioned schema.
+ *
+ * Group commit. The first write after a commit opens a transaction;
+ * every write after it joins the same transaction at once (so reads on
+ * the same connection see it), and the transaction commits on the next
+ * turn of the event loop (a zero-delay libevent timer), or at once when
+ * gw_store_commit() is called. Callbacks registered with
+ * gw_store_when_durable() run after that commit, in the order they were
+ * registered, with ok 1 (or 0 when the commit failed: then the whole
+ * batch is rolled back). With synchronous=NORMAL a committed batch
+ * survives kill -9 of the process (only power loss can take it); FULL
+ * also survives power loss at an fsync per batch.
+ *
+ * Tables (schema version 1): messages (one row per message, parts and
+ * media as JSON text columns), message_events (every status transition
+ * with its clock time and error code), callbacks (the status-callback
+ * and inbound-webhook outbox), accounts, numbers, services (the
+ * configuration as last loaded, for inspection), meta (key/value:
+ * schema_version is PRAGMA user_version).
+ *
+ * All times are microseconds of clock time. Text is copied: the caller's
+ * structs may change after a call returns.
+ */
+#ifndef CARRIERLAB_GATEWAY_STORE_H
+#define CARRIERLAB_GATEWAY_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct gateway_config;
+struct gw_message;
+struct gw_store;
+
+#define GW_STORE_SCHEMA_VERSION	1
+
+/*
+ * Opens (creating and migrating) the database at path; ":memory:" keeps
+ * nothing. Returns NULL with err filled (the reason and the path).
+ */
+struct gw_store	*gw_store_open(struct event_base *, const char *path,
+		    int synchronous_full, char *err, size_t errlen);
+/* Commits what is pending and closes; NULL is allowed. */
+void		 gw_store_close(struct gw_store *);
+/* The last sqlite error message. */
+const char	*gw_store_error(const struct gw_store *);
+
+/* Writes (join the open batch; -1 only on a sqlite error, logged). */
+/* Inserts or replaces the whole row of m, parts and media included. */
+int		 gw_store_put_message(struct gw_store *,
+		    const struct gw_message *m);
+int		 gw_store_delete_message(struct gw_store *,
+		    const char *account_sid, const char *sid);
+/* One status transition: appended to message_events. */
+int		 gw_store_add_event(struct gw_store *, const char *sid,
+		    const char *status, int error_code, int64_t at,
+		    const char *detail);
+/* Replaces accounts, numbers and services with cfg's. */
+int		 gw_store_put_config(struct gw_store *,
+		    const struct gateway_config *cfg);
+
+/* A callback in the outbox. */
+struct gw_callback_row {
+	int64_t		 id;		/* set by gw_store_add_callback */
+	char		 kind[16];	/* "status", "inbound" */
+	char		 message_sid[35];
+	char		 account_sid[35];
+	char		*url;
+	char		 method[8];	/* "POST" or "GET" */
+	char		*params;	/* form-encoded, signed as is */
+	unsigned	 attempts;	/* made so far */
+	int64_t		 next_at;	/* clock usec of the next attempt */
+	int64_t		 created_at;
+};
+
+/* Sets row->id. */
+int		 gw_store_add_callback(struct gw_store *,
+		    struct gw_callback_row *row);
+int		 gw_store_update_callback(struct gw_store *, int64_t id,
+		    unsigned attempts, int64_t next_at);
+int		 gw_store_delete_callback(struct gw_store *, int64_t id);
+/* Frees url and params (not the row itself). */
+void		 gw_callback_row_clear(struct gw_callback_row *);
+
+/* Durability. */
+void		 gw_store_when_durable(struct gw_store *,
+		    void (*cb)(void *arg, int ok), void *arg);
+/* Commits the open batch now and runs its callbacks; 0 or -1. */
+int		 gw_store_commit(struct gw_store *);
+/* Writes waiting for the commit (for metrics and quiescence). */
+size_t		 gw_store_pending(const struct gw_store *);
+
+/* Reads (they see the open batch). */
+/* 1 found (m filled: free its strings with gw_message_free on a heap
+ * message, see gw_message_new), 0 not found, -1 error. account_sid NULL
+ * matches any account. */
+int		 gw_store_get_message(struct gw_store *,
+		    const char *account_sid, const char *sid,
+		    struct gw_message **out);
+
+/* List filters of twilio-api.md §2.4; NULL / 0 means not given. Dates
+ * are usec bounds on date_sent (inclusive, whole GMT days as the API
+ * turns them). */
+struct gw_list_query {
+	const char	*account_sid;
+	const char	*to;
+	const char	*from;
+	int64_t		 sent_after;	/* >=; 0: none */
+	int64_t		 sent_before;	/* <  ; 0: none */
+	unsigned	 page_size;	/* 1..1000 */
+	/* Keyset paging: the (date_created, sid) of the last row of the
+	 * previous page, from the PageToken; after_sid "" : first page. */
+	int64_t		 after_created;
+	char		 after_sid[35];
+	/* Backwards (previous page): rows before this key, nearest first,
+	 * returned in list order. before_sid "" : not used. */
+	int64_t		 before_created;
+	char		 before_sid[35];
+};
+
+/* Newest first (date_created desc, sid desc). Fills out[] with up to
+ * q->page_size heap messages, *n with the count, *more with 1 when
+ * another row follows the last. Returns 0 or -1. */
+int		 gw_store_list_messages(struct gw_store *,
+		    const struct gw_list_query *q, struct gw_message **out,
+		    size_t *n, int *more);
+
+/* One transition as stored. */
+struct gw_event_row {
+	char		 status[24];
+	int		 error_code;
+	int64_t		 at;
+	char		 detail[256];
+};
+/* Up to cap events of sid, oldest first; returns the count or -1. */
+int		 gw_store_list_events(struct gw_store *, const char *sid,
+		    struct gw_event_row *out, size_t cap);
+
+/* Recovery: calls cb with every message whose status is not terminal
+ * (a heap message; cb owns it). Returns the count or -1. */
+int		 gw_store_load_active(struct gw_store *,
+		    void (*cb)(struct gw_message *, void *), void *arg);
+/* Every callback in the outbox, oldest first (cb owns the row's
+ * strings, see gw_callback_row_clear). */
+int		 gw_store_load_callbacks(struct gw_store *,
+		    void (*cb)(struct gw_callback_row *, void *), void *arg);
+
+/* Counts by status for /metrics and tests: counts[GW_STATUS_COUNT]. */
+int		 gw_store_count_by_status(struct gw_store *,
+		    uint64_t *counts);
+
+#endif
