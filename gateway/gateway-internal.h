@@ -129,6 +129,7 @@ struct gw_message {
 	struct gw_part	*parts;				/* num_segments */
 	size_t		 nparts;
 	/* Lifecycle-only state. */
+	struct gateway	*gw;				/* owner */
 	struct clock_timer *timer;			/* schedule / validity */
 	RB_ENTRY(gw_message) by_sid;
 	TAILQ_ENTRY(gw_message) queue;			/* outbound's queue */
@@ -168,6 +169,7 @@ struct gateway {
 	struct gw_webhooks	*webhooks;
 	struct gw_outbound	**routes;	/* cfg.nroutes */
 	struct gw_message_tree	 active;	/* every non-terminal message */
+	size_t			 nactive;
 	struct gw_metrics	 metrics;
 	int			 stopping;
 };
@@ -261,6 +263,20 @@ int		 gw_lifecycle_delete(struct gateway *, const char *account,
 void		 gw_lifecycle_sending(struct gateway *, struct gw_message *);
 void		 gw_lifecycle_part_accepted(struct gateway *,
 		    struct gw_message *, size_t part, const char *smsc_id);
+struct gw_receipt;
+
+/*
+ * The carrier-outcome → Twilio error table (errmap.def; the route's
+ * rules first). Both return the Twilio code (0: none) and set *status to
+ * GW_STATUS_FAILED or GW_STATUS_UNDELIVERED (receipt: GW_STATUS_DELIVERED
+ * for a delivery, -1 for a state that is not final, ENROUTE and the
+ * like); *retry to 1 when the submit should be tried again later.
+ */
+int		 gw_errmap_submit(const struct gateway_route *,
+		    uint32_t command_status, int *status, int *retry);
+int		 gw_errmap_receipt(const struct gateway_route *,
+		    const struct gw_receipt *, int *status);
+
 /* A final submit failure (mapped through the error table). */
 void		 gw_lifecycle_part_rejected(struct gateway *,
 		    struct gw_message *, size_t part, uint32_t command_status);
@@ -292,15 +308,28 @@ void		 gw_lifecycle_inbound(struct gateway *, const char *route,
 /* The active message with sid, or NULL. */
 struct gw_message *gw_active_find(struct gateway *, const char *sid);
 
-/* Route for a destination and sender: longest prefix whose carrier takes
- * the sender kind (and MMS when mms); NULL when none. */
+/* Route for a destination and sender: the index of the route with the
+ * longest prefix of to whose carrier takes the sender kind (and MMS when
+ * mms); -1 when none. */
 int		 gw_route_pick(const struct gateway *, const char *to,
 		    enum gateway_sender_kind kind, int mms);
+/* 1 when some route serves to's prefix, whatever the sender. */
+int		 gw_route_serves(const struct gateway *, const char *to);
+/* The outbound of the route named name, or NULL. */
+struct gw_outbound *gw_route_outbound(struct gateway *, const char *name);
+
+/* recover.c: at start, the store's non-terminal messages become active
+ * again (queued, scheduled, awaiting receipts or expired) and the
+ * callback outbox resumes. 0 or -1. */
+int		 gw_recover(struct gateway *);
 
 /* util.c */
 /* prefix + 32 lowercase hex digits from rng (deterministic per seed). */
 void		 gw_sid_new(struct rng *, const char *prefix,
 		    char out[GATEWAY_SID_SIZE]);
+/* ISO 3166 alpha-2 of an E.164 number's country code ("US" for +1,
+ * "GB" for +44, ...), or "" when the table does not know it. */
+const char	*gw_country_of(const char *e164);
 /* 1 when s is prefix + 32 hex digits. */
 int		 gw_sid_valid(const char *s, const char *prefix);
 /* RFC 2822 in GMT: "Thu, 24 Aug 2023 05:01:45 +0000". */

@@ -181,6 +181,8 @@ struct gateway_config {
 	int64_t		 callback_backoff;	/* usec, doubles each retry */
 	int64_t		 callback_backoff_max;	/* usec */
 	size_t		 max_body;		/* request body limit */
+	unsigned	 api_max_pending;	/* creates awaiting their commit
+						   before 20429 */
 };
 
 /* Fills the defaults of everything but the arrays. */

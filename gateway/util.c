@@ -198,3 +198,36 @@ gw_sender_kind(const char *s)
 		return n >= 3 && n <= 8 ? GATEWAY_SENDER_SHORT_CODE : -1;
 	return letters > 0 ? GATEWAY_SENDER_ALPHANUMERIC : -1;
 }
+
+const char *
+gw_country_of(const char *e164)
+{
+	/* Longest codes first where they share digits with shorter ones. */
+	static const struct {
+		const char	*prefix;
+		const char	*country;
+	} codes[] = {
+		{ "+1", "US" }, { "+44", "GB" }, { "+49", "DE" },
+		{ "+33", "FR" }, { "+34", "ES" }, { "+39", "IT" },
+		{ "+31", "NL" }, { "+32", "BE" }, { "+41", "CH" },
+		{ "+43", "AT" }, { "+45", "DK" }, { "+46", "SE" },
+		{ "+47", "NO" }, { "+48", "PL" }, { "+351", "PT" },
+		{ "+353", "IE" }, { "+358", "FI" }, { "+61", "AU" },
+		{ "+64", "NZ" }, { "+65", "SG" }, { "+81", "JP" },
+		{ "+82", "KR" }, { "+86", "CN" }, { "+91", "IN" },
+		{ "+52", "MX" }, { "+55", "BR" }, { "+27", "ZA" },
+		{ "+971", "AE" }, { "+972", "IL" },
+	};
+	size_t i, len, best = 0;
+	const char *c = "";
+
+	for (i = 0; e164 != NULL && i < sizeof codes / sizeof *codes; i++) {
+		len = strlen(codes[i].prefix);
+		if (len > best && strncmp(e164, codes[i].prefix, len) == 0) {
+			best = len;
+			c = codes[i].country;
+		}
+	}
+	/* Canada shares +1: its area codes are not told apart here. */
+	return c;
+}

@@ -1,0 +1,143 @@
+/*
+ * Inbound messages: an MO from a carrier becomes a message with
+ * direction inbound and status received, stored, and goes to the
+ * webhook Twilio would call: the service's inbound_request_url when the
+ * number is in a service (unless the service defers to the number's own
+ * webhook), else the number's sms_url. With neither, the message is kept
+ * but nobody is called. A TwiML <Message> in the answer is sent back as
+ * an outbound-reply message.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "gateway/gateway-internal.h"
+#include "gateway/lifecycle-internal.h"
+#include "gateway/store.h"
+#include "gateway/webhook.h"
+
+/* Carriers write numbers as digits (TON international): "+" them. */
+static void
+gw_inbound_address(const char *in, char *out, size_t cap)
+{
+	size_t i, n = strlen(in);
+
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)in[i]))
+			break;
+	if (i == n && n >= 8)
+		snprintf(out, cap, "+%s", in);
+	else
+		snprintf(out, cap, "%s", in);
+}
+
+static void
+gw_inbound_target(const struct gateway_number *n,
+    const struct gateway_service *s, struct gw_inbound_target *t)
+{
+	if (s != NULL && !s->use_inbound_webhook_on_number) {
+		t->url = s->inbound_request_url;
+		t->method = s->inbound_method[0] != '\0' ? s->inbound_method :
+		    "POST";
+		t->fallback_url = s->fallback_url;
+		t->fallback_method = s->fallback_method[0] != '\0' ?
+		    s->fallback_method : "POST";
+		return;
+	}
+	t->url = n->sms_url;
+	t->method = n->sms_method[0] != '\0' ? n->sms_method : "POST";
+	t->fallback_url = n->sms_fallback_url;
+	t->fallback_method = n->sms_fallback_method[0] != '\0' ?
+	    n->sms_fallback_method : "POST";
+}
+
+static void
+gw_inbound_created(struct gateway *gw, struct gw_message *m, int durable,
+    void *arg)
+{
+	(void)gw;
+	(void)arg;
+	if (durable)
+		log_info("%s reply to=%s from=%s", m->sid, m->to, m->from);
+}
+
+/* Each <Message> of the TwiML answer becomes an outbound-reply. */
+static void
+gw_inbound_reply(struct gateway *gw, const struct gw_message *in,
+    const struct gw_twiml *reply, void *arg)
+{
+	const struct gw_twiml_message *tm;
+	struct gw_create_request req;
+	struct gw_error e;
+	size_t i, j;
+
+	(void)arg;
+	for (i = 0; reply != NULL && i < reply->nmessages; i++) {
+		tm = &reply->messages[i];
+		memset(&req, 0, sizeof req);
+		req.account_sid = in->account_sid;
+		req.to = tm->to != NULL ? tm->to : in->from;
+		req.from = tm->from != NULL ? tm->from : in->to;
+		req.body = tm->body;
+		for (j = 0; j < tm->nmedia && j < GW_MAX_MEDIA; j++)
+			req.media[req.nmedia++] = tm->media[j];
+		req.status_callback = tm->status_callback;
+		req.smart_encoded = -1;
+		req.direction = GW_DIR_OUTBOUND_REPLY;
+		if (gw_lifecycle_create(gw, &req, &e, gw_inbound_created,
+		    NULL) == -1)
+			log_warnx("%s reply-refused code=%d reason=\"%s\"",
+			    in->sid, e.code, e.message);
+	}
+}
+
+void
+gw_lifecycle_inbound(struct gateway *gw, const char *route,
+    const char *from, const char *to, const char *body,
+    unsigned num_segments)
+{
+	const struct gateway_number *n;
+	const struct gateway_service *s;
+	struct gw_inbound_target t;
+	struct gw_message *m;
+	char dst[GATEWAY_NUMBER_MAX];
+
+	gw_inbound_address(to, dst, sizeof dst);
+	if ((n = gw_number_find(gw, NULL, dst)) == NULL) {
+		log_info("gateway inbound-dropped route=%s to=%s reason=\"not "
+		    "a number of any account\"", route, dst);
+		return;
+	}
+	s = gw_service_of_number(gw, n);
+	m = gw_message_new();
+	m->gw = gw;
+	gw_sid_new(&gw->rng, "SM", m->sid);
+	snprintf(m->account_sid, sizeof m->account_sid, "%s", n->account_sid);
+	if (s != NULL)
+		snprintf(m->service_sid, sizeof m->service_sid, "%s", s->sid);
+	gw_inbound_address(from, m->from, sizeof m->from);
+	snprintf(m->to, sizeof m->to, "%s", n->number);
+	snprintf(m->route, sizeof m->route, "%s", route);
+	gw_message_set_body(m, body);
+	m->direction = GW_DIR_INBOUND;
+	m->status = GW_STATUS_RECEIVED;
+	m->num_segments = num_segments > 0 ? num_segments : 1;
+	m->date_created = m->date_updated = m->date_sent =
+	    clock_now(gw->clock);
+	gw_store_put_message(gw->store, m);
+	gw_store_add_event(gw->store, m->sid, "received", 0, m->date_created,
+	    route);
+	gw->metrics.inbound++;
+	gw->metrics.by_status[GW_STATUS_RECEIVED]++;
+	gw_inbound_target(n, s, &t);
+	log_info("%s inbound from=%s to=%s route=%s webhook=%s", m->sid,
+	    m->from, m->to, route, t.url[0] != '\0' ? t.url : "none");
+	if (t.url[0] != '\0')
+		gw_webhook_inbound(gw->webhooks, m, &t, gw_inbound_reply,
+		    NULL);
+	gw_message_free(m);
+}

@@ -1,0 +1,393 @@
+/*
+ * The message lifecycle: creation, the choice of sender and route, the
+ * schedule and validity timers, and the one function every status change
+ * goes through (gw_transition), which stores the row and the event,
+ * counts, queues the status callback and retires terminal messages.
+ *
+ * Statuses move as Twilio documents: queued (accepted with a service,
+ * scheduled with SendAt) → sending → sent → delivered | undelivered |
+ * failed; scheduled → canceled. The calls outbound makes as parts move on
+ * the wire are in lifecycle-wire.c.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "gateway/gateway-internal.h"
+#include "gateway/lifecycle-internal.h"
+#include "gateway/outbound.h"
+#include "gateway/store.h"
+#include "gateway/webhook.h"
+#include "smpp/text.h"
+
+struct gw_message *
+gw_active_find(struct gateway *gw, const char *sid)
+{
+	struct gw_message key;
+
+	if (strlen(sid) >= sizeof key.sid)
+		return NULL;
+	memcpy(key.sid, sid, strlen(sid) + 1);
+	return RB_FIND(gw_message_tree, &gw->active, &key);
+}
+
+void
+gw_active_add(struct gateway *gw, struct gw_message *m)
+{
+	RB_INSERT(gw_message_tree, &gw->active, m);
+	gw->nactive++;
+}
+
+void
+gw_retire(struct gateway *gw, struct gw_message *m)
+{
+	struct gw_outbound *out;
+
+	if (m->route[0] != '\0' &&
+	    (out = gw_route_outbound(gw, m->route)) != NULL)
+		gw_outbound_remove(out, m);
+	if (m->timer != NULL)
+		clock_timer_free(m->timer);
+	m->timer = NULL;
+	RB_REMOVE(gw_message_tree, &gw->active, m);
+	gw->nactive--;
+	gw_message_free(m);
+}
+
+/* The URL status callbacks of m go to: the message's own, else its
+ * service's; NULL for none. */
+static const char *
+gw_callback_url(const struct gateway *gw, const struct gw_message *m)
+{
+	const struct gateway_service *s;
+
+	if (m->status_callback != NULL && m->status_callback[0] != '\0')
+		return m->status_callback;
+	if (m->service_sid[0] != '\0' && (s = gw_service_find(gw,
+	    m->account_sid, m->service_sid)) != NULL &&
+	    s->status_callback[0] != '\0')
+		return s->status_callback;
+	return NULL;
+}
+
+void
+gw_transition(struct gateway *gw, struct gw_message *m,
+    enum gw_status status, int error_code, const char *detail,
+    const char *raw_dlr)
+{
+	const char *url;
+	enum gw_status from = m->status;
+
+	m->status = status;
+	m->error_code = error_code;
+	m->date_updated = clock_now(gw->clock);
+	gw_store_put_message(gw->store, m);
+	gw_store_add_event(gw->store, m->sid, gw_status_name(status),
+	    error_code, m->date_updated, detail);
+	gw->metrics.by_status[status]++;
+	log_debug("%s status from=%s to=%s error=%d detail=\"%s\"", m->sid,
+	    gw_status_name(from), gw_status_name(status), error_code,
+	    detail != NULL ? detail : "");
+	if ((url = gw_callback_url(gw, m)) != NULL &&
+	    m->direction != GW_DIR_INBOUND)
+		gw_webhook_status(gw->webhooks, m, url, raw_dlr);
+	if (gw_status_terminal(status))
+		gw_retire(gw, m);
+}
+
+static void gw_timer_fire(struct clock_timer *, void *);
+
+void
+gw_timer_arm(struct gateway *gw, struct gw_message *m, int64_t at)
+{
+	int64_t now = clock_now(gw->clock);
+
+	if (m->timer == NULL)
+		m->timer = clock_timer_new(gw->clock, gw_timer_fire, m);
+	clock_timer_add(m->timer, at > now ? at - now : 0);
+}
+
+/* The carrier kinds of sender a message to `to` may use from this pool
+ * member; 0 when the member cannot send it. */
+static int
+gw_sender_fits(const struct gateway *gw, const struct gateway_number *n,
+    const char *to, int mms)
+{
+	if ((n->capabilities & GATEWAY_CAP_SMS) == 0 ||
+	    (mms && (n->capabilities & GATEWAY_CAP_MMS) == 0))
+		return 0;
+	/* Short codes reach their own country only. */
+	if (n->kind == GATEWAY_SENDER_SHORT_CODE &&
+	    strcmp(n->country, gw_country_of(to)) != 0)
+		return 0;
+	return gw_route_pick(gw, to, n->kind, mms) >= 0;
+}
+
+static int
+gw_select_from(struct gateway *gw, struct gw_message *m,
+    const struct gateway_number **np, struct gw_error *e)
+{
+	const struct gateway_number *n;
+	int mms = m->num_media > 0;
+
+	n = gw_number_find(gw, m->account_sid, m->from);
+	if (n == NULL || (n->capabilities & GATEWAY_CAP_SMS) == 0) {
+		gw_error_set(e, 21606, "The 'From' phone number provided "
+		    "(%s) is not a valid message-capable Twilio phone number "
+		    "for this destination.", m->from);
+		return -1;
+	}
+	if (mms && (n->capabilities & GATEWAY_CAP_MMS) == 0) {
+		gw_error_set(e, 21621, "The 'From' number %s has not been "
+		    "enabled for MMS", m->from);
+		return -1;
+	}
+	if (n->kind == GATEWAY_SENDER_SHORT_CODE &&
+	    strcmp(n->country, gw_country_of(m->to)) != 0) {
+		gw_error_set(e, 21659, "Short code %s cannot send to %s: "
+		    "country mismatch", m->from, m->to);
+		return -1;
+	}
+	*np = n;
+	return 0;
+}
+
+static int
+gw_select_pool(struct gateway *gw, struct gw_message *m,
+    const struct gateway_number **np, struct gw_error *e)
+{
+	const struct gateway_service *s;
+	const struct gateway_number *n;
+	size_t i;
+
+	s = gw_service_find(gw, m->account_sid, m->service_sid);
+	if (s == NULL) {
+		gw_error_set(e, 21701, NULL);
+		return -1;
+	}
+	if (s->nsenders == 0) {
+		gw_error_set(e, 21704, NULL);
+		return -1;
+	}
+	for (i = 0; i < s->nsenders; i++) {
+		n = gw_number_find_sid(gw, s->senders[i]);
+		if (n != NULL && gw_sender_fits(gw, n, m->to,
+		    m->num_media > 0)) {
+			*np = n;
+			return 0;
+		}
+	}
+	gw_error_set(e, 21612, "The Messaging Service %s has no sender that "
+	    "can reach %s", m->service_sid, m->to);
+	return -1;
+}
+
+int
+gw_select(struct gateway *gw, struct gw_message *m, struct gw_error *e)
+{
+	const struct gateway_number *n;
+	int route;
+
+	if (m->from[0] != '\0') {
+		if (gw_select_from(gw, m, &n, e) == -1)
+			return -1;
+	} else if (gw_select_pool(gw, m, &n, e) == -1)
+		return -1;
+	if (!gw_route_serves(gw, m->to)) {
+		gw_error_set(e, 21408, "Permission to send an SMS has not "
+		    "been enabled for the region indicated by the 'To' "
+		    "number: %s.", m->to);
+		return -1;
+	}
+	route = gw_route_pick(gw, m->to, n->kind, m->num_media > 0);
+	if (route < 0) {
+		gw_error_set(e, 21612, "Message cannot be sent with the "
+		    "current combination of 'To' (%s) and 'From' (%s) "
+		    "parameters", m->to, n->number);
+		return -1;
+	}
+	snprintf(m->from, sizeof m->from, "%s", n->number);
+	snprintf(m->route, sizeof m->route, "%s", gw->cfg.routes[route].name);
+	return 0;
+}
+
+void
+gw_dispatch(struct gateway *gw, struct gw_message *m)
+{
+	struct gw_outbound *out;
+	struct gw_error e;
+
+	if (m->from[0] == '\0' || m->route[0] == '\0') {
+		if (gw_select(gw, m, &e) == -1) {
+			gw_transition(gw, m, GW_STATUS_FAILED, e.code,
+			    e.message, NULL);
+			return;
+		}
+	}
+	if (m->status != GW_STATUS_QUEUED)
+		gw_transition(gw, m, GW_STATUS_QUEUED, 0, m->route, NULL);
+	if (m->valid_until > 0)
+		gw_timer_arm(gw, m, m->valid_until);
+	if ((out = gw_route_outbound(gw, m->route)) == NULL) {
+		gw_transition(gw, m, GW_STATUS_FAILED, 30008, "no such route",
+		    NULL);
+		return;
+	}
+	gw_outbound_enqueue(out, m);
+}
+
+static void
+gw_timer_fire(struct clock_timer *t, void *arg)
+{
+	struct gw_message *m = arg;
+	struct gateway *gw = NULL;
+	struct gw_outbound *out;
+
+	(void)t;
+	gw = m->gw;
+	switch (m->status) {
+	case GW_STATUS_SCHEDULED:
+		gw_dispatch(gw, m);
+		break;
+	case GW_STATUS_ACCEPTED:
+	case GW_STATUS_QUEUED:
+		if (clock_now(gw->clock) < m->valid_until)
+			break;
+		if ((out = gw_route_outbound(gw, m->route)) != NULL)
+			gw_outbound_remove(out, m);
+		gw_transition(gw, m, GW_STATUS_FAILED, 30036,
+		    "validity period expired", NULL);
+		break;
+	default:
+		/* Handed to the carrier: the validity period went with it. */
+		break;
+	}
+}
+
+/* Fills m from the request; the checks that need no state were done by
+ * the API. */
+static void
+gw_create_fill(struct gateway *gw, struct gw_message *m,
+    const struct gw_create_request *req)
+{
+	const struct gateway_service *s = NULL;
+	struct smpp_text_analysis a;
+	size_t i, erroff;
+	unsigned validity;
+
+	gw_sid_new(&gw->rng, req->nmedia > 0 ? "MM" : "SM", m->sid);
+	snprintf(m->account_sid, sizeof m->account_sid, "%s",
+	    req->account_sid);
+	if (req->service_sid != NULL) {
+		snprintf(m->service_sid, sizeof m->service_sid, "%s",
+		    req->service_sid);
+		s = gw_service_find(gw, req->account_sid, req->service_sid);
+	}
+	snprintf(m->to, sizeof m->to, "%s", req->to);
+	if (req->from != NULL)
+		snprintf(m->from, sizeof m->from, "%s", req->from);
+	gw_message_set_body(m, req->body);
+	m->num_media = req->nmedia;
+	if (req->nmedia > 0)
+		m->media = xcalloc(req->nmedia, sizeof *m->media);
+	for (i = 0; i < req->nmedia; i++)
+		m->media[i] = xstrdup(req->media[i]);
+	if (req->status_callback != NULL)
+		m->status_callback = xstrdup(req->status_callback);
+	m->direction = req->direction;
+	m->smart_encoded = req->smart_encoded > 0;
+	m->attempt = req->attempt;
+	if (smpp_text_analyze(m->body, strlen(m->body), 0, &a,
+	    &erroff) == SMPP_TEXT_OK) {
+		m->data_coding = a.data_coding;
+		m->num_segments = (unsigned)a.segments;
+	} else {
+		m->data_coding = 0x08;
+		m->num_segments = 1;
+	}
+	m->date_created = m->date_updated = clock_now(gw->clock);
+	m->send_at = req->schedule_fixed ? req->send_at : 0;
+	validity = req->validity_period != 0 ? req->validity_period :
+	    s != NULL && s->validity_period != 0 ? s->validity_period :
+	    GW_VALIDITY_DEFAULT;
+	m->validity_period = validity;
+	m->valid_until = (m->send_at != 0 ? m->send_at : m->date_created) +
+	    (int64_t)validity * CLOCK_USEC_PER_SEC;
+	m->status = m->send_at != 0 ? GW_STATUS_SCHEDULED :
+	    req->service_sid != NULL && req->from == NULL ?
+	    GW_STATUS_ACCEPTED : GW_STATUS_QUEUED;
+}
+
+struct gw_pending_create {
+	struct gateway	*gw;
+	char		 sid[GATEWAY_SID_SIZE];
+	gw_created_cb	 done;
+	void		*arg;
+};
+
+static void
+gw_create_durable(void *arg, int ok)
+{
+	struct gw_pending_create *pc = arg;
+	struct gateway *gw = pc->gw;
+	struct gw_message *m = gw_active_find(gw, pc->sid);
+
+	if (m == NULL) {		/* cannot happen: nobody knew the sid */
+		log_warnx("%s create-lost", pc->sid);
+		free(pc);
+		return;
+	}
+	pc->done(gw, m, ok, pc->arg);
+	free(pc);
+	if (!ok) {
+		gw_retire(gw, m);
+		return;
+	}
+	if (m->status == GW_STATUS_SCHEDULED)
+		gw_timer_arm(gw, m, m->send_at);
+	else
+		gw_dispatch(gw, m);
+}
+
+int
+gw_lifecycle_create(struct gateway *gw, const struct gw_create_request *req,
+    struct gw_error *e, gw_created_cb done, void *arg)
+{
+	struct gw_pending_create *pc;
+	struct gw_message *m = gw_message_new();
+
+	m->gw = gw;
+	gw_create_fill(gw, m, req);
+	/* The sender and route are checked now so that a message nobody can
+	 * send is refused at once; a pool's choice shows from the queued
+	 * status on, as Twilio's does. */
+	if (gw_select(gw, m, e) == -1) {
+		gw_message_free(m);
+		return -1;
+	}
+	if (m->status == GW_STATUS_ACCEPTED ||
+	    (m->status == GW_STATUS_SCHEDULED && req->from == NULL)) {
+		m->from[0] = '\0';
+		m->route[0] = '\0';
+	}
+	gw_active_add(gw, m);
+	gw_store_put_message(gw->store, m);
+	gw_store_add_event(gw->store, m->sid, gw_status_name(m->status), 0,
+	    m->date_created, "created");
+	gw->metrics.created++;
+	gw->metrics.by_status[m->status]++;
+	log_debug("%s created status=%s to=%s from=%s segments=%u", m->sid,
+	    gw_status_name(m->status), m->to, m->from, m->num_segments);
+	pc = xcalloc(1, sizeof *pc);
+	pc->gw = gw;
+	memcpy(pc->sid, m->sid, sizeof pc->sid);
+	pc->done = done;
+	pc->arg = arg;
+	gw_store_when_durable(gw->store, gw_create_durable, pc);
+	return 0;
+}
