@@ -82,5 +82,9 @@ unsigned	 gw_outbound_in_flight(const struct gw_outbound *);
  */
 void		 gw_outbound_metrics(const struct gw_outbound *,
 		    struct evbuffer *out);
+/* The same for n routes, each family's # HELP and # TYPE once (what
+ * /metrics wants when there is more than one route). */
+void		 gw_outbound_metrics_all(struct gw_outbound *const *,
+		    size_t n, struct evbuffer *out);
 
 #endif

@@ -1,0 +1,777 @@
+/*
+ * gateway/outbound against a real simulated carrier (carriers/) in the
+ * same loop, on an ephemeral loopback port, in real time with short
+ * timers: bind and submit, segmentation, UCS-2, receipts whose id is in
+ * another format, throttling, reconnect, submit timeouts and MO. The
+ * lifecycle calls outbound makes are recorded here instead of being
+ * made; each test waits on what it expects with a deadline.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "carriers/carrier.h"
+#include "carriers/store.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "gateway/gateway-internal.h"
+#include "gateway/outbound.h"
+#include "smpp/smpp.h"
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#define MSEC		INT64_C(1000)
+#define MAX_CALLS	64
+#define DEADLINE	(5000 * MSEC)
+
+/* ---- the lifecycle, recorded ---- */
+
+enum call_kind {
+	CALL_SENDING,
+	CALL_ACCEPTED,
+	CALL_REJECTED,
+	CALL_FAILED,
+	CALL_RECEIPT,
+	CALL_INBOUND,
+};
+
+struct call {
+	enum call_kind	 kind;
+	char		 sid[GATEWAY_SID_SIZE];
+	size_t		 part;
+	char		 smsc_id[66];
+	uint32_t	 status;
+	int		 code;
+	struct gw_receipt receipt;
+	char		 from[32];
+	char		 to[32];
+	char		*body;
+	unsigned	 segments;
+};
+
+static struct call	calls[MAX_CALLS];
+static size_t		ncalls;
+
+static struct call *
+call_add(enum call_kind kind, const struct gw_message *m, size_t part)
+{
+	struct call *c;
+
+	ck_assert_uint_lt(ncalls, MAX_CALLS);
+	c = &calls[ncalls++];
+	memset(c, 0, sizeof *c);
+	c->kind = kind;
+	c->part = part;
+	if (m != NULL)
+		snprintf(c->sid, sizeof c->sid, "%s", m->sid);
+	return c;
+}
+
+void
+gw_lifecycle_sending(struct gateway *gw, struct gw_message *m)
+{
+	(void)gw;
+	call_add(CALL_SENDING, m, 0);
+}
+
+void
+gw_lifecycle_part_accepted(struct gateway *gw, struct gw_message *m,
+    size_t part, const char *smsc_id)
+{
+	(void)gw;
+	snprintf(call_add(CALL_ACCEPTED, m, part)->smsc_id, 66, "%s", smsc_id);
+}
+
+void
+gw_lifecycle_part_rejected(struct gateway *gw, struct gw_message *m,
+    size_t part, uint32_t command_status)
+{
+	(void)gw;
+	call_add(CALL_REJECTED, m, part)->status = command_status;
+}
+
+void
+gw_lifecycle_part_failed(struct gateway *gw, struct gw_message *m,
+    size_t part, int error_code)
+{
+	(void)gw;
+	call_add(CALL_FAILED, m, part)->code = error_code;
+}
+
+void
+gw_lifecycle_receipt(struct gateway *gw, struct gw_message *m, size_t part,
+    const struct gw_receipt *r)
+{
+	(void)gw;
+	call_add(CALL_RECEIPT, m, part)->receipt = *r;
+}
+
+void
+gw_lifecycle_inbound(struct gateway *gw, const char *route, const char *from,
+    const char *to, const char *body, unsigned num_segments)
+{
+	struct call *c = call_add(CALL_INBOUND, NULL, 0);
+
+	(void)gw;
+	(void)route;
+	snprintf(c->from, sizeof c->from, "%s", from);
+	snprintf(c->to, sizeof c->to, "%s", to);
+	c->body = strdup(body);
+	c->segments = num_segments;
+}
+
+static size_t
+count(enum call_kind kind)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ncalls; i++)
+		n += calls[i].kind == kind;
+	return n;
+}
+
+/* The nth (from 0) call of kind, or NULL. */
+static const struct call *
+nth(enum call_kind kind, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < ncalls; i++)
+		if (calls[i].kind == kind && n-- == 0)
+			return &calls[i];
+	return NULL;
+}
+
+/* ---- the fixture ---- */
+
+static struct {
+	struct event_base	*base;
+	struct clock		*clock;
+	struct carrier_store	*store;
+	struct carrier_profile	*profile;
+	struct carrier		*carrier;
+	struct gateway		 gw;
+	struct gateway_route	 route;
+	struct gw_outbound	*ob;
+	struct gw_message	*msgs[16];
+	size_t			 nmsgs;
+} fx;
+
+static void
+fx_carrier(void)
+{
+	struct carrier_env env = { fx.base, fx.clock, fx.store, 7 };
+	struct carrier_profile *p = fx.profile;
+	const char *addr[1];
+	int tls[1];
+	char err[256];
+
+	carrier_profile_default(p);
+	snprintf(p->name, sizeof p->name, "alpha");
+	snprintf(p->listen[0].address, sizeof p->listen[0].address,
+	    "127.0.0.1:0");
+	p->nlisten = 1;
+	p->receipt_delay = (struct carrier_dist){ CARRIER_DIST_FIXED,
+	    10 * MSEC, 0 };
+	p->resend_initial = 50 * MSEC;
+	fx.carrier = carrier_start(&env, p, err, sizeof err);
+	ck_assert_msg(fx.carrier != NULL, "%s", err);
+	ck_assert_uint_eq(carrier_listen_addresses(fx.carrier, addr, tls, 1),
+	    1);
+	snprintf(fx.route.address, sizeof fx.route.address, "%s", addr[0]);
+}
+
+static void
+setup(void)
+{
+	char err[256];
+
+	signal(SIGPIPE, SIG_IGN);
+	memset(&fx, 0, sizeof fx);
+	ncalls = 0;
+	log_set_level(getenv("TEST_DEBUG") != NULL ? LOG_LEVEL_DEBUG :
+	    LOG_LEVEL_WARN);
+	fx.base = event_base_new();
+	fx.clock = clock_new(fx.base, CLOCK_MODE_REAL, 0, 1.0);
+	fx.store = carrier_store_open(":memory:", err, sizeof err);
+	ck_assert_msg(fx.store != NULL, "%s", err);
+	fx.profile = calloc(1, sizeof *fx.profile);
+	fx_carrier();
+
+	snprintf(fx.route.name, sizeof fx.route.name, "alpha");
+	snprintf(fx.route.system_id, sizeof fx.route.system_id, "test");
+	snprintf(fx.route.password, sizeof fx.route.password, "test");
+	fx.route.bind = GATEWAY_BIND_TRX;
+	fx.route.sessions = 1;
+	fx.route.window = 10;
+	fx.route.response_timeout = 150 * MSEC;
+	fx.route.enquire_link = 0;
+	fx.route.reconnect_min = 20 * MSEC;
+	fx.route.reconnect_max = 100 * MSEC;
+	fx.route.submit_retries = 2;
+	fx.route.retry_pause = 30 * MSEC;
+	fx.gw.base = fx.base;
+	fx.gw.clock = fx.clock;
+	fx.gw.cfg.routes = &fx.route;
+	fx.gw.cfg.nroutes = 1;
+	rng_seed(&fx.gw.rng, 42);
+}
+
+static void
+teardown(void)
+{
+	size_t i;
+
+	gw_outbound_free(fx.ob);
+	for (i = 0; i < fx.nmsgs; i++)
+		gw_message_free(fx.msgs[i]);
+	for (i = 0; i < ncalls; i++)
+		free(calls[i].body);
+	carrier_free(fx.carrier);
+	carrier_profile_release(fx.profile);
+	free(fx.profile);
+	carrier_store_close(fx.store);
+	clock_free(fx.clock);
+	event_base_free(fx.base);
+}
+
+/* ---- waiting ---- */
+
+static void
+deadline_fire(struct clock_timer *t, void *arg)
+{
+	(void)t;
+	*(int *)arg = 1;
+}
+
+/* Runs the loop until pred(arg) holds or usec pass; returns pred. */
+static int
+wait_for(int (*pred)(void *), void *arg, int64_t usec)
+{
+	int expired = 0;
+	struct clock_timer *t = clock_timer_new(fx.clock, deadline_fire,
+	    &expired);
+
+	clock_timer_add(t, usec);
+	while (!pred(arg) && !expired)
+		event_base_loop(fx.base, EVLOOP_ONCE);
+	clock_timer_free(t);
+	return pred(arg);
+}
+
+struct want {
+	enum call_kind	 kind;
+	size_t		 n;
+};
+
+static int
+have_calls(void *arg)
+{
+	struct want *w = arg;
+
+	return count(w->kind) >= w->n;
+}
+
+static void
+wait_calls(enum call_kind kind, size_t n)
+{
+	struct want w = { kind, n };
+
+	ck_assert_msg(wait_for(have_calls, &w, DEADLINE),
+	    "waited for %zu calls of kind %d, have %zu", n, (int)kind,
+	    count(kind));
+}
+
+static int
+is_bound(void *arg)
+{
+	(void)arg;
+	return gw_outbound_bound(fx.ob) > 0;
+}
+
+static int
+never(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+/* Lets the loop run for usec. */
+static void
+run_for(int64_t usec)
+{
+	wait_for(never, NULL, usec);
+}
+
+/* ---- helpers ---- */
+
+static struct gw_message *
+message(const char *body, uint8_t data_coding)
+{
+	struct gw_message *m = gw_message_new();
+
+	gw_sid_new(&fx.gw.rng, "SM", m->sid);
+	snprintf(m->to, sizeof m->to, "+14155550100");
+	snprintf(m->from, sizeof m->from, "+14155550199");
+	gw_message_set_body(m, body);
+	m->data_coding = data_coding;
+	m->status = GW_STATUS_QUEUED;
+	ck_assert_uint_lt(fx.nmsgs, nitems(fx.msgs));
+	fx.msgs[fx.nmsgs++] = m;
+	return m;
+}
+
+static void
+start(void)
+{
+	fx.ob = gw_outbound_new(&fx.gw, 0);
+	ck_assert_ptr_nonnull(fx.ob);
+}
+
+static void
+fault(const char *name, const char *params)
+{
+	json_t *j = params != NULL ? json_loads(params, 0, NULL) : NULL;
+	char err[256];
+
+	ck_assert_msg(carrier_fault_set(fx.carrier, name, j, err,
+	    sizeof err) == CARRIER_SWITCH_OK, "%s: %s", name, err);
+	json_decref(j);
+}
+
+static void
+fault_clear(const char *name)
+{
+	char err[256];
+
+	ck_assert_int_eq(carrier_fault_clear(fx.carrier, name, err,
+	    sizeof err), CARRIER_SWITCH_OK);
+}
+
+static void
+quirk(const char *name, const char *params)
+{
+	json_t *j = json_loads(params, 0, NULL);
+	char err[256];
+
+	ck_assert_ptr_nonnull(j);
+	ck_assert_msg(carrier_quirk_set(fx.carrier, name, j, err,
+	    sizeof err) == CARRIER_SWITCH_OK, "%s: %s", name, err);
+	json_decref(j);
+}
+
+/* The submit_sm the carrier captured on bind 1, in order. */
+static json_t *
+captured_submits(void)
+{
+	json_t *pdus = carrier_pdus_json(fx.carrier, 1, 0, 1000), *out, *e;
+	size_t i;
+
+	ck_assert_ptr_nonnull(pdus);
+	out = json_array();
+	json_array_foreach(pdus, i, e) {
+		json_t *pdu = json_object_get(e, "pdu");
+		const char *cmd = json_string_value(json_object_get(pdu,
+		    "command"));
+
+		if (cmd != NULL && strcmp(cmd, "submit_sm") == 0)
+			json_array_append(out, pdu);
+	}
+	json_decref(pdus);
+	return out;
+}
+
+static json_int_t
+field_int(json_t *pdu, const char *name)
+{
+	return json_integer_value(json_object_get(pdu, name));
+}
+
+/* ---- tests ---- */
+
+/* Bind, one GSM part, accepted, DELIVRD receipt for that part. */
+START_TEST(test_submit_and_receipt)
+{
+	struct gw_message *m = message("Hello from carrierlab", 0x00);
+	const struct call *a, *r;
+	struct evbuffer *metrics;
+	json_t *submits, *sm;
+	char *text;
+
+	start();
+	gw_outbound_enqueue(fx.ob, m);
+	ck_assert_uint_eq(gw_outbound_queue_depth(fx.ob), 1);
+	wait_calls(CALL_RECEIPT, 1);
+	ck_assert_uint_eq(count(CALL_SENDING), 1);
+	ck_assert_uint_eq(count(CALL_ACCEPTED), 1);
+	a = nth(CALL_ACCEPTED, 0);
+	r = nth(CALL_RECEIPT, 0);
+	ck_assert_str_eq(a->sid, m->sid);
+	ck_assert_uint_eq(a->part, 0);
+	ck_assert_str_ne(a->smsc_id, "");
+	ck_assert_str_eq(m->parts[0].smsc_id, a->smsc_id);
+	ck_assert_str_eq(r->sid, m->sid);
+	ck_assert_uint_eq(r->part, 0);
+	ck_assert_str_eq(r->receipt.stat, "DELIVRD");
+	ck_assert_str_eq(r->receipt.err, "000");
+	ck_assert_uint_eq(m->nparts, 1);
+	ck_assert_uint_eq(gw_outbound_queue_depth(fx.ob), 0);
+	ck_assert_uint_eq(gw_outbound_in_flight(fx.ob), 0);
+
+	submits = captured_submits();
+	ck_assert_uint_eq(json_array_size(submits), 1);
+	sm = json_array_get(submits, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(sm,
+	    "destination_addr")), "14155550100");
+	ck_assert_int_eq(field_int(sm, "source_addr_ton"), 1);
+	ck_assert_int_eq(field_int(sm, "registered_delivery"), 1);
+	ck_assert_int_eq(field_int(sm, "data_coding"), 0);
+	ck_assert_int_eq(field_int(sm, "esm_class"), 0);
+	json_decref(submits);
+
+	metrics = evbuffer_new();
+	gw_outbound_metrics(fx.ob, metrics);
+	evbuffer_add(metrics, "", 1);
+	text = (char *)evbuffer_pullup(metrics, -1);
+	ck_assert_ptr_nonnull(strstr(text, "carrierlab_gateway_smpp_pdus_total"
+	    "{carrier=\"alpha\",direction=\"out\",command=\"submit_sm\","
+	    "status=\"ESME_ROK\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "carrierlab_gateway_sessions{"
+	    "carrier=\"alpha\",state=\"bound\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "carrierlab_gateway_queue_depth{"
+	    "carrier=\"alpha\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(text, "carrierlab_gateway_submit_"
+	    "response_seconds_count{carrier=\"alpha\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "carrierlab_gateway_submit_"
+	    "receipt_seconds_bucket{carrier=\"alpha\",le=\"+Inf\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "carrierlab_gateway_receipts_total{"
+	    "carrier=\"alpha\",match=\"same\"} 1\n"));
+	evbuffer_free(metrics);
+}
+END_TEST
+
+/* 400 GSM characters: three parts, one UDH reference, data_coding 0. */
+START_TEST(test_long_message)
+{
+	char body[401];
+	struct gw_message *m;
+	json_t *submits, *sm;
+	const char *hex, *ref = NULL;
+	size_t i;
+
+	memset(body, 'a', 400);
+	body[400] = '\0';
+	m = message(body, 0x00);
+	start();
+	gw_outbound_enqueue(fx.ob, m);
+	wait_calls(CALL_RECEIPT, 3);
+	ck_assert_uint_eq(m->nparts, 3);
+	ck_assert_uint_eq(count(CALL_ACCEPTED), 3);
+	ck_assert_uint_eq(count(CALL_SENDING), 1);
+	for (i = 0; i < 3; i++)
+		ck_assert_uint_eq(nth(CALL_ACCEPTED, i)->part, i);
+	submits = captured_submits();
+	ck_assert_uint_eq(json_array_size(submits), 3);
+	json_array_foreach(submits, i, sm) {
+		ck_assert_int_eq(field_int(sm, "esm_class"), SMPP_ESM_UDHI);
+		ck_assert_int_eq(field_int(sm, "data_coding"), 0);
+		hex = json_string_value(json_object_get(sm, "short_message"));
+		ck_assert_ptr_nonnull(hex);
+		/* 05 00 03 ref total seq */
+		ck_assert_int_eq(strncmp(hex, "050003", 6), 0);
+		if (ref == NULL)
+			ref = hex + 6;
+		ck_assert_int_eq(strncmp(hex + 6, ref, 2), 0);
+		ck_assert_int_eq(strncmp(hex + 8, "03", 2), 0);
+		ck_assert_int_eq(hex[11], (char)('1' + i));
+	}
+	json_decref(submits);
+}
+END_TEST
+
+/* A body outside GSM 03.38 goes as UCS-2. */
+START_TEST(test_ucs2)
+{
+	struct gw_message *m = message("Привет, мир", 0x08);
+	json_t *submits, *sm;
+
+	start();
+	gw_outbound_enqueue(fx.ob, m);
+	wait_calls(CALL_RECEIPT, 1);
+	submits = captured_submits();
+	sm = json_array_get(submits, 0);
+	ck_assert_int_eq(field_int(sm, "data_coding"), 8);
+	ck_assert_int_eq(field_int(sm, "sm_length"), 22);
+	json_decref(submits);
+	ck_assert_str_eq(nth(CALL_RECEIPT, 0)->receipt.stat, "DELIVRD");
+}
+END_TEST
+
+/* Ids in another format in the receipt than in the response. */
+static const struct {
+	const char	*message_id;	/* the submit response's format */
+	const char	*receipt_id;	/* the receipt's */
+	const char	*match;		/* the rule counted */
+} id_cases[] = {
+	{ "{\"format\": \"decimal\"}", "{\"format\": \"hex\"}", "dec_hex" },
+	{ "{\"format\": \"decimal\"}", "{\"format\": \"HEX\"}", "dec_hex" },
+	{ "{\"format\": \"decimal\"}",
+	    "{\"format\": \"padded\", \"width\": 12}", "dec_dec" },
+	{ "{\"format\": \"hex\"}", "{\"format\": \"HEX\"}", "case" },
+	{ "{\"format\": \"hex\"}", "{\"format\": \"decimal\"}", "hex_dec" },
+	{ "{\"format\": \"HEX\"}", "{\"format\": \"padded\"}", "hex_dec" },
+};
+
+START_TEST(test_receipt_id_formats)
+{
+	struct gw_message *m[12];
+	struct evbuffer *metrics;
+	char want[160], *text;
+	size_t i;
+
+	quirk("message_id", id_cases[_i].message_id);
+	quirk("receipt_id_format", id_cases[_i].receipt_id);
+	/* Enough messages that ids 10 to 12 read differently in hex. */
+	for (i = 0; i < nitems(m); i++)
+		m[i] = message("id formats", 0x00);
+	start();
+	for (i = 0; i < nitems(m); i++)
+		gw_outbound_enqueue(fx.ob, m[i]);
+	wait_calls(CALL_RECEIPT, nitems(m));
+	for (i = 0; i < nitems(m); i++) {
+		const struct call *r = nth(CALL_RECEIPT, i);
+		size_t j;
+
+		for (j = 0; j < nitems(m); j++)
+			if (strcmp(m[j]->sid, r->sid) == 0)
+				break;
+		ck_assert_uint_lt(j, nitems(m));
+		ck_assert_str_eq(r->receipt.stat, "DELIVRD");
+	}
+	ck_assert_uint_eq(fx.gw.metrics.receipts_unmatched, 0);
+	metrics = evbuffer_new();
+	gw_outbound_metrics(fx.ob, metrics);
+	evbuffer_add(metrics, "", 1);
+	text = (char *)evbuffer_pullup(metrics, -1);
+	snprintf(want, sizeof want, "carrierlab_gateway_receipts_total{"
+	    "carrier=\"alpha\",match=\"%s\"} ", id_cases[_i].match);
+	if (strstr(text, want) == NULL ||
+	    strncmp(strstr(text, want) + strlen(want), "0\n", 2) == 0)
+		fprintf(stderr, "%s", strstr(text, "# HELP carrierlab_gateway_"
+		    "receipts_total"));
+	ck_assert_msg(strstr(text, want) != NULL &&
+	    strncmp(strstr(text, want) + strlen(want), "0\n", 2) != 0,
+	    "no receipt matched by %s", id_cases[_i].match);
+	evbuffer_free(metrics);
+}
+END_TEST
+
+/* ESME_RTHROTTLED for a while: resent after the pause, then accepted. */
+START_TEST(test_throttled)
+{
+	struct gw_message *m = message("slow down", 0x00);
+
+	fault("submit_errors", "{\"status\": \"ESME_RTHROTTLED\", "
+	    "\"share\": 1, \"for\": \"150ms\"}");
+	start();
+	gw_outbound_enqueue(fx.ob, m);
+	wait_calls(CALL_ACCEPTED, 1);
+	ck_assert_uint_eq(count(CALL_REJECTED), 0);
+	ck_assert_uint_eq(count(CALL_FAILED), 0);
+	ck_assert_uint_gt(m->parts[0].attempts, 1);
+	wait_calls(CALL_RECEIPT, 1);
+}
+END_TEST
+
+/* A refused submit goes to the lifecycle with its status. */
+START_TEST(test_rejected)
+{
+	struct gw_message *m = message("nope", 0x00);
+
+	fault("submit_errors", "{\"status\": \"ESME_RINVDSTADR\", "
+	    "\"share\": 1}");
+	start();
+	gw_outbound_enqueue(fx.ob, m);
+	wait_calls(CALL_REJECTED, 1);
+	ck_assert_uint_eq(nth(CALL_REJECTED, 0)->status, SMPP_ESME_RINVDSTADR);
+	ck_assert_uint_eq(m->parts[0].attempts, 1);
+}
+END_TEST
+
+/* Binds refused, then the listener closed: queued messages wait and go
+ * out once a reconnect binds. */
+START_TEST(test_reconnect)
+{
+	struct gw_message *m1 = message("before", 0x00);
+	struct gw_message *m2 = message("after", 0x00);
+
+	fault("refuse_binds", NULL);
+	start();
+	gw_outbound_enqueue(fx.ob, m1);
+	run_for(150 * MSEC);
+	ck_assert_uint_eq(gw_outbound_bound(fx.ob), 0);
+	ck_assert_uint_eq(gw_outbound_queue_depth(fx.ob), 1);
+	ck_assert_uint_eq(count(CALL_SENDING), 0);
+	fault_clear("refuse_binds");
+	wait_calls(CALL_ACCEPTED, 1);
+	ck_assert_str_eq(nth(CALL_ACCEPTED, 0)->sid, m1->sid);
+
+	/* The listener closes and every bind drops. */
+	fault("close_listener", NULL);
+	fault("drop_connections", NULL);
+	ck_assert(wait_for(never, NULL, 100 * MSEC) == 0);
+	ck_assert_uint_eq(gw_outbound_bound(fx.ob), 0);
+	gw_outbound_enqueue(fx.ob, m2);
+	run_for(100 * MSEC);
+	ck_assert_uint_eq(count(CALL_ACCEPTED), 1);
+	fault_clear("close_listener");
+	ck_assert(wait_for(is_bound, NULL, DEADLINE));
+	wait_calls(CALL_ACCEPTED, 2);
+	ck_assert_str_eq(nth(CALL_ACCEPTED, 1)->sid, m2->sid);
+}
+END_TEST
+
+/* The carrier answers nothing: 1 + submit_retries submits, then 30410. */
+START_TEST(test_blackhole)
+{
+	struct gw_message *m = message("into the void", 0x00);
+
+	start();
+	ck_assert(wait_for(is_bound, NULL, DEADLINE));
+	fault("blackhole", NULL);
+	gw_outbound_enqueue(fx.ob, m);
+	wait_calls(CALL_FAILED, 1);
+	ck_assert_int_eq(nth(CALL_FAILED, 0)->code, 30410);
+	ck_assert_str_eq(nth(CALL_FAILED, 0)->sid, m->sid);
+	ck_assert_uint_eq(m->parts[0].attempts, 1 + fx.route.submit_retries);
+	ck_assert_uint_eq(count(CALL_ACCEPTED), 0);
+}
+END_TEST
+
+/* MO from the carrier, one part and concatenated, GSM and UCS-2. */
+static const struct {
+	const char	*body;
+	const char	*encoding;
+	unsigned	 segments;
+} mo_cases[] = {
+	{ "STOP", "auto", 1 },
+	{ "Привет", "auto", 1 },
+	{ "This is a long message from a handset that will not fit in one "
+	    "short message, so the carrier sends it in parts with a user data "
+	    "header, and the gateway joins them before the webhook sees it.",
+	    "gsm7", 2 },
+	{ "Длинное сообщение от абонента, которое не помещается в одно SMS "
+	    "и потому идёт частями.", "ucs2", 2 },
+};
+
+START_TEST(test_mo)
+{
+	struct carrier_mo mo;
+	const struct call *c;
+	char err[256];
+
+	start();
+	ck_assert(wait_for(is_bound, NULL, DEADLINE));
+	memset(&mo, 0, sizeof mo);
+	snprintf(mo.from, sizeof mo.from, "+14155550100");
+	snprintf(mo.to, sizeof mo.to, "+14155550199");
+	snprintf(mo.encoding, sizeof mo.encoding, "%s", mo_cases[_i].encoding);
+	mo.body = mo_cases[_i].body;
+	ck_assert_msg(carrier_mo_inject(fx.carrier, &mo, err, sizeof err) > 0,
+	    "%s", err);
+	wait_calls(CALL_INBOUND, 1);
+	c = nth(CALL_INBOUND, 0);
+	ck_assert_str_eq(c->body, mo_cases[_i].body);
+	ck_assert_str_eq(c->from, "+14155550100");
+	ck_assert_str_eq(c->to, "+14155550199");
+	ck_assert_uint_eq(c->segments, mo_cases[_i].segments);
+}
+END_TEST
+
+/* Shutdown unbinds and reports once every session closed. */
+static void
+on_done(void *arg)
+{
+	*(int *)arg = 1;
+}
+
+static int
+flag_set(void *arg)
+{
+	return *(int *)arg;
+}
+
+START_TEST(test_shutdown)
+{
+	int done = 0;
+
+	start();
+	ck_assert(wait_for(is_bound, NULL, DEADLINE));
+	gw_outbound_shutdown(fx.ob, on_done, &done);
+	ck_assert(wait_for(flag_set, &done, DEADLINE));
+	ck_assert_uint_eq(gw_outbound_bound(fx.ob), 0);
+}
+END_TEST
+
+/* The receipt-id index alone: many parts, every format, ambiguity. */
+START_TEST(test_remove_forgets)
+{
+	struct gw_message *m = message("gone", 0x00);
+
+	start();
+	ck_assert(wait_for(is_bound, NULL, DEADLINE));
+	fault("latency", "{\"add\": \"50ms\"}");
+	gw_outbound_enqueue(fx.ob, m);
+	wait_calls(CALL_SENDING, 1);
+	ck_assert_uint_eq(gw_outbound_in_flight(fx.ob), 1);
+	gw_outbound_remove(fx.ob, m);
+	run_for(200 * MSEC);
+	ck_assert_uint_eq(count(CALL_ACCEPTED), 0);
+	ck_assert_uint_eq(count(CALL_RECEIPT), 0);
+	ck_assert_uint_eq(gw_outbound_in_flight(fx.ob), 0);
+	/* Its receipt came and matched nothing. */
+	ck_assert_uint_eq(fx.gw.metrics.receipts_unmatched, 1);
+}
+END_TEST
+
+static Suite *
+outbound_suite(void)
+{
+	Suite	*s = suite_create("gw_outbound");
+	TCase	*tc = tcase_create("outbound");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_submit_and_receipt);
+	tcase_add_test(tc, test_long_message);
+	tcase_add_test(tc, test_ucs2);
+	tcase_add_loop_test(tc, test_receipt_id_formats, 0, nitems(id_cases));
+	tcase_add_test(tc, test_throttled);
+	tcase_add_test(tc, test_rejected);
+	tcase_add_test(tc, test_reconnect);
+	tcase_add_test(tc, test_blackhole);
+	tcase_add_loop_test(tc, test_mo, 0, nitems(mo_cases));
+	tcase_add_test(tc, test_shutdown);
+	tcase_add_test(tc, test_remove_forgets);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr = srunner_create(outbound_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
