@@ -23,6 +23,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "gateway/gateway-internal.h"
+#include "gateway/outbound-internal.h"
 #include "gateway/outbound.h"
 #include "smpp/smpp.h"
 
@@ -741,6 +742,111 @@ START_TEST(test_remove_forgets)
 }
 END_TEST
 
+/* A message with one ACCEPTED part per id, tracked as after a restart. */
+static struct gw_message *
+tracked(const char *const *ids, size_t n)
+{
+	struct gw_message *m = gw_message_new();
+	size_t i;
+
+	gw_sid_new(&fx.gw.rng, "SM", m->sid);
+	m->parts = calloc(n, sizeof *m->parts);
+	m->nparts = n;
+	for (i = 0; i < n; i++) {
+		m->parts[i].state = GW_PART_ACCEPTED;
+		snprintf(m->parts[i].smsc_id, sizeof m->parts[i].smsc_id,
+		    "%s", ids[i]);
+	}
+	gw_outbound_track(fx.ob, m);
+	return m;
+}
+
+/* The index on its own: which part each receipt id finds, and how. */
+static const char *const index_ids[] = { "10", "16", "00ff", "AbC-1" };
+
+static const struct {
+	const char	*receipt;
+	int		 part;		/* -1: none */
+	const char	*how;
+} index_cases[] = {
+	{ "10",		0,	"same" },	/* exact beats 16 in hex */
+	{ "0010",	0,	"dec_dec" },
+	{ "a",		0,	"dec_hex" },
+	{ "22",		1,	"hex_dec" },	/* "16" read as hex */
+	{ "00FF",	2,	"case" },
+	{ "ff",		2,	"hex_hex" },
+	{ "255",	2,	"hex_dec" },
+	{ "abc-1",	3,	"case" },
+	{ "AbC-1",	3,	"same" },
+	{ "11",		-1,	NULL },		/* neither 11 nor 0x11 */
+	{ "nope",	-1,	NULL },
+	{ "",		-1,	NULL },
+};
+
+START_TEST(test_index_rules)
+{
+	struct gw_message *m;
+	struct gw_ob_msg *om;
+	enum gw_ob_match how;
+	size_t part, i;
+
+	snprintf(fx.route.address, sizeof fx.route.address, "nowhere");
+	start();
+	m = tracked(index_ids, nitems(index_ids));
+	for (i = 0; i < nitems(index_cases); i++) {
+		om = gw_ob_index_find(fx.ob, index_cases[i].receipt, &part,
+		    &how);
+		if (index_cases[i].part < 0) {
+			ck_assert_msg(om == NULL, "%s found", index_cases[i].
+			    receipt);
+			continue;
+		}
+		ck_assert_msg(om != NULL, "%s not found",
+		    index_cases[i].receipt);
+		ck_assert_msg(part == (size_t)index_cases[i].part &&
+		    strcmp(gw_ob_match_name(how), index_cases[i].how) == 0,
+		    "%s: part %zu by %s", index_cases[i].receipt, part,
+		    gw_ob_match_name(how));
+	}
+	gw_outbound_remove(fx.ob, m);
+	ck_assert_ptr_null(gw_ob_index_find(fx.ob, "10", &part, &how));
+	gw_message_free(m);
+}
+END_TEST
+
+/* 200k outstanding parts: each lookup is a few tree descents. */
+START_TEST(test_index_many)
+{
+	enum { N = 200000 };
+	struct gw_message *m = gw_message_new();
+	struct gw_ob_msg *om;
+	enum gw_ob_match how;
+	char id[32];
+	size_t i, part;
+
+	snprintf(fx.route.address, sizeof fx.route.address, "nowhere");
+	start();
+	gw_sid_new(&fx.gw.rng, "SM", m->sid);
+	m->parts = calloc(N, sizeof *m->parts);
+	m->nparts = N;
+	for (i = 0; i < N; i++) {
+		m->parts[i].state = GW_PART_ACCEPTED;
+		snprintf(m->parts[i].smsc_id, sizeof m->parts[i].smsc_id,
+		    "%zx", i + 0x100000);
+	}
+	gw_outbound_track(fx.ob, m);
+	for (i = 0; i < N; i += 7) {
+		snprintf(id, sizeof id, "%zu", i + 0x100000);
+		om = gw_ob_index_find(fx.ob, id, &part, &how);
+		ck_assert_ptr_nonnull(om);
+		ck_assert_uint_eq(part, i);
+		ck_assert_int_eq(how, GW_OB_MATCH_HEX_DEC);
+	}
+	gw_outbound_remove(fx.ob, m);
+	gw_message_free(m);
+}
+END_TEST
+
 static Suite *
 outbound_suite(void)
 {
@@ -760,6 +866,8 @@ outbound_suite(void)
 	tcase_add_loop_test(tc, test_mo, 0, nitems(mo_cases));
 	tcase_add_test(tc, test_shutdown);
 	tcase_add_test(tc, test_remove_forgets);
+	tcase_add_test(tc, test_index_rules);
+	tcase_add_test(tc, test_index_many);
 	suite_add_tcase(s, tc);
 	return s;
 }
