@@ -333,8 +333,6 @@ gw_metric(struct evbuffer *out, const char *name, const char *type,
 void
 gateway_metrics(struct gateway *gw, struct evbuffer *out)
 {
-	size_t i;
-
 	gw_metrics_messages(gw, out);
 	gw_metric(out, "carrierlab_gateway_messages_created_total", "counter",
 	    "Messages created through the API.", gw->metrics.created);
@@ -361,8 +359,7 @@ gateway_metrics(struct gateway *gw, struct evbuffer *out)
 	gw_metric(out, "carrierlab_gateway_store_pending", "gauge",
 	    "Store writes waiting for the next commit.",
 	    gw_store_pending(gw->store));
-	for (i = 0; i < gw->cfg.nroutes; i++)
-		gw_outbound_metrics(gw->routes[i], out);
+	gw_outbound_metrics_all(gw->routes, gw->cfg.nroutes, out);
 }
 
 struct gw_shutdown {

@@ -24,10 +24,12 @@
 
 #include <openssl/ssl.h>
 
+#include "common/clock.h"
 #include "common/histogram.h"
 #include "common/tree.h"
 #include "gateway/gateway-internal.h"
 #include "smpp/pdu.h"
+#include "smpp/receipt.h"
 #include "smpp/segment.h"
 #include "smpp/session.h"
 
@@ -184,6 +186,23 @@ struct gw_ob_pdu_count {
 };
 
 RB_HEAD(gw_ob_pdu_counts, gw_ob_pdu_count);
+
+/*
+ * A receipt that came before the submit_sm_resp carrying its id (some
+ * SMSCs send the receipt first): held while submits are in flight, for
+ * GW_OB_EARLY_TTL at most, and matched when a part is accepted.
+ */
+#define GW_OB_EARLY_MAX		4096
+#define GW_OB_EARLY_TTL		(30 * CLOCK_USEC_PER_SEC)
+
+struct gw_ob_early {
+	TAILQ_ENTRY(gw_ob_early) entry;
+	char			 id[SMPP_RECEIPT_ID_MAX + 1];
+	struct gw_receipt	 rc;
+	int64_t			 at;
+};
+
+TAILQ_HEAD(gw_ob_earlies, gw_ob_early);
 TAILQ_HEAD(gw_ob_queue, gw_message);
 
 struct gw_outbound {
@@ -216,6 +235,10 @@ struct gw_outbound {
 	uint64_t		 serial;
 	uint64_t		 matched[GW_OB_MATCH_COUNT];
 	uint64_t		 receipts_unmatched;
+	struct gw_ob_earlies	 early;		/* receipts before their id */
+	size_t			 nearly;
+	uint64_t		 early_matched;
+	struct clock_timer	*t_early;
 
 	struct smpp_reasm_table	*reasm;
 	struct clock_timer	*t_reasm;
@@ -269,6 +292,10 @@ struct gw_ob_msg *gw_ob_index_find(struct gw_outbound *, const char *id,
 	    size_t *part, enum gw_ob_match *how);
 /* A deliver_sm or data_sm with a receipt esm_class (answered already). */
 void	 gw_ob_receipt(struct gw_outbound *, const struct smpp_pdu *);
+void	 gw_ob_early_init(struct gw_outbound *);
+void	 gw_ob_early_free(struct gw_outbound *);
+/* A part was just accepted: a held receipt may now match it. */
+void	 gw_ob_early_match(struct gw_outbound *);
 /* 1 when req is a delivery receipt (esm_class or TLVs). */
 int	 gw_ob_is_receipt(const struct smpp_pdu *);
 

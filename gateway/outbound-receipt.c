@@ -299,27 +299,23 @@ gw_ob_receipt_unmatched(struct gw_outbound *ob, const char *id,
 	    id, stat);
 }
 
-void
-gw_ob_receipt(struct gw_outbound *ob, const struct smpp_pdu *req)
+/* Applies a receipt to the part its id names; 0 when none matches. */
+static int
+gw_ob_receipt_apply(struct gw_outbound *ob, const char *id,
+    const struct gw_receipt *rc)
 {
-	char id[SMPP_RECEIPT_ID_MAX + 1];
-	struct gw_receipt rc;
 	struct gw_ob_msg *om;
 	enum gw_ob_match how;
 	size_t k;
 	int status;
 
-	gw_ob_receipt_fields(req, id, sizeof id, &rc);
-	if (id[0] == '\0' ||
-	    (om = gw_ob_index_find(ob, id, &k, &how)) == NULL) {
-		gw_ob_receipt_unmatched(ob, id, rc.stat);
-		return;
-	}
+	if (id[0] == '\0' || (om = gw_ob_index_find(ob, id, &k, &how)) == NULL)
+		return 0;
 	ob->matched[how]++;
 	log_debug("%s receipt id=\"%s\" sid=%s part=%zu smsc_id=\"%s\" "
 	    "match=%s stat=%s err=%s", ob->route->name, id, om->sid, k,
-	    om->m->parts[k].smsc_id, gw_ob_match_name(how), rc.stat, rc.err);
-	gw_errmap_receipt(ob->route, &rc, &status);
+	    om->m->parts[k].smsc_id, gw_ob_match_name(how), rc->stat, rc->err);
+	gw_errmap_receipt(ob->route, rc, &status);
 	if (status != -1) {
 		/* Final: the part leaves the index before the lifecycle,
 		 * which may end (and free) the message. */
@@ -329,5 +325,101 @@ gw_ob_receipt(struct gw_outbound *ob, const struct smpp_pdu *req)
 			    om->parts[k].submitted_at);
 		gw_ob_index_del(ob, om, k);
 	}
-	gw_lifecycle_receipt(ob->gw, om->m, k, &rc);
+	gw_lifecycle_receipt(ob->gw, om->m, k, rc);
+	return 1;
+}
+
+/* Held receipts past their time (or beyond the cap) are unmatched. */
+static void
+gw_ob_early_expire(struct gw_outbound *ob)
+{
+	struct gw_ob_early *e;
+	int64_t now = clock_now(ob->gw->clock);
+
+	while ((e = TAILQ_FIRST(&ob->early)) != NULL &&
+	    (now - e->at >= GW_OB_EARLY_TTL || ob->nearly > GW_OB_EARLY_MAX)) {
+		TAILQ_REMOVE(&ob->early, e, entry);
+		ob->nearly--;
+		gw_ob_receipt_unmatched(ob, e->id, e->rc.stat);
+		free(e);
+	}
+	if ((e = TAILQ_FIRST(&ob->early)) != NULL)
+		clock_timer_add(ob->t_early, e->at + GW_OB_EARLY_TTL - now);
+}
+
+static void
+gw_ob_early_timer(struct clock_timer *t, void *arg)
+{
+	(void)t;
+	gw_ob_early_expire(arg);
+}
+
+void
+gw_ob_early_init(struct gw_outbound *ob)
+{
+	TAILQ_INIT(&ob->early);
+	ob->t_early = clock_timer_new(ob->gw->clock, gw_ob_early_timer, ob);
+}
+
+void
+gw_ob_early_free(struct gw_outbound *ob)
+{
+	struct gw_ob_early *e;
+
+	while ((e = TAILQ_FIRST(&ob->early)) != NULL) {
+		TAILQ_REMOVE(&ob->early, e, entry);
+		free(e);
+	}
+	ob->nearly = 0;
+	clock_timer_free(ob->t_early);
+	ob->t_early = NULL;
+}
+
+static void
+gw_ob_early_hold(struct gw_outbound *ob, const char *id,
+    const struct gw_receipt *rc)
+{
+	struct gw_ob_early *e = xcalloc(1, sizeof *e);
+
+	strlcpy(e->id, id, sizeof e->id);
+	e->rc = *rc;
+	e->at = clock_now(ob->gw->clock);
+	TAILQ_INSERT_TAIL(&ob->early, e, entry);
+	ob->nearly++;
+	log_debug("%s receipt-early id=\"%s\" stat=%s held=%zu",
+	    ob->route->name, id, rc->stat, ob->nearly);
+	gw_ob_early_expire(ob);
+}
+
+void
+gw_ob_early_match(struct gw_outbound *ob)
+{
+	struct gw_ob_early *e, *next;
+
+	/* Usually empty; short when a carrier answers receipt-first. */
+	TAILQ_FOREACH_SAFE(e, &ob->early, entry, next) {
+		if (!gw_ob_receipt_apply(ob, e->id, &e->rc))
+			continue;
+		TAILQ_REMOVE(&ob->early, e, entry);
+		ob->nearly--;
+		ob->early_matched++;
+		free(e);
+	}
+}
+
+void
+gw_ob_receipt(struct gw_outbound *ob, const struct smpp_pdu *req)
+{
+	char id[SMPP_RECEIPT_ID_MAX + 1];
+	struct gw_receipt rc;
+
+	gw_ob_receipt_fields(req, id, sizeof id, &rc);
+	if (gw_ob_receipt_apply(ob, id, &rc))
+		return;
+	/* Its submit_sm_resp may still be on the way. */
+	if (id[0] != '\0' && ob->in_flight > 0) {
+		gw_ob_early_hold(ob, id, &rc);
+		return;
+	}
+	gw_ob_receipt_unmatched(ob, id, rc.stat);
 }

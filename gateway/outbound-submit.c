@@ -435,6 +435,8 @@ gw_ob_accepted(struct gw_outbound *ob, struct gw_ob_msg *om, size_t k,
 		    m->sid, k);
 	gw_ob_encoding_drop(om);
 	gw_lifecycle_part_accepted(ob->gw, m, k, id);
+	if (ob->nearly > 0)
+		gw_ob_early_match(ob);
 }
 
 static void

@@ -82,6 +82,7 @@ gw_outbound_new(struct gateway *gw, size_t route)
 	ob->resp = xmalloc(sizeof *ob->resp);
 	smpp_pdu_init(ob->resp, SMPP_CMD_deliver_sm_resp, 0);
 	gw_ob_mo_init(ob);
+	gw_ob_early_init(ob);
 	gw_ob_pool_start(ob);
 	return ob;
 }
@@ -128,6 +129,7 @@ gw_outbound_free(struct gw_outbound *ob)
 		free(c);
 	}
 	gw_ob_mo_free(ob);
+	gw_ob_early_free(ob);
 	clock_timer_free(ob->t_pump);
 	event_free(ob->ev_pump);
 	event_free(ob->ev_done);

@@ -114,6 +114,9 @@ unsigned gw_outbound_in_flight(const struct gw_outbound *o)
 { (void)o; return 0; }
 void gw_outbound_metrics(const struct gw_outbound *o, struct evbuffer *b)
 { (void)o; (void)b; }
+void gw_outbound_metrics_all(struct gw_outbound *const *o, size_t n,
+    struct evbuffer *b)
+{ (void)o; (void)n; (void)b; }
 
 static struct gw_webhooks *hooks;
 

@@ -530,6 +530,28 @@ static const struct {
 	{ "{\"format\": \"HEX\"}", "{\"format\": \"padded\"}", "hex_dec" },
 };
 
+/* The receipt_before_response quirk: the receipt comes before the
+ * submit_sm_resp that names its id; it is held and matched then. */
+START_TEST(test_receipt_before_response)
+{
+	struct gw_message *m[3];
+	size_t i;
+
+	quirk("receipt_before_response", "{\"delay\": \"50ms\"}");
+	for (i = 0; i < nitems(m); i++)
+		m[i] = message("receipt first", 0x00);
+	start();
+	for (i = 0; i < nitems(m); i++)
+		gw_outbound_enqueue(fx.ob, m[i]);
+	wait_calls(CALL_RECEIPT, nitems(m));
+	for (i = 0; i < nitems(m); i++)
+		ck_assert_str_eq(nth(CALL_RECEIPT, i)->receipt.stat, "DELIVRD");
+	ck_assert_uint_eq(count(CALL_ACCEPTED), nitems(m));
+	ck_assert_uint_eq(fx.gw.metrics.receipts_unmatched, 0);
+	ck_assert_uint_eq(fx.ob->early_matched, nitems(m));
+}
+END_TEST
+
 START_TEST(test_receipt_id_formats)
 {
 	struct gw_message *m[12];
@@ -858,6 +880,7 @@ outbound_suite(void)
 	tcase_add_test(tc, test_submit_and_receipt);
 	tcase_add_test(tc, test_long_message);
 	tcase_add_test(tc, test_ucs2);
+	tcase_add_test(tc, test_receipt_before_response);
 	tcase_add_loop_test(tc, test_receipt_id_formats, 0, nitems(id_cases));
 	tcase_add_test(tc, test_throttled);
 	tcase_add_test(tc, test_rejected);
