@@ -43,6 +43,8 @@ void		 gw_webhook_resume(struct gw_webhooks *,
 
 /* Callbacks not yet answered 2xx (for quiescence and metrics). */
 size_t		 gw_webhooks_pending(const struct gw_webhooks *);
+/* HTTP requests queued or on the wire (virtual time's quiescence). */
+size_t		 gw_webhooks_in_flight(const struct gw_webhooks *);
 
 /* One <Message> of a TwiML reply. */
 #define GW_TWIML_MAX_MESSAGES	10
@@ -91,7 +93,9 @@ typedef void (*gw_inbound_reply_cb)(struct gateway *,
  * parameters, SmsStatus=received), signed with the account's token; on
  * failure (connection, timeout, non-2xx, unparseable TwiML) once to the
  * fallback URL. reply is called once with the parsed TwiML (NULL when
- * both failed or the answer had no TwiML). in is copied.
+ * both failed or the answer had no TwiML or an empty <Response/>); at
+ * once, before this returns, when t->url is "" or no URL can be called.
+ * in is copied.
  */
 void		 gw_webhook_inbound(struct gw_webhooks *,
 		    const struct gw_message *in,
