@@ -88,6 +88,14 @@ struct scn_key {
 	const char		*range;		/* docs, when min/max do not
 						   say it */
 	const char		*help;
+	/* Lists (scn_type_list, scn_type_strings): off is the array
+	 * pointer, count_off its size_t count, size an item's size. */
+	size_t			 count_off;
+	/* Lists: called for each item once its keys are read, with the
+	 * path at the item ([i]); v is the item's JSON. */
+	int			(*item_check)(struct scn_ctx *,
+				    const struct scn_key *, json_t *v,
+				    void *item);
 };
 
 /* The tables (scenario-keys.c). */
@@ -139,6 +147,53 @@ extern const struct scn_type scn_type_rule_delay;
 /* Faults and quirks on from the start (scenario-faults.c). */
 extern const struct scn_type scn_type_faults;
 extern const struct scn_type scn_type_quirks;
+
+/*
+ * Arrays of structs and of strings (scenario-list.c): an array of
+ * k->min..k->max items of k->size bytes each, at the pointer at k->off
+ * with its count at k->count_off. Struct items start as k->item_default
+ * and are read by k->sub; string items are k->size bytes with the NUL.
+ * The array is freed by whoever releases base (scenario_release()).
+ */
+extern const struct scn_type scn_type_list;
+extern const struct scn_type scn_type_strings;
+
+/* The Twilio side: accounts, numbers, services (scenario-accounts.c). */
+extern const struct scn_type scn_type_sid;
+extern const struct scn_type scn_type_url;
+extern const struct scn_type scn_type_method;
+extern const struct scn_type scn_type_choice;
+extern const struct scn_type scn_type_sender_kind;
+extern const struct scn_type scn_type_capabilities;
+extern const struct scn_type scn_type_number_country;
+int	 scn_number_item_check(struct scn_ctx *, const struct scn_key *,
+	    json_t *, void *);
+/*
+ * After every key is read: accounts of numbers and services, derived
+ * sids, senders resolved to sids, routes derived from the carriers when
+ * the scenario gives none, and the checks across lists.
+ */
+int	 scn_gateway_finish(struct scn_ctx *, struct scenario *);
+void	 scn_gateway_release(struct gateway_config *);
+
+/* The gateway object (scenario-gateway.c). */
+extern const struct scn_type scn_type_size;
+extern const struct scn_type scn_type_route_bind;
+extern const struct scn_type scn_type_route_status;
+extern const struct scn_type scn_type_any_int;
+extern const struct scn_type scn_type_rule_receipt;
+extern const struct scn_type scn_type_rule_network;
+extern const struct scn_type scn_type_stat_word;
+extern const struct scn_type scn_type_ca_path;
+extern const struct scn_type scn_type_routes;
+int	 scn_route_prefix_check(struct scn_ctx *, const struct scn_key *,
+	    json_t *, void *);
+int	 scn_error_rule_check(struct scn_ctx *, const struct scn_key *,
+	    json_t *, void *);
+int	 scn_route_check(struct scn_ctx *, const struct scn_key *,
+	    json_t *, void *);
+/* One route per carrier, when the scenario gives no gateway.routes. */
+void	 scn_routes_derive(struct scenario *);
 
 /* Types of top-level keys (scenario.c). */
 extern const struct scn_type scn_type_clock;

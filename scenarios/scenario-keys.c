@@ -325,6 +325,436 @@ static const struct scn_key clock_keys[] = {
 	{ .name = NULL },
 };
 
+/* ---- The gateway side: accounts, numbers, services, routes. ---- */
+
+#define GA(f)		offsetof(struct gateway_account, f)
+#define GASIZE(f)	sizeof(((struct gateway_account *)0)->f)
+#define GK(f)		offsetof(struct gateway_api_key, f)
+#define GKSIZE(f)	sizeof(((struct gateway_api_key *)0)->f)
+#define GN(f)		offsetof(struct gateway_number, f)
+#define GNSIZE(f)	sizeof(((struct gateway_number *)0)->f)
+#define GS(f)		offsetof(struct gateway_service, f)
+#define GSSIZE(f)	sizeof(((struct gateway_service *)0)->f)
+#define GR(f)		offsetof(struct gateway_route, f)
+#define GRSIZE(f)	sizeof(((struct gateway_route *)0)->f)
+#define GE(f)		offsetof(struct gateway_error_rule, f)
+#define GESIZE(f)	sizeof(((struct gateway_error_rule *)0)->f)
+#define SEC		INT64_C(1000000)
+
+static const char *const ac_prefix[] = { "AC", NULL };
+static const char *const sk_prefix[] = { "SK", NULL };
+static const char *const mg_prefix[] = { "MG", NULL };
+static const char *const number_prefixes[] = { "PN", "SC", "AI", NULL };
+static const char *const method_words[] = { "GET", "POST", NULL };
+static const char *const usecase_words[] = {
+	"notifications", "marketing", "verification", "discussion", "poll",
+	"undeclared", NULL,
+};
+static const char *const synchronous_words[] = {
+	/* The value of gateway_config.synchronous_full. */
+	"normal", "full", NULL,
+};
+
+static const struct gateway_account gw_account_default = { .nkeys = 0 };
+static const struct gateway_api_key gw_api_key_default = { .sid = "" };
+static const struct gateway_number gw_number_default = {
+	.kind = (enum gateway_sender_kind)4,	/* from the number */
+	.sms_method = "POST",
+	.sms_fallback_method = "POST",
+};
+static const struct gateway_service gw_service_default = {
+	.inbound_method = "POST",
+	.fallback_method = "POST",
+	.sticky_sender = 1,
+	.mms_converter = 1,
+	.smart_encoding = 1,
+	.area_code_geomatch = 1,
+	.fallback_to_long_code = 1,
+	.use_inbound_webhook_on_number = 0,
+	.validity_period = 36000,
+	.usecase = "undeclared",
+};
+static const struct gateway_route gw_route_default = {
+	.tls_verify = 1,
+	.bind = GATEWAY_BIND_TRX,
+	.sessions = 1,
+	.window = 10,
+	.response_timeout = 30 * SEC,
+	.enquire_link = 30 * SEC,
+	.reconnect_min = 1 * SEC,
+	.reconnect_max = 60 * SEC,
+	.submit_retries = 2,
+	.retry_pause = 1 * SEC,
+	.accepts_kinds = (1u << GATEWAY_SENDER_LONG_CODE) |
+	    (1u << GATEWAY_SENDER_SHORT_CODE) |
+	    (1u << GATEWAY_SENDER_TOLL_FREE) |
+	    (1u << GATEWAY_SENDER_ALPHANUMERIC),
+	.accepts_mms = 0,
+};
+static const struct gateway_error_rule gw_rule_default = {
+	.kind = GATEWAY_OUTCOME_SUBMIT,
+	.network_type = -1,
+	.network_code = -1,
+	.status = -1,
+};
+
+static const struct scn_key gw_api_key_keys[] = {
+	{ .name = "sid", .type = &scn_type_sid, .off = GK(sid),
+	  .choices = sk_prefix, .flags = SCN_REQUIRED,
+	  .range = "SK and 32 hex digits, unique",
+	  .help = "The key's sid: the username of Basic auth" },
+	{ .name = "secret", .type = &scn_type_string, .off = GK(secret),
+	  .size = GKSIZE(secret), .min = 1, .flags = SCN_REQUIRED,
+	  .range = "1-127 characters",
+	  .help = "The key's secret: the password of Basic auth" },
+	{ .name = "friendly_name", .type = &scn_type_string,
+	  .off = GK(friendly_name), .size = GKSIZE(friendly_name),
+	  .range = "up to 63 characters", .help = "Shown by the API" },
+	{ .name = NULL },
+};
+
+static const struct scn_key gw_account_keys[] = {
+	{ .name = "sid", .type = &scn_type_sid, .off = GA(sid),
+	  .choices = ac_prefix, .flags = SCN_REQUIRED,
+	  .range = "AC and 32 hex digits, unique",
+	  .help = "The account's sid: in API paths and the username of Basic "
+	  "auth" },
+	{ .name = "auth_token", .type = &scn_type_string, .off = GA(token),
+	  .size = GASIZE(token), .min = 1, .flags = SCN_REQUIRED,
+	  .range = "1-127 characters",
+	  .help = "The password of Basic auth; also signs webhooks "
+	  "(X-Twilio-Signature)" },
+	{ .name = "friendly_name", .type = &scn_type_string,
+	  .off = GA(friendly_name), .size = GASIZE(friendly_name),
+	  .range = "up to 63 characters", .help = "Shown by the API" },
+	{ .name = "api_keys", .type = &scn_type_list, .sub = gw_api_key_keys,
+	  .off = GA(keys), .count_off = GA(nkeys),
+	  .size = sizeof(struct gateway_api_key), .max = 32, .item = "[]",
+	  .item_default = &gw_api_key_default, .range = "up to 32",
+	  .help = "API keys that authenticate as this account" },
+	{ .name = NULL },
+};
+
+static const struct scn_key gw_number_keys[] = {
+	{ .name = "sid", .type = &scn_type_sid, .off = GN(sid),
+	  .choices = number_prefixes, .range = "PN, SC or AI (as kind) and "
+	  "32 hex digits",
+	  .help = "none: derived from account and number (the same on every "
+	  "run)" },
+	{ .name = "account", .type = &scn_type_sid, .off = GN(account_sid),
+	  .choices = ac_prefix, .range = "a sid of accounts",
+	  .help = "The owner; none: the first account" },
+	{ .name = "number", .type = &scn_type_string, .off = GN(number),
+	  .size = GNSIZE(number), .min = 1, .flags = SCN_REQUIRED,
+	  .range = "E.164, 3-8 digits or up to 11 alphanumerics; unique",
+	  .help = "The sender: \"+14155550100\", \"55555\", \"CARRIERLAB\"" },
+	{ .name = "kind", .type = &scn_type_sender_kind, .off = GN(kind),
+	  .range = "long_code, short_code, toll_free or alphanumeric",
+	  .help = "none: from the number (+1 800, 833, 844, 855, 866, 877 "
+	  "and 888 are toll_free)" },
+	{ .name = "country", .type = &scn_type_number_country,
+	  .off = GN(country), .range = "two letters (ISO 3166)",
+	  .help = "none: from the calling code (+1 US, +44 GB, +49 DE, ...); "
+	  "required for short codes and alphanumeric senders" },
+	{ .name = "capabilities", .type = &scn_type_capabilities,
+	  .off = GN(capabilities), .range = "\"SMS\", \"MMS\", \"Voice\"",
+	  .help = "none: SMS and MMS for US and CA long codes and toll-free, "
+	  "else SMS" },
+	{ .name = "friendly_name", .type = &scn_type_string,
+	  .off = GN(friendly_name), .size = GNSIZE(friendly_name),
+	  .range = "up to 63 characters", .help = "Shown by the API" },
+	{ .name = "sms_url", .type = &scn_type_url, .off = GN(sms_url),
+	  .size = GNSIZE(sms_url), .range = "http(s) URL",
+	  .help = "Webhook of messages to this number" },
+	{ .name = "sms_method", .type = &scn_type_method,
+	  .off = GN(sms_method), .size = GNSIZE(sms_method),
+	  .choices = method_words, .range = "\"GET\" or \"POST\"",
+	  .help = "Method of sms_url" },
+	{ .name = "sms_fallback_url", .type = &scn_type_url,
+	  .off = GN(sms_fallback_url), .size = GNSIZE(sms_fallback_url),
+	  .range = "http(s) URL",
+	  .help = "Called when sms_url fails or answers bad TwiML" },
+	{ .name = "sms_fallback_method", .type = &scn_type_method,
+	  .off = GN(sms_fallback_method), .size = GNSIZE(sms_fallback_method),
+	  .choices = method_words, .range = "\"GET\" or \"POST\"",
+	  .help = "Method of sms_fallback_url" },
+	{ .name = "status_callback", .type = &scn_type_url,
+	  .off = GN(status_callback), .size = GNSIZE(status_callback),
+	  .range = "http(s) URL",
+	  .help = "Status callbacks of messages sent from this number without "
+	  "one of their own" },
+	{ .name = NULL },
+};
+
+static const struct scn_key gw_service_keys[] = {
+	{ .name = "sid", .type = &scn_type_sid, .off = GS(sid),
+	  .choices = mg_prefix, .flags = SCN_REQUIRED,
+	  .range = "MG and 32 hex digits, unique",
+	  .help = "The service's sid: MessagingServiceSid" },
+	{ .name = "account", .type = &scn_type_sid, .off = GS(account_sid),
+	  .choices = ac_prefix, .range = "a sid of accounts",
+	  .help = "The owner; none: the first account" },
+	{ .name = "friendly_name", .type = &scn_type_string,
+	  .off = GS(friendly_name), .size = GSSIZE(friendly_name),
+	  .range = "up to 63 characters", .help = "Shown by the API" },
+	{ .name = "inbound_request_url", .type = &scn_type_url,
+	  .off = GS(inbound_request_url), .size = GSSIZE(inbound_request_url),
+	  .range = "http(s) URL",
+	  .help = "Webhook of messages to the pool's numbers" },
+	{ .name = "inbound_method", .type = &scn_type_method,
+	  .off = GS(inbound_method), .size = GSSIZE(inbound_method),
+	  .choices = method_words, .range = "\"GET\" or \"POST\"",
+	  .help = "Method of inbound_request_url" },
+	{ .name = "fallback_url", .type = &scn_type_url,
+	  .off = GS(fallback_url), .size = GSSIZE(fallback_url),
+	  .range = "http(s) URL",
+	  .help = "Called when inbound_request_url fails" },
+	{ .name = "fallback_method", .type = &scn_type_method,
+	  .off = GS(fallback_method), .size = GSSIZE(fallback_method),
+	  .choices = method_words, .range = "\"GET\" or \"POST\"",
+	  .help = "Method of fallback_url" },
+	{ .name = "status_callback", .type = &scn_type_url,
+	  .off = GS(status_callback), .size = GSSIZE(status_callback),
+	  .range = "http(s) URL",
+	  .help = "Status callbacks of the service's messages without one of "
+	  "their own" },
+	{ .name = "sticky_sender", .type = &scn_type_bool,
+	  .off = GS(sticky_sender),
+	  .help = "The same From for each To, once chosen" },
+	{ .name = "mms_converter", .type = &scn_type_bool,
+	  .off = GS(mms_converter),
+	  .help = "MMS to carriers that lack it go as SMS with a link" },
+	{ .name = "smart_encoding", .type = &scn_type_bool,
+	  .off = GS(smart_encoding),
+	  .help = "Unicode look-alikes are replaced so the body stays GSM-7" },
+	{ .name = "area_code_geomatch", .type = &scn_type_bool,
+	  .off = GS(area_code_geomatch),
+	  .help = "Prefer a From in the To's area code" },
+	{ .name = "fallback_to_long_code", .type = &scn_type_bool,
+	  .off = GS(fallback_to_long_code),
+	  .help = "A short code the route refuses falls back to a long code" },
+	{ .name = "use_inbound_webhook_on_number", .type = &scn_type_bool,
+	  .off = GS(use_inbound_webhook_on_number),
+	  .help = "Inbound messages go to the number's sms_url, not the "
+	  "service's" },
+	{ .name = "validity_period", .type = &scn_type_uint,
+	  .off = GS(validity_period), .size = GSSIZE(validity_period),
+	  .min = 1, .max = 36000,
+	  .help = "Seconds a message may wait in the queue (else failed, "
+	  "30036)" },
+	{ .name = "usecase", .type = &scn_type_choice, .off = GS(usecase),
+	  .size = GSSIZE(usecase), .choices = usecase_words,
+	  .range = "notifications, marketing, verification, discussion, "
+	  "poll or undeclared",
+	  .help = "As the API shows it" },
+	{ .name = "senders", .type = &scn_type_strings, .off = GS(senders),
+	  .count_off = GS(nsenders), .size = GATEWAY_SID_SIZE, .max = 400,
+	  .range = "up to 400 numbers or sids of numbers",
+	  .help = "The pool: numbers of \"numbers\" of the same account, by "
+	  "number or sid; each in one service at most" },
+	{ .name = NULL },
+};
+
+static const struct scn_key gw_receipt_keys[] = {
+	{ .name = "stat", .type = &scn_type_stat_word, .off = GE(stat),
+	  .size = GESIZE(stat), .min = 1, .flags = SCN_REQUIRED,
+	  .range = "1-15 characters, no space or ':'",
+	  .help = "The receipt's stat word (\"UNDELIV\")" },
+	{ .name = "err", .type = &scn_type_err, .off = GE(err),
+	  .range = "three digits",
+	  .help = "The receipt's err field; none: any" },
+	{ .name = NULL },
+};
+
+static const struct scn_key gw_network_keys[] = {
+	{ .name = "type", .type = &scn_type_any_int, .off = GE(network_type),
+	  .max = 255, .range = "0-255",
+	  .help = "network_error_code's type octet; none: any" },
+	{ .name = "code", .type = &scn_type_any_int, .off = GE(network_code),
+	  .max = 65535, .range = "0-65535",
+	  .help = "network_error_code's error code; none: any" },
+	{ .name = NULL },
+};
+
+static const struct scn_key gw_error_keys[] = {
+	{ .name = "submit_status", .type = &scn_type_status,
+	  .off = GE(command_status), .range = "an error status name",
+	  .help = "Matches a submit_sm_resp with this command_status" },
+	{ .name = "receipt", .type = &scn_type_rule_receipt,
+	  .sub = gw_receipt_keys, .range = "{stat, err}",
+	  .help = "Matches a receipt" },
+	{ .name = "network_error_code", .type = &scn_type_rule_network,
+	  .sub = gw_network_keys, .range = "{type, code}",
+	  .help = "Matches a receipt's network_error_code TLV" },
+	{ .name = "error_code", .type = &scn_type_uint, .off = GE(error_code),
+	  .size = GESIZE(error_code), .max = 99999,
+	  .help = "The Twilio ErrorCode of the message; 0: none" },
+	{ .name = "status", .type = &scn_type_route_status, .off = GE(status),
+	  .range = "\"undelivered\" or \"failed\"",
+	  .help = "The message's status; none: failed for submit_status, "
+	  "undelivered for receipts" },
+	{ .name = "retry", .type = &scn_type_bool, .off = GE(retry),
+	  .help = "submit_status only: submit again later instead (throttled, "
+	  "queue full)" },
+	{ .name = NULL },
+};
+
+static const struct scn_key gw_reconnect_keys[] = {
+	{ .name = "min", .type = &scn_type_duration, .off = GR(reconnect_min),
+	  .flags = SCN_POSITIVE,
+	  .help = "First wait before connecting again" },
+	{ .name = "max", .type = &scn_type_duration, .off = GR(reconnect_max),
+	  .range = "min or more", .help = "Ceiling of the doubling wait" },
+	{ .name = NULL },
+};
+
+#define ACCEPTS_BIT(k)	(1u << GATEWAY_SENDER_##k)
+
+static const struct scn_key gw_accepts_keys[] = {
+	{ .name = "short_code", .type = &scn_type_bit,
+	  .off = GR(accepts_kinds), .mask = ACCEPTS_BIT(SHORT_CODE),
+	  .help = "Route short code senders here" },
+	{ .name = "long_code", .type = &scn_type_bit,
+	  .off = GR(accepts_kinds), .mask = ACCEPTS_BIT(LONG_CODE),
+	  .help = "Route long code senders here" },
+	{ .name = "toll_free", .type = &scn_type_bit,
+	  .off = GR(accepts_kinds), .mask = ACCEPTS_BIT(TOLL_FREE),
+	  .help = "Route toll-free senders here" },
+	{ .name = "alphanumeric", .type = &scn_type_bit,
+	  .off = GR(accepts_kinds), .mask = ACCEPTS_BIT(ALPHANUMERIC),
+	  .help = "Route alphanumeric senders here" },
+	{ .name = "mms", .type = &scn_type_bool, .off = GR(accepts_mms),
+	  .help = "The carrier takes MMS; else MMS is converted or refused" },
+	{ .name = NULL },
+};
+
+static const struct scn_key gw_route_keys[] = {
+	{ .name = "name", .type = &scn_type_name, .off = GR(name),
+	  .size = GRSIZE(name), .min = 1, .flags = SCN_REQUIRED,
+	  .range = "1-63 of A-Z a-z 0-9 . _ -, unique",
+	  .help = "The route's name in logs, metrics and messages" },
+	{ .name = "connect", .type = &scn_type_hostport, .off = GR(address),
+	  .size = GRSIZE(address), .min = 1, .flags = SCN_REQUIRED,
+	  .range = "host:port", .help = "The carrier's SMPP address" },
+	{ .name = "tls", .type = &scn_type_bool, .off = GR(tls),
+	  .help = "SMPP over TLS" },
+	{ .name = "tls_verify", .type = &scn_type_bool, .off = GR(tls_verify),
+	  .help = "Check the carrier's certificate and host name" },
+	{ .name = "tls_ca", .type = &scn_type_ca_path, .off = GR(tls_ca),
+	  .size = GRSIZE(tls_ca), .flags = SCN_READABLE,
+	  .range = "a readable file",
+	  .help = "PEM CA file to verify with; none: the system's" },
+	{ .name = "system_id", .type = &scn_type_string, .off = GR(system_id),
+	  .size = GRSIZE(system_id), .min = 1, .flags = SCN_REQUIRED,
+	  .range = "1-15 characters", .help = "The bind's system_id" },
+	{ .name = "password", .type = &scn_type_string, .off = GR(password),
+	  .size = GRSIZE(password), .range = "0-8 characters",
+	  .help = "The bind's password" },
+	{ .name = "system_type", .type = &scn_type_string,
+	  .off = GR(system_type), .size = GRSIZE(system_type),
+	  .range = "0-12 characters", .help = "The bind's system_type" },
+	{ .name = "bind", .type = &scn_type_route_bind, .off = GR(bind),
+	  .range = "\"trx\" or \"tx+rx\"",
+	  .help = "One transceiver per session, or a transmitter and a "
+	  "receiver" },
+	{ .name = "sessions", .type = &scn_type_uint, .off = GR(sessions),
+	  .size = GRSIZE(sessions), .min = 1, .max = 64,
+	  .help = "Sessions (binds) kept open" },
+	{ .name = "window", .type = &scn_type_uint, .off = GR(window),
+	  .size = GRSIZE(window), .min = 1, .max = 100000,
+	  .help = "Unanswered submits per session" },
+	{ .name = "throughput", .type = &scn_type_number,
+	  .off = GR(throughput), .max = 1e6,
+	  .help = "Submits per second over all sessions; 0: no limit" },
+	{ .name = "response_timeout", .type = &scn_type_duration,
+	  .off = GR(response_timeout), .flags = SCN_POSITIVE,
+	  .help = "Wait for a response before the request counts as lost" },
+	{ .name = "enquire_link", .type = &scn_type_duration,
+	  .off = GR(enquire_link),
+	  .help = "enquire_link interval on an idle session; 0: off" },
+	{ .name = "reconnect", .type = &scn_type_object,
+	  .sub = gw_reconnect_keys,
+	  .help = "Waits between connection attempts, doubling" },
+	{ .name = "submit_retries", .type = &scn_type_uint,
+	  .off = GR(submit_retries), .size = GRSIZE(submit_retries),
+	  .max = 100,
+	  .help = "Submits again after a response timeout, then failed "
+	  "(30410)" },
+	{ .name = "retry_pause", .type = &scn_type_duration,
+	  .off = GR(retry_pause), .flags = SCN_POSITIVE,
+	  .help = "Wait before submitting again after a throttling status" },
+	{ .name = "prefixes", .type = &scn_type_strings, .off = GR(prefixes),
+	  .count_off = GR(nprefixes), .size = GATEWAY_PREFIX_MAX, .max = 256,
+	  .item_check = scn_route_prefix_check,
+	  .range = "up to 256; '+' and up to 20 digits",
+	  .help = "Destinations served, longest match wins; \"+\": any" },
+	{ .name = "accepts", .type = &scn_type_object, .sub = gw_accepts_keys,
+	  .help = "Sender kinds and MMS the carrier takes" },
+	{ .name = "errors", .type = &scn_type_list, .sub = gw_error_keys,
+	  .off = GR(error_rules), .count_off = GR(nerror_rules),
+	  .size = sizeof(struct gateway_error_rule), .max = 64, .item = "[]",
+	  .item_default = &gw_rule_default,
+	  .item_check = scn_error_rule_check,
+	  .range = "up to 64, first match wins",
+	  .help = "Carrier outcomes to Twilio errors, before the built-in "
+	  "table" },
+	{ .name = NULL },
+};
+
+static int
+callbacks_check(struct scn_ctx *c, const struct scn_key *k, void *base)
+{
+	const struct scenario *s = base;
+
+	if (s->gateway.callback_backoff_max < s->gateway.callback_backoff)
+		return scn_fail(c, "backoff_max is below backoff");
+	return 0;
+}
+
+static const struct scn_key gw_callback_keys[] = {
+	{ .name = "timeout", .type = &scn_type_duration,
+	  .off = SC(gateway.callback_timeout), .flags = SCN_POSITIVE,
+	  .help = "Wait for the callback's answer, per attempt" },
+	{ .name = "retries", .type = &scn_type_uint,
+	  .off = SC(gateway.callback_retries),
+	  .size = SCSIZE(gateway.callback_retries), .max = 100,
+	  .help = "Attempts after the first failed one" },
+	{ .name = "backoff", .type = &scn_type_duration,
+	  .off = SC(gateway.callback_backoff), .flags = SCN_POSITIVE,
+	  .help = "Wait before the first retry; doubles each retry" },
+	{ .name = "backoff_max", .type = &scn_type_duration,
+	  .off = SC(gateway.callback_backoff_max), .range = "backoff or more",
+	  .help = "Ceiling of the doubling wait" },
+	{ .name = NULL },
+};
+
+static const struct scn_key gw_keys[] = {
+	{ .name = "routes", .type = &scn_type_routes, .sub = gw_route_keys,
+	  .off = SC(gateway.routes), .count_off = SC(gateway.nroutes),
+	  .size = sizeof(struct gateway_route), .max = 64, .item = "[]",
+	  .item_default = &gw_route_default, .item_check = scn_route_check,
+	  .range = "up to 64, names unique",
+	  .help = "SMPP routes to carriers; none: one per simulated carrier "
+	  "(see Routes)" },
+	{ .name = "callbacks", .type = &scn_type_object,
+	  .sub = gw_callback_keys, .check = callbacks_check,
+	  .help = "Status callback attempts" },
+	{ .name = "synchronous", .type = &scn_type_word,
+	  .off = SC(gateway.synchronous_full), .choices = synchronous_words,
+	  .range = "\"normal\" or \"full\"",
+	  .help = "sqlite synchronous: full survives power loss, normal a "
+	  "crash of the process" },
+	{ .name = "max_body", .type = &scn_type_size,
+	  .off = SC(gateway.max_body), .range = "1KiB-1GiB",
+	  .help = "Largest API request body (else 413)" },
+	{ .name = "api_max_pending", .type = &scn_type_uint,
+	  .off = SC(gateway.api_max_pending),
+	  .size = SCSIZE(gateway.api_max_pending), .min = 1, .max = 1000000,
+	  .help = "API requests held at once waiting for the store; more are "
+	  "refused" },
+	{ .name = NULL },
+};
+
 /* Keys of the full format that later versions bring. */
 #define RESERVED(n) { .name = n, .type = &scn_type_reserved, \
 	.flags = SCN_RESERVED, .help = "Not supported in this version" }
@@ -357,9 +787,27 @@ const struct scn_key scn_top_keys[] = {
 	{ .name = "carriers", .type = &scn_type_carriers,
 	  .flags = SCN_REQUIRED, .range = "1-64, names and ports unique",
 	  .help = "The simulated carriers (carrier keys below)" },
-	RESERVED("gateway"),
-	RESERVED("numbers"),
-	RESERVED("services"),
+	{ .name = "accounts", .type = &scn_type_list, .sub = gw_account_keys,
+	  .off = SC(gateway.accounts), .count_off = SC(gateway.naccounts),
+	  .size = sizeof(struct gateway_account), .max = 100, .item = "[]",
+	  .item_default = &gw_account_default, .range = "up to 100, sids "
+	  "unique", .help = "Accounts of the API (Basic auth)" },
+	{ .name = "numbers", .type = &scn_type_list, .sub = gw_number_keys,
+	  .off = SC(gateway.numbers), .count_off = SC(gateway.nnumbers),
+	  .size = sizeof(struct gateway_number), .max = 10000, .item = "[]",
+	  .item_default = &gw_number_default,
+	  .item_check = scn_number_item_check,
+	  .range = "up to 10000, numbers and sids unique",
+	  .help = "Phone numbers, short codes and alphanumeric senders the "
+	  "accounts own" },
+	{ .name = "services", .type = &scn_type_list, .sub = gw_service_keys,
+	  .off = SC(gateway.services), .count_off = SC(gateway.nservices),
+	  .size = sizeof(struct gateway_service), .max = 1000, .item = "[]",
+	  .item_default = &gw_service_default,
+	  .range = "up to 1000, sids unique",
+	  .help = "Messaging Services and their sender pools" },
+	{ .name = "gateway", .type = &scn_type_object, .sub = gw_keys,
+	  .help = "Routes, callbacks and the store of the gateway" },
 	RESERVED("timeline"),
 	RESERVED("traffic"),
 	RESERVED("expect"),
@@ -375,4 +823,7 @@ scn_scenario_defaults(struct scenario *s)
 	s->clock_start = 0;
 	s->speed = 1;
 	snprintf(s->http, sizeof s->http, "127.0.0.1:8080");
+	gateway_config_defaults(&s->gateway);
+	s->gateway.seed = s->seed;
+	s->gateway_routes_derived = 1;
 }

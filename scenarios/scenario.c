@@ -1,7 +1,8 @@
 /*
  * Loading a scenario: the file or string, JSON syntax, the top-level
- * keys (clock, carriers) and the checks that span carriers (unique names
- * and ports). The rows of every key are in scenario-keys.c.
+ * keys (clock, carriers), the checks that span carriers (unique names
+ * and ports) and then those that span the gateway's lists
+ * (scenario-accounts.c). The rows of every key are in scenario-keys.c.
  */
 #include "config.h"
 
@@ -185,6 +186,8 @@ scn_load(struct scn_ctx *c, struct scenario *s)
 	rc = scn_walk(c, scn_top_keys, root, s);
 	if (rc == 0)
 		rc = ports_unique(c, s);
+	if (rc == 0)
+		rc = scn_gateway_finish(c, s);
 	/* The path points into root's strings: errors are written by now. */
 	json_decref(root);
 	if (rc == -1)
@@ -289,6 +292,7 @@ scenario_release(struct scenario *s)
 	free(s->carriers);
 	s->carriers = NULL;
 	s->ncarriers = 0;
+	scn_gateway_release(&s->gateway);
 }
 
 void

@@ -18,6 +18,7 @@
 
 #include "common/clock.h"
 #include "carriers/profile.h"
+#include "gateway/gateway.h"
 
 #define SCENARIO_PATH_MAX	1024
 
@@ -44,6 +45,17 @@ struct scenario {
 	char		 dir[SCENARIO_PATH_MAX];	/* relative paths */
 	struct carrier_profile *carriers;
 	size_t		 ncarriers;
+	/*
+	 * The gateway's accounts, numbers, services, routes and settings
+	 * (top-level "accounts", "numbers", "services" and "gateway"),
+	 * every default filled; seed is the scenario's. Freed by
+	 * scenario_release().
+	 */
+	struct gateway_config gateway;
+	/* 1 when the file gave no gateway.routes and the routes were made
+	 * from the carriers: one per carrier, named after it, to its first
+	 * listener (which `serve` rewrites once a port 0 is bound). */
+	int		 gateway_routes_derived;
 };
 
 /* Returns 0, or -1 with err filled; on error s holds nothing to free. */

@@ -19,6 +19,7 @@
 #include <check.h>
 
 #include "carriers/fault.h"
+#include "gateway/gateway-internal.h"
 #include "scenarios/scenario.h"
 #include "smpp/receipt.h"
 #include "smpp/smpp.h"
@@ -32,6 +33,19 @@
 /* A carrier with only its required keys, then x. */
 #define CARRIER(x) \
 	"{'carriers': [{'name': 'a', 'listen': ['127.0.0.1:2775']" x "}]}"
+/* A carrier, then the gateway's keys x. */
+#define GW(x) \
+	"{'carriers': [{'name': 'a', 'listen': ['127.0.0.1:2775']}], " x "}"
+#define AC0	"AC00000000000000000000000000000000"
+#define AC1	"AC11111111111111111111111111111111"
+#define MG0	"MG00000000000000000000000000000000"
+#define ACCOUNT	"'accounts': [{'sid': '" AC0 "', 'auth_token': 't'}]"
+#define ACCOUNTS2 "'accounts': [{'sid': '" AC0 "', 'auth_token': 't'}, " \
+	"{'sid': '" AC1 "', 'auth_token': 'u'}]"
+/* A route with its required keys, then x. */
+#define ROUTE(x) GW("'gateway': {'routes': [{'name': 'r', 'connect': " \
+	"'127.0.0.1:1', 'system_id': 's'" x "}]}")
+
 /* Two carriers, so paths say carriers[1]. */
 #define CARRIER2(x) \
 	"{'carriers': [{'name': 'a', 'listen': ['127.0.0.1:2775']}, " \
@@ -387,7 +401,7 @@ static const struct {
 	{ "['carriers']", "", "a scenario is a JSON object", 1, 1 },
 	{ "{}", "carriers", "required", 0, 0 },
 	{ "{'carriers': []}", "carriers", "1 to 64 carriers", 0, 0 },
-	{ "{'gateway': {}, 'carriers': []}", "gateway",
+	{ "{'expect': {}, 'carriers': []}", "expect",
 	  "not supported in this version", 1, 2 },
 	{ "{'timeline': [], 'carriers': []}", "timeline",
 	  "not supported in this version", 0, 0 },
@@ -635,6 +649,225 @@ static const struct {
 	/* A key that looks like a path is still one key. */
 	{ CARRIER(", 'faults': [{'name': 'latency', 'add': {'a.b[1]': 1}}]"),
 	  "carriers[0].faults[0].add.a.b[1]", "unknown distribution", 0, 0 },
+	/* Accounts. */
+	{ GW("'accounts': {}"), "accounts", "must be an array of at most 100 "
+	  "accounts", 0, 0 },
+	{ GW("'accounts': [{'auth_token': 't'}]"), "accounts[0].sid",
+	  "required", 0, 0 },
+	{ GW("'accounts': [{'sid': 'AC123', 'auth_token': 't'}]"),
+	  "accounts[0].sid", "must be AC and 32 hex digits", 0, 0 },
+	{ GW("'accounts': [{'sid': 'MG00000000000000000000000000000000', "
+	  "'auth_token': 't'}]"), "accounts[0].sid", "must be AC", 0, 0 },
+	{ GW("'accounts': [{'sid': '" AC0 "'}]"), "accounts[0].auth_token",
+	  "required", 0, 0 },
+	{ GW("'accounts': [{'sid': '" AC0 "', 'auth_token': ''}]"),
+	  "accounts[0].auth_token", "must not be empty", 0, 0 },
+	{ GW("'accounts': [{'sid': '" AC0 "', 'auth_token': 't'}, "
+	  "{'sid': '" AC0 "', 'auth_token': 'u'}]"), "accounts[1].sid",
+	  "duplicate sid " AC0 " (also accounts[0])", 0, 0 },
+	{ GW("'accounts': [{'sid': '" AC0 "', 'auth_token': 't', "
+	  "'friendly_name': 'x', 'colour': 1}]"), "accounts[0].colour",
+	  "unknown key", 0, 0 },
+	{ GW("'accounts': [{'sid': '" AC0 "', 'auth_token': 't', "
+	  "'api_keys': [{'sid': 'SK00000000000000000000000000000000'}]}]"),
+	  "accounts[0].api_keys[0].secret", "required", 0, 0 },
+	{ GW("'accounts': [{'sid': '" AC0 "', 'auth_token': 't', "
+	  "'api_keys': [{'sid': 'AC00000000000000000000000000000000', "
+	  "'secret': 's'}]}]"), "accounts[0].api_keys[0].sid",
+	  "must be SK and 32 hex digits", 0, 0 },
+	{ GW("'accounts': [{'sid': '" AC0 "', 'auth_token': 't', "
+	  "'api_keys': [{'sid': 'SK00000000000000000000000000000000', "
+	  "'secret': 's'}]}, {'sid': '" AC1 "', 'auth_token': 'u', "
+	  "'api_keys': [{'sid': 'SK00000000000000000000000000000000', "
+	  "'secret': 's'}]}]"), "accounts[1].api_keys[0]",
+	  "duplicate sid SK00000000000000000000000000000000 (also "
+	  "accounts[0].api_keys[0])", 0, 0 },
+	/* Numbers. */
+	{ GW(ACCOUNT ", 'numbers': [{'kind': 'long_code'}]"),
+	  "numbers[0].number", "required", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+1415555010a'}]"),
+	  "numbers[0].number", "must be an E.164 number", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '12'}]"),
+	  "numbers[0].number", "a short code (3 to 8 digits)", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': 'TOOLONGSENDER'}]"),
+	  "numbers[0].number", "alphanumeric sender (up to 11", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100', "
+	  "'kind': 'short_code'}]"), "numbers[0].kind",
+	  "\"+14155550100\" is a long_code, not a short_code", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100', "
+	  "'kind': 'mobile'}]"), "numbers[0].kind", "must be long_code, "
+	  "short_code, toll_free or alphanumeric", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '55555'}]"),
+	  "numbers[0].country", "required for a short code", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': 'ACME'}]"),
+	  "numbers[0].country", "required for an alphanumeric sender", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+99955501000'}]"),
+	  "numbers[0].country", "no country is known for the calling code "
+	  "of +99955501000", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100', "
+	  "'country': 'USA'}]"), "numbers[0].country",
+	  "two-letter country code", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100', "
+	  "'capabilities': ['SMS', 'Fax']}]"), "numbers[0].capabilities[1]",
+	  "must be \"SMS\", \"MMS\" or \"Voice\"", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100', "
+	  "'capabilities': []}]"), "numbers[0].capabilities",
+	  "non-empty array", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': 'ACME', 'country': 'GB', "
+	  "'capabilities': ['SMS', 'MMS']}]"), "numbers[0].capabilities",
+	  "an alphanumeric sender has SMS only", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100', "
+	  "'sid': 'SC00000000000000000000000000000000'}]"), "numbers[0].sid",
+	  "a long_code's sid starts with PN", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100', "
+	  "'sid': 'PN0000'}]"), "numbers[0].sid", "must be PN, SC or AI", 0,
+	  0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100', "
+	  "'sms_url': 'ftp://example.com/'}]"), "numbers[0].sms_url",
+	  "is not an http:// or https:// URL", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100', "
+	  "'sms_url': 'https://'}]"), "numbers[0].sms_url",
+	  "is not an http:// or https:// URL", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100', "
+	  "'sms_method': 'PUT'}]"), "numbers[0].sms_method",
+	  "must be \"GET\" or \"POST\"", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100'}, "
+	  "{'number': '+14155550100'}]"), "numbers[1].number",
+	  "duplicate number \"+14155550100\" (also numbers[0])", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100', 'sid': "
+	  "'PN00000000000000000000000000000000'}, {'number': '+14155550101', "
+	  "'sid': 'PN00000000000000000000000000000000'}]"), "numbers[1].sid",
+	  "duplicate sid PN00000000000000000000000000000000 (also "
+	  "numbers[0])", 0, 0 },
+	{ GW("'numbers': [{'number': '+14155550100'}]"), "numbers[0]",
+	  "no account to own it", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100', 'account': '"
+	  AC1 "'}]"), "numbers[0].account", "no account " AC1 " in "
+	  "\"accounts\"", 0, 0 },
+	/* The path of a check across lists is found in the text too. */
+	{ "{'carriers': [{'name': 'a', 'listen': ['127.0.0.1:2775']}],\n"
+	  " 'numbers': [\n  {'number': '+14155550100',\n   'account': '"
+	  AC1 "'}],\n " ACCOUNT "}", "numbers[0].account", "no account", 4,
+	  4 },
+	/* Services. */
+	{ GW(ACCOUNT ", 'services': [{'friendly_name': 'x'}]"),
+	  "services[0].sid", "required", 0, 0 },
+	{ GW(ACCOUNT ", 'services': [{'sid': '" MG0 "', 'validity_period': "
+	  "0}]"), "services[0].validity_period", "between 1 and 36000", 0,
+	  0 },
+	{ GW(ACCOUNT ", 'services': [{'sid': '" MG0 "', 'usecase': 'spam'}]"),
+	  "services[0].usecase", "must be notifications, marketing", 0, 0 },
+	{ GW(ACCOUNT ", 'services': [{'sid': '" MG0 "', 'sticky_sender': "
+	  "'yes'}]"), "services[0].sticky_sender", "true or false", 0, 0 },
+	{ GW(ACCOUNT ", 'services': [{'sid': '" MG0 "'}, {'sid': '" MG0
+	  "'}]"), "services[1].sid", "duplicate sid " MG0, 0, 0 },
+	{ GW(ACCOUNT ", 'services': [{'sid': '" MG0 "', 'account': '" AC1
+	  "'}]"), "services[0].account", "no account " AC1, 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100'}], "
+	  "'services': [{'sid': '" MG0 "', 'senders': ['+14155550100', "
+	  "'+14155550199']}]"), "services[0].senders[1]",
+	  "\"+14155550199\" is not a number or sid of \"numbers\"", 0, 0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100'}], "
+	  "'services': [{'sid': '" MG0 "', 'senders': [5]}]"),
+	  "services[0].senders[0]", "must be a string", 0, 0 },
+	{ GW(ACCOUNTS2 ", 'numbers': [{'number': '+14155550100', "
+	  "'account': '" AC1 "'}], 'services': [{'sid': '" MG0 "', "
+	  "'senders': ['+14155550100']}]"), "services[0].senders[0]",
+	  "numbers[0] belongs to account " AC1 ", the service to " AC0, 0,
+	  0 },
+	{ GW(ACCOUNT ", 'numbers': [{'number': '+14155550100'}], "
+	  "'services': [{'sid': '" MG0 "', 'senders': ['+14155550100']}, "
+	  "{'sid': 'MG11111111111111111111111111111111', 'senders': "
+	  "['+14155550100']}]"), "services[1].senders[0]",
+	  "is also services[0].senders[0]", 0, 0 },
+	/* The gateway. */
+	{ GW("'gateway': []"), "gateway", "must be an object", 0, 0 },
+	{ GW("'gateway': {'route': []}"), "gateway.route",
+	  "did you mean \"routes\"", 0, 0 },
+	{ GW("'gateway': {'synchronous': 'extra'}"), "gateway.synchronous",
+	  "must be \"normal\" or \"full\"", 0, 0 },
+	{ GW("'gateway': {'max_body': '1 MiB'}"), "gateway.max_body",
+	  "must be a size such as", 0, 0 },
+	{ GW("'gateway': {'max_body': 100}"), "gateway.max_body",
+	  "between 1KiB and 1GiB", 0, 0 },
+	{ GW("'gateway': {'max_body': '2GiB'}"), "gateway.max_body",
+	  "between 1KiB and 1GiB", 0, 0 },
+	{ GW("'gateway': {'api_max_pending': 0}"), "gateway.api_max_pending",
+	  "between 1 and 1000000", 0, 0 },
+	{ GW("'gateway': {'callbacks': {'timeout': 0}}"),
+	  "gateway.callbacks.timeout", "more than 0", 0, 0 },
+	{ GW("'gateway': {'callbacks': {'retries': 101}}"),
+	  "gateway.callbacks.retries", "between 0 and 100", 0, 0 },
+	{ GW("'gateway': {'callbacks': {'backoff': '10m'}}"),
+	  "gateway.callbacks", "backoff_max is below backoff", 0, 0 },
+	{ GW("'gateway': {'routes': {}}"), "gateway.routes",
+	  "must be an array of at most 64 routes", 0, 0 },
+	{ GW("'gateway': {'routes': [{'name': 'r', 'system_id': 's'}]}"),
+	  "gateway.routes[0].connect", "required", 0, 0 },
+	{ GW("'gateway': {'routes': [{'name': 'r', 'connect': '127.0.0.1:1'}"
+	  "]}"), "gateway.routes[0].system_id", "required", 0, 0 },
+	{ GW("'gateway': {'routes': [{'name': 'r', 'connect': 'nowhere', "
+	  "'system_id': 's'}]}"), "gateway.routes[0].connect",
+	  "is not host:port", 0, 0 },
+	{ GW("'gateway': {'routes': [{'name': 'r', 'connect': '127.0.0.1:1', "
+	  "'system_id': 's'}, {'name': 'r', 'connect': '127.0.0.1:2', "
+	  "'system_id': 's'}]}"), "gateway.routes[1].name",
+	  "duplicate route name \"r\" (also gateway.routes[0])", 0, 0 },
+	{ ROUTE(", 'password': '123456789'"), "gateway.routes[0].password",
+	  "at most 8 characters", 0, 0 },
+	{ ROUTE(", 'bind': 'tx'"), "gateway.routes[0].bind",
+	  "must be \"trx\" or \"tx+rx\"", 0, 0 },
+	{ ROUTE(", 'sessions': 0"), "gateway.routes[0].sessions",
+	  "between 1 and 64", 0, 0 },
+	{ ROUTE(", 'window': 100001"), "gateway.routes[0].window",
+	  "between 1 and 100000", 0, 0 },
+	{ ROUTE(", 'throughput': -1"), "gateway.routes[0].throughput",
+	  "between 0 and", 0, 0 },
+	{ ROUTE(", 'response_timeout': 0"),
+	  "gateway.routes[0].response_timeout", "more than 0", 0, 0 },
+	{ ROUTE(", 'reconnect': {'min': '10s', 'max': '5s'}"),
+	  "gateway.routes[0].reconnect", "max is below min", 0, 0 },
+	{ ROUTE(", 'tls_ca': '/nonexistent/ca.pem', 'tls': true"),
+	  "gateway.routes[0].tls_ca", "cannot read /nonexistent/ca.pem", 0,
+	  0 },
+	{ ROUTE(", 'tls_ca': '/dev/null'"), "gateway.routes[0].tls_ca",
+	  "only goes with \"tls\": true", 0, 0 },
+	{ ROUTE(", 'prefixes': ['+1', '44']"), "gateway.routes[0].prefixes[1]",
+	  "\"44\" must start with '+'", 0, 0 },
+	{ ROUTE(", 'prefixes': ['+1x']"), "gateway.routes[0].prefixes[0]",
+	  "only digits may follow the '+'", 0, 0 },
+	{ ROUTE(", 'prefixes': ['+123456789012345678901']"),
+	  "gateway.routes[0].prefixes[0]", "at most 21 characters", 0, 0 },
+	{ ROUTE(", 'accepts': {'fax': true}"), "gateway.routes[0].accepts.fax",
+	  "unknown key", 0, 0 },
+	{ ROUTE(", 'errors': [{'error_code': 30005}]"),
+	  "gateway.routes[0].errors[0]", "needs exactly one of submit_status, "
+	  "receipt and network_error_code", 0, 0 },
+	{ ROUTE(", 'errors': [{'submit_status': 'ESME_RINVDSTADR', "
+	  "'receipt': {'stat': 'UNDELIV'}}]"), "gateway.routes[0].errors[0]",
+	  "needs exactly one of", 0, 0 },
+	{ ROUTE(", 'errors': [{'submit_status': 'ESME_RNOPE'}]"),
+	  "gateway.routes[0].errors[0].submit_status",
+	  "must be an SMPP status name", 0, 0 },
+	{ ROUTE(", 'errors': [{'receipt': {'err': '001'}}]"),
+	  "gateway.routes[0].errors[0].receipt.stat", "required", 0, 0 },
+	{ ROUTE(", 'errors': [{'receipt': {'stat': 'UN DELIV'}}]"),
+	  "gateway.routes[0].errors[0].receipt.stat", "no space or ':'", 0,
+	  0 },
+	{ ROUTE(", 'errors': [{'receipt': {'stat': 'UNDELIV', 'err': '1'}}]"),
+	  "gateway.routes[0].errors[0].receipt.err", "three digits", 0, 0 },
+	{ ROUTE(", 'errors': [{'network_error_code': {'type': 256}}]"),
+	  "gateway.routes[0].errors[0].network_error_code.type",
+	  "between 0 and 255", 0, 0 },
+	{ ROUTE(", 'errors': [{'submit_status': 'ESME_RSYSERR', "
+	  "'error_code': 100000}]"), "gateway.routes[0].errors[0].error_code",
+	  "between 0 and 99999", 0, 0 },
+	{ ROUTE(", 'errors': [{'submit_status': 'ESME_RSYSERR', "
+	  "'status': 'delivered'}]"), "gateway.routes[0].errors[0].status",
+	  "must be \"undelivered\" or \"failed\"", 0, 0 },
+	{ ROUTE(", 'errors': [{'receipt': {'stat': 'UNDELIV'}, 'retry': "
+	  "true}]"), "gateway.routes[0].errors[0].retry",
+	  "only goes with submit_status", 0, 0 },
 	/* Retry and session. */
 	{ CARRIER(", 'receipt_retry': {'initial': '10s', 'max': '5s'}"),
 	  "carriers[0].receipt_retry", "max is below initial", 0, 0 },
@@ -666,6 +899,10 @@ START_TEST(test_bad)
 		ck_assert_int_eq(err.column, bad[_i].column);
 	}
 	ck_assert_ptr_null(s.carriers);
+	ck_assert_ptr_null(s.gateway.accounts);
+	ck_assert_ptr_null(s.gateway.numbers);
+	ck_assert_ptr_null(s.gateway.services);
+	ck_assert_ptr_null(s.gateway.routes);
 	free(json);
 }
 END_TEST
@@ -979,6 +1216,312 @@ START_TEST(test_id_formats)
 }
 END_TEST
 
+START_TEST(test_full_accounts_numbers)
+{
+	const struct gateway_config	*g;
+	const struct gateway_number	*n;
+	struct scenario			 s;
+
+	load_full(&s);
+	g = &s.gateway;
+	ck_assert_uint_eq(g->naccounts, 2);
+	ck_assert_str_eq(g->accounts[0].sid,
+	    "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	ck_assert_str_eq(g->accounts[0].token, "token-a");
+	ck_assert_str_eq(g->accounts[0].friendly_name, "Acme");
+	ck_assert_uint_eq(g->accounts[0].nkeys, 1);
+	ck_assert_str_eq(g->accounts[0].keys[0].sid,
+	    "SKaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	ck_assert_str_eq(g->accounts[0].keys[0].secret, "key-secret");
+	ck_assert_str_eq(g->accounts[0].keys[0].friendly_name, "ci");
+	ck_assert_uint_eq(g->accounts[1].nkeys, 0);
+	ck_assert_uint_eq(g->nnumbers, 4);
+	n = &g->numbers[0];
+	ck_assert_str_eq(n->sid, "PN11111111111111111111111111111111");
+	ck_assert_str_eq(n->account_sid, "ACbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+	ck_assert_str_eq(n->number, "+14155550100");
+	ck_assert_int_eq(n->kind, GATEWAY_SENDER_LONG_CODE);
+	ck_assert_str_eq(n->country, "US");
+	ck_assert_uint_eq(n->capabilities, GATEWAY_CAP_SMS | GATEWAY_CAP_VOICE);
+	ck_assert_str_eq(n->friendly_name, "main");
+	ck_assert_str_eq(n->sms_url, "https://example.com/sms");
+	ck_assert_str_eq(n->sms_method, "GET");
+	ck_assert_str_eq(n->sms_fallback_url, "http://example.com/fallback");
+	ck_assert_str_eq(n->sms_fallback_method, "GET");
+	ck_assert_str_eq(n->status_callback, "https://example.com/status");
+	/* Left out: the first account, the kind given, the calling code's
+	 * country, SMS only outside the US and Canada. */
+	n = &g->numbers[1];
+	ck_assert_str_eq(n->account_sid, "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	ck_assert_int_eq(n->kind, GATEWAY_SENDER_TOLL_FREE);
+	ck_assert_str_eq(n->country, "GB");
+	ck_assert_uint_eq(n->capabilities, GATEWAY_CAP_SMS);
+	ck_assert_int_eq(strncmp(n->sid, "PN", 2), 0);
+	ck_assert_str_eq(n->sms_method, "POST");
+	ck_assert_str_eq(n->sms_url, "");
+	n = &g->numbers[2];
+	ck_assert_int_eq(n->kind, GATEWAY_SENDER_SHORT_CODE);
+	ck_assert_str_eq(n->country, "CA");
+	ck_assert_int_eq(strncmp(n->sid, "SC", 2), 0);
+	n = &g->numbers[3];
+	ck_assert_int_eq(n->kind, GATEWAY_SENDER_ALPHANUMERIC);
+	ck_assert_int_eq(strncmp(n->sid, "AI", 2), 0);
+	ck_assert_uint_eq(n->capabilities, GATEWAY_CAP_SMS);
+	scenario_release(&s);
+}
+END_TEST
+
+START_TEST(test_full_services)
+{
+	const struct gateway_service	*v;
+	struct scenario			 s;
+
+	load_full(&s);
+	ck_assert_uint_eq(s.gateway.nservices, 1);
+	v = &s.gateway.services[0];
+	ck_assert_str_eq(v->sid, "MGcccccccccccccccccccccccccccccccc");
+	ck_assert_str_eq(v->account_sid, "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	ck_assert_str_eq(v->friendly_name, "alerts");
+	ck_assert_str_eq(v->inbound_request_url, "https://example.com/in");
+	ck_assert_str_eq(v->inbound_method, "GET");
+	ck_assert_str_eq(v->fallback_url, "https://example.com/in-fallback");
+	ck_assert_str_eq(v->fallback_method, "GET");
+	ck_assert_str_eq(v->status_callback,
+	    "https://example.com/service-status");
+	ck_assert_int_eq(v->sticky_sender, 0);
+	ck_assert_int_eq(v->mms_converter, 0);
+	ck_assert_int_eq(v->smart_encoding, 0);
+	ck_assert_int_eq(v->area_code_geomatch, 0);
+	ck_assert_int_eq(v->fallback_to_long_code, 0);
+	ck_assert_int_eq(v->use_inbound_webhook_on_number, 1);
+	ck_assert_uint_eq(v->validity_period, 600);
+	ck_assert_str_eq(v->usecase, "notifications");
+	/* Senders named by number are kept as the numbers' sids. */
+	ck_assert_uint_eq(v->nsenders, 3);
+	ck_assert_str_eq(v->senders[0], s.gateway.numbers[1].sid);
+	ck_assert_str_eq(v->senders[1], s.gateway.numbers[2].sid);
+	ck_assert_str_eq(v->senders[2], s.gateway.numbers[3].sid);
+	scenario_release(&s);
+}
+END_TEST
+
+START_TEST(test_full_gateway)
+{
+	const struct gateway_config	*g;
+	const struct gateway_route	*r;
+	struct scenario			 s;
+
+	load_full(&s);
+	g = &s.gateway;
+	ck_assert_uint_eq(g->seed, 42);
+	ck_assert_int_eq(g->synchronous_full, 1);
+	ck_assert_int_eq(g->callback_timeout, 3 * SEC);
+	ck_assert_uint_eq(g->callback_retries, 2);
+	ck_assert_int_eq(g->callback_backoff, 250 * MS);
+	ck_assert_int_eq(g->callback_backoff_max, 10 * SEC);
+	ck_assert_uint_eq(g->max_body, 64 * 1024);
+	ck_assert_uint_eq(g->api_max_pending, 500);
+	ck_assert_int_eq(s.gateway_routes_derived, 0);
+	ck_assert_uint_eq(g->nroutes, 1);
+	r = &g->routes[0];
+	ck_assert_str_eq(r->name, "upstream");
+	ck_assert_str_eq(r->address, "smpp.example.com:3550");
+	ck_assert_int_eq(r->tls, 1);
+	ck_assert_int_eq(r->tls_verify, 0);
+	ck_assert_str_eq(r->tls_ca, "/dev/null");
+	ck_assert_str_eq(r->system_id, "acme");
+	ck_assert_str_eq(r->password, "pw");
+	ck_assert_str_eq(r->system_type, "VMA");
+	ck_assert_uint_eq(r->bind, GATEWAY_BIND_TX | GATEWAY_BIND_RX);
+	ck_assert_uint_eq(r->sessions, 4);
+	ck_assert_uint_eq(r->window, 50);
+	ck_assert_double_eq(r->throughput, 25.5);
+	ck_assert_int_eq(r->response_timeout, 5 * SEC);
+	ck_assert_int_eq(r->enquire_link, 0);
+	ck_assert_int_eq(r->reconnect_min, 500 * MS);
+	ck_assert_int_eq(r->reconnect_max, 2 * MIN);
+	ck_assert_uint_eq(r->submit_retries, 0);
+	ck_assert_int_eq(r->retry_pause, 3 * SEC);
+	ck_assert_uint_eq(r->nprefixes, 3);
+	ck_assert_str_eq(r->prefixes[0], "+44");
+	ck_assert_str_eq(r->prefixes[1], "+4420");
+	ck_assert_str_eq(r->prefixes[2], "+");
+	ck_assert_uint_eq(r->accepts_kinds, (1u << GATEWAY_SENDER_LONG_CODE) |
+	    (1u << GATEWAY_SENDER_TOLL_FREE) |
+	    (1u << GATEWAY_SENDER_ALPHANUMERIC));
+	ck_assert_int_eq(r->accepts_mms, 1);
+	ck_assert_uint_eq(r->nerror_rules, 4);
+	ck_assert_int_eq(r->error_rules[0].kind, GATEWAY_OUTCOME_SUBMIT);
+	ck_assert_uint_eq(r->error_rules[0].command_status, SMPP_ESME_RINVDSTADR);
+	ck_assert_int_eq(r->error_rules[0].error_code, 21211);
+	ck_assert_int_eq(r->error_rules[0].status, GW_STATUS_FAILED);
+	ck_assert_int_eq(r->error_rules[0].retry, 0);
+	ck_assert_uint_eq(r->error_rules[1].command_status,
+	    SMPP_ESME_RTHROTTLED);
+	ck_assert_int_eq(r->error_rules[1].retry, 1);
+	ck_assert_int_eq(r->error_rules[1].status, -1);
+	ck_assert_int_eq(r->error_rules[2].kind, GATEWAY_OUTCOME_RECEIPT);
+	ck_assert_str_eq(r->error_rules[2].stat, "UNDELIV");
+	ck_assert_str_eq(r->error_rules[2].err, "001");
+	ck_assert_int_eq(r->error_rules[2].status, GW_STATUS_UNDELIVERED);
+	ck_assert_int_eq(r->error_rules[3].kind, GATEWAY_OUTCOME_NETWORK);
+	ck_assert_int_eq(r->error_rules[3].network_type, 3);
+	ck_assert_int_eq(r->error_rules[3].network_code, 1);
+	ck_assert_int_eq(r->error_rules[3].error_code, 30003);
+	scenario_release(&s);
+}
+END_TEST
+
+/* Sizes as people write them. */
+static const struct {
+	const char	*json;
+	size_t		 bytes;
+} sizes[] = {
+	{ "'1MiB'", 1024 * 1024 },
+	{ "'512KiB'", 512 * 1024 },
+	{ "'64kB'", 64000 },
+	{ "'2MB'", 2000000 },
+	{ "'1GiB'", 1024 * 1024 * 1024 },
+	{ "2048", 2048 },
+	{ "'4096'", 4096 },
+	{ "'1500B'", 1500 },
+};
+
+START_TEST(test_sizes)
+{
+	struct scenario	 s;
+	char		*q;
+
+	ck_assert_int_ne(asprintf(&q, GW("'gateway': {'max_body': %s}"),
+	    sizes[_i].json), -1);
+	load_ok(q, &s);
+	ck_assert_uint_eq(s.gateway.max_body, sizes[_i].bytes);
+	scenario_release(&s);
+	free(q);
+}
+END_TEST
+
+/* With no gateway.routes, one route per carrier, from what it is. */
+START_TEST(test_derived_routes)
+{
+	const struct gateway_route	*r;
+	struct scenario			 s;
+
+	load_ok("{'carriers': [{'name': 'a', 'listen': [{'address': "
+	    "'127.0.0.1:3550', 'tls': true}, '0.0.0.0:2775'], 'accounts': "
+	    "[{'system_id': 'first', 'password': 'p1'}, {'system_id': "
+	    "'gateway', 'password': 'p2'}], 'serves': ['1415', '+1628'], "
+	    "'accepts': {'short_code': false, 'mms': true}}, {'name': 'b', "
+	    "'listen': [{'address': '[::]:3551', 'tls': true}], 'accounts': "
+	    "[{'system_id': 'only', 'password': 'p3'}]}]}", &s);
+	ck_assert_int_eq(s.gateway_routes_derived, 1);
+	ck_assert_uint_eq(s.gateway.nroutes, 2);
+	r = &s.gateway.routes[0];
+	ck_assert_str_eq(r->name, "a");
+	ck_assert_str_eq(r->address, "127.0.0.1:2775");	/* plain first */
+	ck_assert_int_eq(r->tls, 0);
+	ck_assert_str_eq(r->system_id, "gateway");
+	ck_assert_str_eq(r->password, "p2");
+	ck_assert_uint_eq(r->nprefixes, 2);
+	ck_assert_str_eq(r->prefixes[0], "+1415");
+	ck_assert_str_eq(r->prefixes[1], "+1628");
+	ck_assert_uint_eq(r->accepts_kinds, (1u << GATEWAY_SENDER_LONG_CODE) |
+	    (1u << GATEWAY_SENDER_TOLL_FREE) |
+	    (1u << GATEWAY_SENDER_ALPHANUMERIC));
+	ck_assert_int_eq(r->accepts_mms, 1);
+	ck_assert_uint_eq(r->window, 10);
+	ck_assert_uint_eq(r->bind, GATEWAY_BIND_TRX);
+	r = &s.gateway.routes[1];
+	ck_assert_str_eq(r->address, "[::1]:3551");
+	ck_assert_int_eq(r->tls, 1);
+	ck_assert_int_eq(r->tls_verify, 0);
+	ck_assert_str_eq(r->system_id, "only");
+	ck_assert_uint_eq(r->nprefixes, 1);
+	ck_assert_str_eq(r->prefixes[0], "+");
+	scenario_release(&s);
+	/* Routes given, even none, replace them. */
+	load_ok(GW("'gateway': {'routes': []}"), &s);
+	ck_assert_int_eq(s.gateway_routes_derived, 0);
+	ck_assert_uint_eq(s.gateway.nroutes, 0);
+	scenario_release(&s);
+}
+END_TEST
+
+START_TEST(test_default_gateway)
+{
+	static const struct {
+		const char			*number;
+		enum gateway_sender_kind	 kind;
+		const char			*country;
+		unsigned			 caps;
+	} want[] = {
+		{ "55555", GATEWAY_SENDER_SHORT_CODE, "US", GATEWAY_CAP_SMS },
+		{ "+14155550100", GATEWAY_SENDER_LONG_CODE, "US",
+		  GATEWAY_CAP_SMS | GATEWAY_CAP_MMS },
+		{ "+12125550100", GATEWAY_SENDER_LONG_CODE, "US",
+		  GATEWAY_CAP_SMS | GATEWAY_CAP_MMS },
+		{ "+13125550100", GATEWAY_SENDER_LONG_CODE, "US",
+		  GATEWAY_CAP_SMS | GATEWAY_CAP_MMS },
+		{ "+16465550100", GATEWAY_SENDER_LONG_CODE, "US",
+		  GATEWAY_CAP_SMS | GATEWAY_CAP_MMS },
+		{ "+18885550100", GATEWAY_SENDER_TOLL_FREE, "US",
+		  GATEWAY_CAP_SMS | GATEWAY_CAP_MMS },
+		{ "+447700900100", GATEWAY_SENDER_LONG_CODE, "GB",
+		  GATEWAY_CAP_SMS },
+		{ "CARRIERLAB", GATEWAY_SENDER_ALPHANUMERIC, "GB",
+		  GATEWAY_CAP_SMS },
+	};
+	static const char *routes[] = { "alpha-mobile", "beta-wireless",
+	    "gamma-telecom" };
+	const struct gateway_config	*g;
+	const struct gateway_service	*v;
+	struct scenario_error		 err;
+	struct scenario			 s;
+	size_t				 i;
+
+	if (scenario_load_default(&s, &err) == -1)
+		fail_with(&err, "default");
+	g = &s.gateway;
+	ck_assert_uint_eq(g->naccounts, 1);
+	ck_assert_str_eq(g->accounts[0].sid, AC0);
+	ck_assert_str_eq(g->accounts[0].token, "test");
+	ck_assert_uint_eq(g->nnumbers, sizeof want / sizeof want[0]);
+	for (i = 0; i < g->nnumbers; i++) {
+		ck_assert_str_eq(g->numbers[i].number, want[i].number);
+		ck_assert_int_eq(g->numbers[i].kind, want[i].kind);
+		ck_assert_str_eq(g->numbers[i].country, want[i].country);
+		ck_assert_uint_eq(g->numbers[i].capabilities, want[i].caps);
+		ck_assert_str_eq(g->numbers[i].account_sid, AC0);
+	}
+	/* Derived sids are part of the contract: the same on every run. */
+	ck_assert_str_eq(g->numbers[1].sid,
+	    "PN23cc7185f268e3dde7909d436d41c3ff");
+	ck_assert_uint_eq(g->nservices, 1);
+	v = &g->services[0];
+	ck_assert_str_eq(v->sid, MG0);
+	ck_assert_str_eq(v->account_sid, AC0);
+	ck_assert_str_eq(v->friendly_name, "carrierlab default service");
+	ck_assert_uint_eq(v->validity_period, 36000);
+	ck_assert_int_eq(v->sticky_sender, 1);
+	ck_assert_uint_eq(v->nsenders, g->nnumbers);
+	for (i = 0; i < v->nsenders; i++)
+		ck_assert_str_eq(v->senders[i], g->numbers[i].sid);
+	ck_assert_int_eq(s.gateway_routes_derived, 1);
+	ck_assert_uint_eq(g->nroutes, 3);
+	for (i = 0; i < 3; i++) {
+		ck_assert_str_eq(g->routes[i].name, routes[i]);
+		ck_assert_str_eq(g->routes[i].address,
+		    s.carriers[i].listen[0].address);
+		ck_assert_str_eq(g->routes[i].system_id, "gateway");
+		ck_assert_str_eq(g->routes[i].password, "gateway");
+	}
+	ck_assert_str_eq(g->routes[2].prefixes[0], "+44");
+	ck_assert_str_eq(g->routes[2].prefixes[1], "+49");
+	ck_assert_uint_eq(g->max_body, 1024 * 1024);
+	scenario_release(&s);
+}
+END_TEST
+
 static char *
 read_text(const char *path)
 {
@@ -1071,6 +1614,12 @@ main(void)
 	    sizeof dists / sizeof dists[0]);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof bad / sizeof bad[0]);
 	tcase_add_test(tc, test_default_scenario);
+	tcase_add_test(tc, test_full_accounts_numbers);
+	tcase_add_test(tc, test_full_services);
+	tcase_add_test(tc, test_full_gateway);
+	tcase_add_loop_test(tc, test_sizes, 0, sizeof sizes / sizeof sizes[0]);
+	tcase_add_test(tc, test_derived_routes);
+	tcase_add_test(tc, test_default_gateway);
 	tcase_add_test(tc, test_explain_round_trip);
 	tcase_add_test(tc, test_tls_files);
 	tcase_add_test(tc, test_error_format);
