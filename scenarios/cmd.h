@@ -13,6 +13,7 @@ struct cmd_entry {
 	int		(*exec)(int argc, char **argv);
 };
 
+extern const struct cmd_entry cmd_serve_entry;
 extern const struct cmd_entry cmd_pdu_entry;
 extern const struct cmd_entry cmd_smsc_entry;
 extern const struct cmd_entry cmd_check_entry;

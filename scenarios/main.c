@@ -21,16 +21,6 @@ cmd_not_yet(int argc, char **argv)
 	return 1;
 }
 
-static const struct cmd_entry cmd_serve_entry = {
-	.name = "serve",
-	.usage = "[SCENARIO]",
-	.summary = "run carriers, gateway and HTTP API (not yet available)",
-	.help = "Runs the simulated carriers, the gateway and its HTTP API on "
-	    "the embedded\ndefault scenario or SCENARIO. Not available in this "
-	    "version.\n",
-	.exec = cmd_not_yet,
-};
-
 static const struct cmd_entry cmd_run_entry = {
 	.name = "run",
 	.usage = "FILE...",

@@ -65,6 +65,8 @@ struct sim_http {
 	size_t			 ncarriers;
 	void			(*fallback)(struct evhttp_request *, void *);
 	void			*fallback_arg;
+	void			(*metrics_hook)(struct evbuffer *, void *);
+	void			*metrics_arg;
 	struct sim_count	*counts;
 	size_t			 ncounts;
 };
@@ -988,6 +990,8 @@ sim_get_metrics(struct sim_call *call)
 
 	carrier_metrics_write(call->sh->carriers, call->sh->ncarriers, buf);
 	sim_metrics_write(call->sh, buf);
+	if (call->sh->metrics_hook != NULL)
+		call->sh->metrics_hook(buf, call->sh->metrics_arg);
 	sim_reply(call, 200, "text/plain; version=0.0.4; charset=utf-8", buf);
 	evbuffer_free(buf);
 }
@@ -1130,4 +1134,12 @@ sim_http_set_fallback(struct sim_http *sh,
 {
 	sh->fallback = cb;
 	sh->fallback_arg = arg;
+}
+
+void
+sim_http_set_metrics_hook(struct sim_http *sh,
+    void (*cb)(struct evbuffer *, void *), void *arg)
+{
+	sh->metrics_hook = cb;
+	sh->metrics_arg = arg;
 }

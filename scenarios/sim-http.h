@@ -19,6 +19,7 @@
 
 struct carrier;
 struct clock;
+struct evbuffer;
 struct event_base;
 struct evhttp;
 struct evhttp_request;
@@ -52,6 +53,14 @@ int		 sim_http_port(struct sim_http *);
  */
 void		 sim_http_set_fallback(struct sim_http *,
 		    void (*cb)(struct evhttp_request *, void *), void *arg);
+
+/*
+ * Has cb append more families to every GET /metrics answer, after the
+ * carriers' and this module's own (the gateway's, in `carrierlab serve`).
+ * cb NULL: none.
+ */
+void		 sim_http_set_metrics_hook(struct sim_http *,
+		    void (*cb)(struct evbuffer *, void *), void *arg);
 
 /*
  * The access decision for /sim/ and /metrics, as a pure function: peer is
