@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "common/xmalloc.h"
-#include "gateway/gateway-internal.h"
+#include "gateway/names.h"
 #include "scenarios/scenario-internal.h"
 
 #define FIELD(base, k)		((char *)(base) + (k)->off)

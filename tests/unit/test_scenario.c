@@ -19,7 +19,7 @@
 #include <check.h>
 
 #include "carriers/fault.h"
-#include "gateway/gateway-internal.h"
+#include "gateway/names.h"
 #include "scenarios/scenario.h"
 #include "smpp/receipt.h"
 #include "smpp/smpp.h"

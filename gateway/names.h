@@ -1,0 +1,84 @@
+/*
+ * What the gateway's names and numbers are, shared with whoever reads a
+ * configuration for it (scenarios/): message statuses and directions in
+ * Twilio's words, sids, dates, and what a phone number or sender string
+ * is. Pure functions over strings; no gateway state.
+ */
+#ifndef CARRIERLAB_GATEWAY_NAMES_H
+#define CARRIERLAB_GATEWAY_NAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/random.h"
+#include "gateway/gateway.h"
+
+/*
+ * Message statuses in Twilio's names. The third column says whether the
+ * status is terminal (no further change but redaction and delete).
+ */
+#define GW_STATUSES(X)							\
+	X(ACCEPTED,		"accepted",		0)		\
+	X(SCHEDULED,		"scheduled",		0)		\
+	X(QUEUED,		"queued",		0)		\
+	X(SENDING,		"sending",		0)		\
+	X(SENT,			"sent",			0)		\
+	X(DELIVERED,		"delivered",		1)		\
+	X(UNDELIVERED,		"undelivered",		1)		\
+	X(FAILED,		"failed",		1)		\
+	X(RECEIVING,		"receiving",		0)		\
+	X(RECEIVED,		"received",		1)		\
+	X(CANCELED,		"canceled",		1)		\
+	X(READ,			"read",			1)		\
+	X(PARTIALLY_DELIVERED,	"partially_delivered",	1)
+
+enum gw_status {
+#define GW_STATUS_ENUM(name, text, terminal) GW_STATUS_##name,
+	GW_STATUSES(GW_STATUS_ENUM)
+#undef GW_STATUS_ENUM
+	GW_STATUS_COUNT
+};
+
+const char	*gw_status_name(enum gw_status);
+/* -1 for an unknown name. */
+int		 gw_status_parse(const char *name);
+int		 gw_status_terminal(enum gw_status);
+
+#define GW_DIRECTIONS(X)						\
+	X(INBOUND,		"inbound")				\
+	X(OUTBOUND_API,		"outbound-api")				\
+	X(OUTBOUND_CALL,	"outbound-call")			\
+	X(OUTBOUND_REPLY,	"outbound-reply")
+
+enum gw_direction {
+#define GW_DIRECTION_ENUM(name, text) GW_DIR_##name,
+	GW_DIRECTIONS(GW_DIRECTION_ENUM)
+#undef GW_DIRECTION_ENUM
+};
+
+const char	*gw_direction_name(enum gw_direction);
+int		 gw_direction_parse(const char *name);
+
+/* util.c */
+/* prefix + 32 lowercase hex digits from rng (deterministic per seed). */
+void		 gw_sid_new(struct rng *, const char *prefix,
+		    char out[GATEWAY_SID_SIZE]);
+/* ISO 3166 alpha-2 of an E.164 number's country code ("US" for +1,
+ * "GB" for +44, ...), or "" when the table does not know it. */
+const char	*gw_country_of(const char *e164);
+/* 1 when s is prefix + 32 hex digits. */
+int		 gw_sid_valid(const char *s, const char *prefix);
+/* RFC 2822 in GMT: "Thu, 24 Aug 2023 05:01:45 +0000". */
+void		 gw_date_rfc2822(int64_t usec, char *out, size_t cap);
+/* ISO 8601: "2015-07-30T20:12:31Z". */
+void		 gw_date_iso8601(int64_t usec, char *out, size_t cap);
+/* Parses ISO 8601 (with Z or offset), RFC 2822 and "YYYY-MM-DD";
+ * -1 when unreadable. */
+int		 gw_date_parse(const char *s, int64_t *usec);
+/* E.164: '+' and 8..15 digits (first not 0). */
+int		 gw_e164_valid(const char *s);
+/* The kind of a sender string ("+1415...", "55555", "CARRIERLAB"), or -1
+ * when it is none. */
+int		 gw_sender_kind(const char *s);
+
+#endif
