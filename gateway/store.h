@@ -121,7 +121,10 @@ struct gw_list_query {
 
 /* Newest first (date_created desc, sid desc). Fills out[] with up to
  * q->page_size heap messages, *n with the count, *more with 1 when
- * another row follows the last. Returns 0 or -1. */
+ * another row follows the last. A backward page (before_sid) is in the
+ * same list order, and its *more says whether another row precedes its
+ * first (rows after its last always exist: the page it came from).
+ * Returns 0 or -1. */
 int		 gw_store_list_messages(struct gw_store *,
 		    const struct gw_list_query *q, struct gw_message **out,
 		    size_t *n, int *more);

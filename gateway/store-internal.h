@@ -1,0 +1,218 @@
+/*
+ * What the store's files share (store.c, store-schema.c,
+ * store-messages.c, store-callbacks.c) and nothing else may touch: the
+ * connection, the statements prepared once and kept, the open batch and
+ * its durability callbacks.
+ */
+#ifndef CARRIERLAB_GATEWAY_STORE_INTERNAL_H
+#define CARRIERLAB_GATEWAY_STORE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "gateway/store.h"
+
+struct event;
+
+#define GW_STORE_ERROR_MAX	512
+#define GW_STORE_PATH_MAX	256
+#define GW_STORE_SQL_MAX	4096
+
+/*
+ * The messages columns, in the order of the INSERT and the SELECT. The
+ * second column is the SQL name (quoted where it is a keyword); bind
+ * index is MCOL_x + 1, column index MCOL_x.
+ */
+#define GW_MESSAGE_COLUMNS(X)						\
+	X(SID,			"sid")					\
+	X(ACCOUNT_SID,		"account_sid")				\
+	X(SERVICE_SID,		"service_sid")				\
+	X(TO,			"\"to\"")				\
+	X(FROM,			"\"from\"")				\
+	X(BODY,			"body")					\
+	X(STATUS,		"status")				\
+	X(DIRECTION,		"direction")				\
+	X(ERROR_CODE,		"error_code")				\
+	X(DATE_CREATED,		"date_created")				\
+	X(DATE_UPDATED,		"date_updated")				\
+	X(DATE_SENT,		"date_sent")				\
+	X(SEND_AT,		"send_at")				\
+	X(VALID_UNTIL,		"valid_until")				\
+	X(VALIDITY_PERIOD,	"validity_period")			\
+	X(NUM_SEGMENTS,		"num_segments")				\
+	X(NUM_MEDIA,		"num_media")				\
+	X(MEDIA,		"media")				\
+	X(STATUS_CALLBACK,	"status_callback")			\
+	X(DATA_CODING,		"data_coding")				\
+	X(SMART_ENCODED,	"smart_encoded")			\
+	X(ATTEMPT,		"attempt")				\
+	X(ROUTE,		"route")				\
+	X(PRICE,		"price")				\
+	X(PARTS,		"parts")
+
+enum gw_message_column {
+#define GW_MCOL_ENUM(name, sql) MCOL_##name,
+	GW_MESSAGE_COLUMNS(GW_MCOL_ENUM)
+#undef GW_MCOL_ENUM
+	MCOL_COUNT
+};
+
+#define GW_CALLBACK_COLUMNS						\
+	"id, kind, message_sid, account_sid, url, method, params,"	\
+	" attempts, next_at, created_at"
+
+/*
+ * Statements prepared at open and kept. NULL sql: built by
+ * gw_store_message_sql() from GW_MESSAGE_COLUMNS.
+ */
+#define GW_STORE_STATEMENTS(X)						\
+	X(BEGIN, "BEGIN IMMEDIATE")					\
+	X(COMMIT, "COMMIT")						\
+	X(ROLLBACK, "ROLLBACK")						\
+	X(MSG_PUT, NULL)						\
+	X(MSG_GET, NULL)						\
+	X(MSG_ACTIVE, NULL)						\
+	X(MSG_DELETE, "DELETE FROM messages WHERE sid = ?1"		\
+	    " AND (?2 IS NULL OR account_sid = ?2)")			\
+	X(MSG_COUNT, "SELECT status, count(*) FROM messages"		\
+	    " GROUP BY status")						\
+	X(EVENT_ADD, "INSERT INTO message_events"			\
+	    " (sid, status, error_code, at, detail)"			\
+	    " VALUES (?1, ?2, ?3, ?4, ?5)")				\
+	X(EVENT_LIST, "SELECT status, error_code, at, detail"		\
+	    " FROM message_events WHERE sid = ?1 ORDER BY id LIMIT ?2")	\
+	X(EVENT_DELETE, "DELETE FROM message_events WHERE sid = ?1")	\
+	X(CB_ADD, "INSERT INTO callbacks (kind, message_sid,"		\
+	    " account_sid, url, method, params, attempts, next_at,"	\
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")	\
+	X(CB_UPDATE, "UPDATE callbacks SET attempts = ?2, next_at = ?3"	\
+	    " WHERE id = ?1")						\
+	X(CB_DELETE, "DELETE FROM callbacks WHERE id = ?1")		\
+	X(CB_LOAD, "SELECT " GW_CALLBACK_COLUMNS " FROM callbacks"	\
+	    " ORDER BY id")						\
+	X(CFG_CLEAR_ACCOUNTS, "DELETE FROM accounts")			\
+	X(CFG_CLEAR_NUMBERS, "DELETE FROM numbers")			\
+	X(CFG_CLEAR_SERVICES, "DELETE FROM services")			\
+	X(CFG_ACCOUNT, "INSERT OR REPLACE INTO accounts"		\
+	    " (sid, friendly_name, api_keys) VALUES (?1, ?2, ?3)")	\
+	X(CFG_NUMBER, "INSERT OR REPLACE INTO numbers (sid,"		\
+	    " account_sid, number, kind, country, capabilities,"	\
+	    " friendly_name, sms_url, sms_method, sms_fallback_url,"	\
+	    " sms_fallback_method, status_callback, date_created)"	\
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"	\
+	    " ?12, ?13)")						\
+	X(CFG_SERVICE, "INSERT OR REPLACE INTO services (sid,"		\
+	    " account_sid, friendly_name, inbound_request_url,"		\
+	    " inbound_method, fallback_url, fallback_method,"		\
+	    " status_callback, sticky_sender, mms_converter,"		\
+	    " smart_encoding, area_code_geomatch,"			\
+	    " fallback_to_long_code, use_inbound_webhook_on_number,"	\
+	    " validity_period, usecase, senders) VALUES (?1, ?2, ?3,"	\
+	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"	\
+	    " ?16, ?17)")
+
+enum gw_store_stmt {
+#define GW_STORE_STMT_ENUM(name, sql) GW_STMT_##name,
+	GW_STORE_STATEMENTS(GW_STORE_STMT_ENUM)
+#undef GW_STORE_STMT_ENUM
+	GW_STMT_COUNT
+};
+
+/*
+ * List statements, one per combination of the filters given and the
+ * paging direction, prepared on first use and kept: a filter that is
+ * absent is absent from the SQL, so the planner picks the index that
+ * fits (an "?x IS NULL OR" clause would hide it).
+ */
+#define GW_LIST_ACCOUNT		0x01
+#define GW_LIST_TO		0x02
+#define GW_LIST_FROM		0x04
+#define GW_LIST_SENT_AFTER	0x08
+#define GW_LIST_SENT_BEFORE	0x10
+#define GW_LIST_AFTER_KEY	0x20
+#define GW_LIST_BEFORE_KEY	0x40
+#define GW_LIST_STMTS		0x80
+
+/* A JSON text being written (store-json.c); buf is NUL-ended. */
+struct gw_json {
+	char		*buf;
+	size_t		 len;
+	size_t		 cap;
+};
+
+/* A callback waiting for the commit of the open batch. */
+struct gw_store_durable {
+	void		(*cb)(void *, int);
+	void		*arg;
+};
+
+struct gw_store {
+	sqlite3		*db;
+	struct event_base *base;
+	struct event	*commit_ev;	/* zero delay: the next loop turn */
+	sqlite3_stmt	*stmt[GW_STMT_COUNT];
+	sqlite3_stmt	*list_stmt[GW_LIST_STMTS];
+	char		 path[GW_STORE_PATH_MAX];
+	char		 error[GW_STORE_ERROR_MAX];
+	size_t		 pending;	/* writes in the open batch */
+	struct gw_json	 json[2];	/* scratch of a put's JSON columns */
+	struct gw_store_durable *durable;
+	size_t		 ndurable;
+	size_t		 durable_cap;
+};
+
+/* store.c */
+/* Records and logs what failed with sqlite's message; returns -1. */
+int		 gw_store_fail(struct gw_store *, const char *what);
+/* Records and logs a failure that is not sqlite's; returns -1. */
+int		 gw_store_failx(struct gw_store *, const char *what,
+		    const char *reason);
+/* A kept statement, reset and unbound for its next use. */
+sqlite3_stmt	*gw_store_stmt(struct gw_store *, enum gw_store_stmt);
+/* Steps a statement that returns no row, then resets it. */
+int		 gw_store_step_done(struct gw_store *, sqlite3_stmt *,
+		    const char *what);
+/* Joins the open batch, opening it (and arming the commit) if none. */
+int		 gw_store_begin(struct gw_store *);
+/* Binds text; NULL, and "" when empty_null, bind SQL NULL. */
+int		 gw_store_bind_text(sqlite3_stmt *, int i, const char *,
+		    int empty_null);
+/* Binds an integer; 0 binds SQL NULL when zero_null. */
+int		 gw_store_bind_i64(sqlite3_stmt *, int i, int64_t,
+		    int zero_null);
+/* A TEXT column into a char array, cut to fit; NULL reads "". */
+void		 gw_store_column_copy(sqlite3_stmt *, int i, char *out,
+		    size_t size);
+/* A TEXT column as a heap string (xstrdup); NULL reads NULL. */
+char		*gw_store_column_strdup(sqlite3_stmt *, int i);
+
+/* store-schema.c */
+/* Creates or migrates the schema; refuses a newer one. */
+int		 gw_store_migrate(struct gw_store *);
+
+/* store-json.c */
+/* Empties j (allocating its buffer on first use). */
+void		 gw_json_reset(struct gw_json *);
+/* Appends text as it is ("[", "{", ","). */
+void		 gw_json_raw(struct gw_json *, const char *text);
+void		 gw_json_int(struct gw_json *, int64_t);
+/* Appends a quoted, escaped string of at most max bytes. */
+void		 gw_json_string(struct gw_json *, const char *, size_t max);
+/* Appends an object member's key (with the comma unless first). */
+void		 gw_json_key(struct gw_json *, const char *key, int first);
+void		 gw_json_free(struct gw_json *);
+
+/* store-messages.c */
+/* The SQL of a statement built from GW_MESSAGE_COLUMNS. */
+void		 gw_store_message_sql(enum gw_store_stmt, char *out,
+		    size_t size);
+/* Builds the SQL of list statement slot (GW_LIST_* bits). */
+void		 gw_store_list_sql(unsigned slot, char *out, size_t size);
+/* The row st is on (a GW_MESSAGE_COLUMNS select) as a heap message;
+ * NULL (error set) when the row is corrupt. */
+struct gw_message *gw_store_read_message(struct gw_store *,
+		    sqlite3_stmt *);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * The JSON the store writes into its text columns (media, parts, api
+ * keys, pool senders): arrays of strings and flat objects, written
+ * straight into a buffer kept by the store, because a message put is on
+ * the hot path and a jansson tree per put costs more than the INSERT's
+ * share it feeds. Reading goes through jansson.
+ *
+ * Strings are escaped per RFC 8259; bytes that are not valid UTF-8 (an
+ * SMSC's message id is only bytes) become U+FFFD, so what is written
+ * always parses back.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "gateway/store-internal.h"
+
+static void
+gw_json_reserve(struct gw_json *j, size_t more)
+{
+	size_t cap = j->cap > 0 ? j->cap : 256;
+
+	if (j->len + more + 1 <= j->cap)
+		return;
+	while (cap < j->len + more + 1)
+		cap *= 2;
+	j->buf = xreallocarray(j->buf, cap, 1);
+	j->cap = cap;
+}
+
+void
+gw_json_reset(struct gw_json *j)
+{
+	gw_json_reserve(j, 0);
+	j->len = 0;
+	j->buf[0] = '\0';
+}
+
+void
+gw_json_raw(struct gw_json *j, const char *text)
+{
+	size_t n = strlen(text);
+
+	gw_json_reserve(j, n);
+	memcpy(j->buf + j->len, text, n + 1);
+	j->len += n;
+}
+
+void
+gw_json_int(struct gw_json *j, int64_t v)
+{
+	gw_json_reserve(j, 24);
+	j->len += (size_t)snprintf(j->buf + j->len, 24, "%" PRId64, v);
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if none. */
+static size_t
+gw_json_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		len = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		len = 3;
+		lo = s[0] == 0xE0 ? 0xA0 : 0x80;	/* overlong */
+		hi = s[0] == 0xED ? 0x9F : 0xBF;	/* surrogates */
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		len = 4;
+		lo = s[0] == 0xF0 ? 0x90 : 0x80;
+		hi = s[0] == 0xF4 ? 0x8F : 0xBF;	/* above U+10FFFF */
+	} else
+		return 0;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return len;
+}
+
+void
+gw_json_string(struct gw_json *j, const char *text, size_t max)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n = strnlen(text, max), i = 0, len;
+
+	/* Worst case: every byte becomes \ufffd or \u00XX (6 bytes). */
+	gw_json_reserve(j, 6 * n + 2);
+	j->buf[j->len++] = '"';
+	while (i < n) {
+		if (s[i] == '"' || s[i] == '\\') {
+			j->buf[j->len++] = '\\';
+			j->buf[j->len++] = (char)s[i++];
+		} else if (s[i] < 0x20) {
+			j->len += (size_t)snprintf(j->buf + j->len, 7,
+			    "\\u%04x", s[i++]);
+		} else if ((len = gw_json_utf8_len(s + i, n - i)) == 0) {
+			memcpy(j->buf + j->len, "\\ufffd", 6);
+			j->len += 6;
+			i++;
+		} else {
+			memcpy(j->buf + j->len, s + i, len);
+			j->len += len;
+			i += len;
+		}
+	}
+	j->buf[j->len++] = '"';
+	j->buf[j->len] = '\0';
+}
+
+/* ,"key": before a member (no comma before the first). */
+void
+gw_json_key(struct gw_json *j, const char *key, int first)
+{
+	if (!first)
+		gw_json_raw(j, ",");
+	gw_json_string(j, key, SIZE_MAX);
+	gw_json_raw(j, ":");
+}
+
+void
+gw_json_free(struct gw_json *j)
+{
+	free(j->buf);
+	j->buf = NULL;
+	j->len = j->cap = 0;
+}
