@@ -128,6 +128,9 @@ struct gateway {
 	size_t			 nactive;
 	struct gw_metrics	 metrics;
 	int			 stopping;
+	unsigned		 api_pending;	/* api: creates awaiting their
+						   commit (20429 beyond
+						   cfg.api_max_pending) */
 };
 
 /* Lookups in the configuration; NULL when absent. */

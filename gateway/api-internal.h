@@ -1,0 +1,186 @@
+/*
+ * What the api*.c files share and nothing else touches: the request being
+ * served, the form parser, the replies and the resource renderers.
+ *
+ *   api.c           routing table, authentication, limits, replies
+ *   api-form.c      form and query parsing, value checks, URL checks
+ *   api-messages.c  Messages: create, list, fetch, update, delete
+ *   api-media.c     a message's Media
+ *   api-numbers.c   the Account, IncomingPhoneNumbers, SMS/ShortCodes
+ *   api-services.c  Messaging v1 Services and their sender lists
+ *   api-render.c    resource JSON, the XML of the 2010 API, error bodies
+ */
+#ifndef CARRIERLAB_GATEWAY_API_INTERNAL_H
+#define CARRIERLAB_GATEWAY_API_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "gateway/gateway-internal.h"
+
+struct evbuffer;
+struct evhttp_request;
+
+#define GW_API_URL_MAX		8192	/* longer request URLs: 414 */
+#define GW_API_BODY_DEFAULT	(1024 * 1024)	/* cfg.max_body 0 */
+#define GW_FORM_MAX_PAIRS	1000	/* parameters per form or query */
+#define GW_API_PAGE_SIZE	50	/* PageSize default */
+#define GW_API_PAGE_SIZE_MAX	1000
+#define GW_API_BODY_CHARS	1600	/* Body limit, code points */
+#define GW_API_PATH_SIDS	4	/* sids captured from a path */
+
+/* The 2010 API answers JSON for ".json", XML otherwise; v1 is JSON. */
+enum gw_api_format {
+	GW_API_JSON,
+	GW_API_XML,
+};
+
+/* Decoded form or query parameters, in order, keys may repeat. */
+struct gw_form_pair {
+	char		*key;
+	char		*value;
+};
+
+struct gw_form {
+	struct gw_form_pair *pairs;
+	size_t		 npairs;
+};
+
+/* One request while its handler runs (on the stack of gw_api_handle). */
+struct gw_api_request {
+	struct gateway	*gw;
+	struct evhttp_request *req;
+	int		 method;		/* EVHTTP_REQ_* */
+	enum gw_api_format format;
+	const char	*path;			/* as sent, no query */
+	const struct gateway_account *account;	/* authenticated */
+	/* The path's sids in order ({AC}, {SM}, ...). */
+	char		 sids[GW_API_PATH_SIDS][GATEWAY_SID_SIZE];
+	size_t		 nsids;
+	struct gw_form	 query;
+	struct gw_form	 form;			/* POST body */
+	int		 arg;			/* the route's arg */
+	char		 base_url[300];		/* v1 absolute URLs */
+};
+
+typedef void	(*gw_api_handler)(struct gw_api_request *);
+
+/* api-form.c */
+/* WHATWG application/x-www-form-urlencoded: '+' is a space, bad %-escapes
+ * stay literal, bytes that are not UTF-8 (and NUL) become U+FFFD. -1 when
+ * there are more than GW_FORM_MAX_PAIRS pairs (form freed). */
+int		 gw_form_parse(struct gw_form *, const char *s, size_t len);
+void		 gw_form_free(struct gw_form *);
+/* The first value of key, or NULL. */
+const char	*gw_form_get(const struct gw_form *, const char *key);
+/* Every value of key in order: fills up to cap, returns the count. */
+size_t		 gw_form_all(const struct gw_form *, const char *key,
+		    const char **out, size_t cap);
+/* "true"/"false" in any case: 0, or -1. */
+int		 gw_form_bool(const char *v, int *out);
+/* Decimal digits only, min..max: 0, or -1. */
+int		 gw_form_ulong(const char *v, unsigned long min,
+		    unsigned long max, unsigned long *out);
+/* Code points of valid UTF-8. */
+size_t		 gw_utf8_count(const char *s);
+/* "http(s)://[user@]host[:port][/...]" with a host of letters, digits,
+ * '-' and '.' (and '_' when underscore_ok), nothing blank: 1, else 0. */
+int		 gw_url_http(const char *url, int underscore_ok);
+/* Percent-encodes s for a query component (unreserved kept). */
+void		 gw_uri_encode(struct evbuffer *, const char *s);
+/* Dates of list filters: gw_date_parse's forms and "MM/DD/YYYY[ hh:mm:ss
+ * ZONE]" with US zone names. 0 or -1. */
+int		 gw_api_date_parse(const char *s, int64_t *usec);
+
+/* api.c: replies. Each counts the request (and an error) in metrics. */
+void		 gw_api_reply_error(struct gw_api_request *,
+		    const struct gw_error *);
+/* code with the table's text, or fmt... */
+void		 gw_api_fail(struct gw_api_request *, int code,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* body is consumed. element names the XML of a resource ("Message"). */
+void		 gw_api_reply_resource(struct gw_api_request *, int status,
+		    json_t *body, const char *element);
+/* A 2010 list: key ("messages") holds the items; XML as
+ * <list_element ...><item_element>. body is consumed. */
+void		 gw_api_reply_list(struct gw_api_request *, json_t *body,
+		    const char *key, const char *list_element,
+		    const char *item_element);
+void		 gw_api_reply_empty(struct gw_api_request *, int status);
+/* The same, for a reply after the handler returned. */
+void		 gw_api_send_error(struct evhttp_request *, enum gw_api_format,
+		    const struct gw_error *);
+void		 gw_api_send_resource(struct evhttp_request *,
+		    enum gw_api_format, int status, json_t *body,
+		    const char *element);
+
+/* Paging of lists kept in the configuration (numbers, services): Page
+ * and PageSize; 0, or -1 after answering the error. */
+int		 gw_api_page_parse(struct gw_api_request *, unsigned *page,
+		    unsigned *page_size);
+/* Where a 2010 list page sits and how to reach its neighbours. */
+struct gw_api_page {
+	unsigned	 page;			/* Page, as the client sent it */
+	unsigned	 page_size;
+	size_t		 n;			/* items on this page */
+	const char	*filters;		/* encoded "To=...&" or "" */
+	const char	*token;			/* this page's PageToken, NULL */
+	int		 has_next;
+	int		 has_prev;
+	const char	*next_token;		/* NULL: paging by Page only */
+	const char	*prev_token;
+};
+
+/* The body of a 2010 list: items under key, and end, first_page_uri,
+ * next_page_uri, page, page_size, previous_page_uri, start and uri, all
+ * in Twilio's (alphabetical) order. items is consumed. */
+json_t		*gw_api_list_body(const char *path, const char *key,
+		    json_t *items, const struct gw_api_page *);
+
+/* Handlers (one per route). */
+void		 gw_api_account_fetch(struct gw_api_request *);
+void		 gw_api_messages_create(struct gw_api_request *);
+void		 gw_api_messages_list(struct gw_api_request *);
+void		 gw_api_messages_fetch(struct gw_api_request *);
+void		 gw_api_messages_update(struct gw_api_request *);
+void		 gw_api_messages_delete(struct gw_api_request *);
+void		 gw_api_media_list(struct gw_api_request *);
+void		 gw_api_media_fetch(struct gw_api_request *);
+void		 gw_api_media_delete(struct gw_api_request *);
+void		 gw_api_numbers_list(struct gw_api_request *);
+void		 gw_api_numbers_fetch(struct gw_api_request *);
+void		 gw_api_short_codes_list(struct gw_api_request *);
+void		 gw_api_short_codes_fetch(struct gw_api_request *);
+void		 gw_api_services_list(struct gw_api_request *);
+void		 gw_api_services_fetch(struct gw_api_request *);
+void		 gw_api_service_senders_list(struct gw_api_request *);
+void		 gw_api_service_senders_fetch(struct gw_api_request *);
+
+/* api-render.c */
+/* "ME" + the first 32 hex digits of SHA-256("<message sid>/<index>"). */
+void		 gw_api_media_sid(const char *message_sid, size_t index,
+		    char out[GATEWAY_SID_SIZE]);
+const char	*gw_api_media_type(const char *url);
+json_t		*gw_api_media_json(const struct gw_message *, size_t index);
+json_t		*gw_api_account_json(const struct gateway_account *);
+json_t		*gw_api_number_json(const struct gateway_number *);
+json_t		*gw_api_short_code_json(const struct gateway_number *);
+json_t		*gw_api_service_json(const char *base_url,
+		    const struct gateway_service *);
+/* A v1 PhoneNumber, ShortCode or AlphaSender of a service. */
+json_t		*gw_api_sender_json(const char *base_url,
+		    const struct gateway_service *,
+		    const struct gateway_number *);
+json_t		*gw_api_error_json(const struct gw_error *);
+/* <TwilioResponse><element>...</element></TwilioResponse>. */
+void		 gw_api_xml_resource(struct evbuffer *, const json_t *,
+		    const char *element);
+/* A 2010 list: the paging fields as attributes, each item an element. */
+void		 gw_api_xml_list(struct evbuffer *, const json_t *,
+		    const char *key, const char *list_element,
+		    const char *item_element);
+void		 gw_api_xml_error(struct evbuffer *, const struct gw_error *);
+
+#endif
