@@ -21,6 +21,7 @@
 #include "carriers/fault.h"
 #include "carriers/model.h"
 #include "carriers/store.h"
+#include "smpp/receipt.h"
 #include "smpp/session.h"
 
 #define CARRIER_CLOSED_KEEP	32	/* closed binds kept for inspection */
@@ -108,11 +109,36 @@ enum carrier_outbox_where {
 	CARRIER_OUTBOX_LOOSE,		/* being moved: in no container */
 };
 
+/*
+ * What a receipt says of its message, taken when the receipt is planned so
+ * that sending it reads nothing back from the store; text is already the
+ * Appendix B text: field. Entries loaded from the store have none and
+ * read their message when they go.
+ */
+struct carrier_receipt_view {
+	uint64_t	 seq;
+	int64_t		 submit_at;
+	int64_t		 done_at;
+	char		 source_addr[21];
+	char		 destination_addr[21];
+	uint8_t		 source_ton;
+	uint8_t		 source_npi;
+	uint8_t		 dest_ton;
+	uint8_t		 dest_npi;
+	char		 err[4];
+	uint8_t		 has_nec;
+	uint8_t		 nec_type;
+	uint16_t	 nec_code;
+	char		 text[SMPP_RECEIPT_TEXT_CHARS + 1];
+};
+
 struct carrier_outbox_entry {
 	RB_ENTRY(carrier_outbox_entry) tree;
 	TAILQ_ENTRY(carrier_outbox_entry) held;
 	struct carrier	*carrier;
 	enum carrier_outbox_where where;
+	int		 has_view;
+	struct carrier_receipt_view view;	/* RECEIPT, when has_view */
 	struct carrier_outbox_item item;
 	int64_t		 sent_at;
 };
@@ -259,6 +285,9 @@ int	carrier_outbox_init(struct carrier *, char *err, size_t errlen);
 void	carrier_outbox_free(struct carrier *);
 /* Adds item (copied; pdu ownership moves) and persists it. */
 int	carrier_outbox_add(struct carrier *, struct carrier_outbox_item *);
+/* The same for a receipt of m, which keeps what the receipt needs of m. */
+int	carrier_outbox_add_receipt(struct carrier *,
+	    struct carrier_outbox_item *, const struct carrier_message *m);
 void	carrier_outbox_cancel_message(struct carrier *, const char *id);
 /* A receiver of system_id bound, or a session's window opened: sends
  * what is held for system_id (NULL: for everyone, in order). */

@@ -92,9 +92,14 @@ carrier_outbox_done(struct carrier_outbox_entry *e, int drop)
 	free(e);
 }
 
+#define CARRIER_KICK_IDS	8
+
 /*
  * Due entries go out at once while nothing is held; behind held ones they
- * queue, so receipts leave in the order they fell due.
+ * queue, so receipts leave in the order they fell due. Only the system_ids
+ * of the entries queued here can have something new to send, so only
+ * those are kicked (every one when there are many): a walk of the whole
+ * held list at every timer made a full deliver window quadratic.
  */
 static void
 carrier_outbox_fire(struct clock_timer *t, void *arg)
@@ -102,22 +107,35 @@ carrier_outbox_fire(struct clock_timer *t, void *arg)
 	struct carrier *c = arg;
 	struct carrier_outbox_entry *e;
 	int64_t now = carrier_now(c);
-	int queued = 0;
+	char ids[CARRIER_KICK_IDS][sizeof e->item.system_id];
+	size_t nids = 0, i;
+	int many = 0;
 
 	(void)t;
 	while ((e = RB_MIN(carrier_outbox_tree, &c->outbox)) != NULL &&
 	    e->item.due <= now) {
 		RB_REMOVE(carrier_outbox_tree, &c->outbox, e);
 		e->where = CARRIER_OUTBOX_LOOSE;
-		if (TAILQ_EMPTY(&c->held))
+		if (TAILQ_EMPTY(&c->held)) {
 			carrier_outbox_dispatch(e);
-		else {
-			carrier_outbox_hold(e);
-			queued = 1;
+			continue;
 		}
+		carrier_outbox_hold(e);
+		for (i = 0; i < nids; i++)
+			if (strcmp(ids[i], e->item.system_id) == 0)
+				break;
+		if (i < nids)
+			continue;
+		if (nids == CARRIER_KICK_IDS)
+			many = 1;
+		else
+			memcpy(ids[nids++], e->item.system_id, sizeof ids[0]);
 	}
-	if (queued)
+	if (many)
 		carrier_outbox_kick(c, NULL);
+	else
+		for (i = 0; i < nids; i++)
+			carrier_outbox_kick(c, ids[i]);
 	carrier_outbox_arm(c);
 }
 
@@ -180,17 +198,41 @@ carrier_outbox_free(struct carrier *c)
 		carrier_outbox_done(e, 0);
 }
 
-int
-carrier_outbox_add(struct carrier *c, struct carrier_outbox_item *item)
-{
-	struct carrier_outbox_entry *e;
+static void	carrier_receipt_view_fill(struct carrier_receipt_view *,
+		    const struct carrier_message *);
 
+static struct carrier_outbox_entry *
+carrier_outbox_put(struct carrier *c, struct carrier_outbox_item *item)
+{
 	if (carrier_store_outbox_add(c->env.store, item) == -1) {
 		log_warnx("%s store-failed error=\"%s\"", c->p->name,
 		    carrier_store_error(c->env.store));
-		return -1;
+		return NULL;
 	}
-	e = carrier_outbox_entry_new(c, item);
+	return carrier_outbox_entry_new(c, item);
+}
+
+int
+carrier_outbox_add(struct carrier *c, struct carrier_outbox_item *item)
+{
+	struct carrier_outbox_entry *e = carrier_outbox_put(c, item);
+
+	if (e == NULL)
+		return -1;
+	carrier_outbox_schedule(e);
+	return 0;
+}
+
+int
+carrier_outbox_add_receipt(struct carrier *c,
+    struct carrier_outbox_item *item, const struct carrier_message *m)
+{
+	struct carrier_outbox_entry *e = carrier_outbox_put(c, item);
+
+	if (e == NULL)
+		return -1;
+	carrier_receipt_view_fill(&e->view, m);
+	e->has_view = 1;
 	carrier_outbox_schedule(e);
 	return 0;
 }
@@ -270,7 +312,33 @@ carrier_public_id(const char *id, char *out, size_t len)
 {
 	size_t n = strcspn(id, "/");
 
-	snprintf(out, len, "%.*s", (int)n, id);
+	if (len == 0)
+		return;
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, id, n);
+	out[n] = '\0';
+}
+
+static void
+carrier_receipt_view_fill(struct carrier_receipt_view *v,
+    const struct carrier_message *m)
+{
+	v->seq = m->seq;
+	v->submit_at = m->submit_at;
+	v->done_at = m->done_at;
+	memcpy(v->source_addr, m->source_addr, sizeof v->source_addr);
+	memcpy(v->destination_addr, m->destination_addr,
+	    sizeof v->destination_addr);
+	v->source_ton = m->source_ton;
+	v->source_npi = m->source_npi;
+	v->dest_ton = m->dest_ton;
+	v->dest_npi = m->dest_npi;
+	memcpy(v->err, m->err, sizeof v->err);
+	v->has_nec = m->has_nec != 0;
+	v->nec_type = m->nec_type;
+	v->nec_code = m->nec_code;
+	carrier_receipt_text(m, v->text, sizeof v->text);
 }
 
 /*
@@ -279,18 +347,18 @@ carrier_public_id(const char *id, char *out, size_t len)
  * the receipt_id_format quirk's format.
  */
 static void
-carrier_receipt_id(struct carrier *c, const struct carrier_message *m,
-    char *out, size_t len)
+carrier_receipt_id(struct carrier *c, const char *message_id,
+    const struct carrier_receipt_view *m, char *out, size_t len)
 {
 	const struct carrier_switch_args *q = carrier_quirk(c,
 	    CARRIER_QUIRK_RECEIPT_ID_FORMAT);
 	struct carrier_message *first;
 	uint64_t seq = m->seq;
 
-	carrier_public_id(m->message_id, out, len);
+	carrier_public_id(message_id, out, len);
 	if (q == NULL)
 		return;
-	if (strcmp(out, m->message_id) != 0) {
+	if (strcmp(out, message_id) != 0) {
 		first = xmalloc(sizeof *first);
 		if (carrier_store_message_get(c->env.store, c->p->name, out,
 		    first) == 0)
@@ -303,7 +371,8 @@ carrier_receipt_id(struct carrier *c, const struct carrier_message *m,
 
 /* The Appendix B text of a receipt, stat words as the quirk says. */
 static int
-carrier_receipt_text_build(struct carrier *c, const struct carrier_message *m,
+carrier_receipt_text_build(struct carrier *c,
+    const struct carrier_receipt_view *m,
     const struct carrier_outbox_item *it, struct smpp_receipt *r, char *out,
     size_t cap, size_t *len)
 {
@@ -312,7 +381,7 @@ carrier_receipt_text_build(struct carrier *c, const struct carrier_message *m,
 	int final = it->state != SMPP_RECEIPT_STAT_ENROUTE;
 
 	memset(r, 0, sizeof *r);
-	carrier_receipt_id(c, m, r->id, sizeof r->id);
+	carrier_receipt_id(c, it->message_id, m, r->id, sizeof r->id);
 	strlcpy(r->dlvrd,
 	    it->state == SMPP_RECEIPT_STAT_DELIVRD ? "001" : "000",
 	    sizeof r->dlvrd);
@@ -324,7 +393,7 @@ carrier_receipt_text_build(struct carrier *c, const struct carrier_message *m,
 	if (words != NULL && it->state > 0 && it->state < CARRIER_NSTATES)
 		strlcpy(r->stat, words->words[it->state], sizeof r->stat);
 	strlcpy(r->err, final ? m->err : "000", sizeof r->err);
-	carrier_receipt_text(m, r->text, sizeof r->text);
+	strlcpy(r->text, m->text, sizeof r->text);
 	return smpp_receipt_build(r, NULL, out, cap, len) == SMPP_RECEIPT_OK ?
 	    0 : -1;
 }
@@ -347,8 +416,8 @@ carrier_receipt_text_build(struct carrier *c, const struct carrier_message *m,
 } while (0)
 
 static void
-carrier_receipt_init(struct smpp_pdu *pdu, const struct carrier_message *m,
-    int as_data_sm, uint8_t esm_class)
+carrier_receipt_init(struct smpp_pdu *pdu,
+    const struct carrier_receipt_view *m, int as_data_sm, uint8_t esm_class)
 {
 	if (as_data_sm) {
 		smpp_pdu_init(pdu, SMPP_CMD_data_sm, 0);
@@ -362,7 +431,7 @@ carrier_receipt_init(struct smpp_pdu *pdu, const struct carrier_message *m,
 /* receipted_message_id, message_state and network_error_code, unless
  * the no_receipt_tlvs quirk is on; then the vendor_tlvs quirk's. */
 static void
-carrier_receipt_tlvs(struct carrier *c, const struct carrier_message *m,
+carrier_receipt_tlvs(struct carrier *c, const struct carrier_receipt_view *m,
     const struct smpp_receipt *r, int final, struct smpp_pdu *pdu)
 {
 	const struct carrier_switch_args *v = carrier_quirk(c,
@@ -388,11 +457,32 @@ carrier_receipt_tlvs(struct carrier *c, const struct carrier_message *m,
 		    v->tlvs[i].length);
 }
 
+/* The entry's view, or one made from its message read back. */
+static const struct carrier_receipt_view *
+carrier_receipt_view(struct carrier *c, const struct carrier_outbox_entry *e,
+    struct carrier_receipt_view *tmp)
+{
+	struct carrier_message *m;
+	int rc;
+
+	if (e->has_view)
+		return &e->view;
+	m = xmalloc(sizeof *m);
+	rc = carrier_store_message_get(c->env.store, c->p->name,
+	    e->item.message_id, m);
+	if (rc == 0)
+		carrier_receipt_view_fill(tmp, m);
+	free(m);
+	return rc == 0 ? tmp : NULL;
+}
+
 static int
-carrier_receipt_pdu(struct carrier *c, const struct carrier_outbox_item *it,
+carrier_receipt_pdu(struct carrier *c, const struct carrier_outbox_entry *e,
     struct smpp_pdu *pdu)
 {
-	struct carrier_message m;
+	const struct carrier_outbox_item *it = &e->item;
+	const struct carrier_receipt_view *m;
+	struct carrier_receipt_view tmp;
 	struct smpp_receipt r;
 	int final = it->state != SMPP_RECEIPT_STAT_ENROUTE;
 	int as_data_sm = carrier_quirk(c, CARRIER_QUIRK_RECEIPTS_AS_DATA_SM) !=
@@ -400,12 +490,11 @@ carrier_receipt_pdu(struct carrier *c, const struct carrier_outbox_item *it,
 	char text[SMPP_MAX_SM + 1];
 	size_t len = 0;
 
-	if (carrier_store_message_get(c->env.store, c->p->name,
-	    it->message_id, &m) != 0)
+	if ((m = carrier_receipt_view(c, e, &tmp)) == NULL)
 		return -1;
-	carrier_receipt_init(pdu, &m, as_data_sm, final ?
+	carrier_receipt_init(pdu, m, as_data_sm, final ?
 	    SMPP_ESM_TYPE_RECEIPT : SMPP_ESM_TYPE_INTERMEDIATE);
-	if (carrier_receipt_text_build(c, &m, it, &r, text, sizeof text,
+	if (carrier_receipt_text_build(c, m, it, &r, text, sizeof text,
 	    &len) == -1)
 		return -1;
 	if (as_data_sm)
@@ -415,18 +504,19 @@ carrier_receipt_pdu(struct carrier *c, const struct carrier_outbox_item *it,
 		memcpy(pdu->u.deliver_sm.short_message, text, len);
 		pdu->u.deliver_sm.sm_length = (uint8_t)len;
 	}
-	carrier_receipt_tlvs(c, &m, &r, final, pdu);
+	carrier_receipt_tlvs(c, m, &r, final, pdu);
 	return 0;
 }
 
 static int
-carrier_outbox_pdu(struct carrier *c, const struct carrier_outbox_item *it,
+carrier_outbox_pdu(struct carrier *c, const struct carrier_outbox_entry *e,
     struct smpp_pdu *pdu)
 {
+	const struct carrier_outbox_item *it = &e->item;
 	struct smpp_error err;
 
 	if (it->kind == CARRIER_OUTBOX_RECEIPT)
-		return carrier_receipt_pdu(c, it, pdu);
+		return carrier_receipt_pdu(c, e, pdu);
 	smpp_pdu_init(pdu, SMPP_CMD_deliver_sm, 0);
 	if (smpp_pdu_decode(pdu, it->pdu, it->pdu_len, NULL, &err) != SMPP_OK)
 		return -1;
@@ -543,7 +633,7 @@ carrier_outbox_dispatch(struct carrier_outbox_entry *e)
 		return;
 	}
 	pdu = carrier_pdu_get(c);
-	if (carrier_outbox_pdu(c, &e->item, pdu) == -1) {
+	if (carrier_outbox_pdu(c, e, pdu) == -1) {
 		log_warnx("%s outbox-drop id=%lld message_id=%s reason=unbuildable",
 		    c->p->name, (long long)e->item.id, e->item.message_id);
 		smpp_pdu_release(pdu);

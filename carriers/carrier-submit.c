@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +40,24 @@ struct carrier_incoming {
 	const char	*validity;
 };
 
+/* seq in decimal, cut to fit as snprintf would: the plain id of every
+ * message, so without printf. */
+static void
+carrier_decimal(uint64_t seq, char *out, size_t len)
+{
+	char digits[20];
+	size_t n = 0, i;
+
+	do {
+		digits[n++] = (char)('0' + seq % 10);
+		seq /= 10;
+	} while (seq > 0);
+	for (i = 0; i < n && i + 1 < len; i++)
+		out[i] = digits[n - 1 - i];
+	if (len > 0)
+		out[i] = '\0';
+}
+
 void
 carrier_message_id_format(const struct carrier *c, uint64_t seq, char *out,
     size_t len)
@@ -49,7 +66,7 @@ carrier_message_id_format(const struct carrier *c, uint64_t seq, char *out,
 	    CARRIER_QUIRK_MESSAGE_ID);
 
 	if (q == NULL)
-		snprintf(out, len, "%" PRIu64, seq);
+		carrier_decimal(seq, out, len);
 	else
 		carrier_id_format(c->p, c->env.seed, q->format, q->width, seq,
 		    out, len);
@@ -176,7 +193,7 @@ carrier_plan_receipt(struct carrier *c, const struct carrier_message *m,
 	strlcpy(item.message_id, m->message_id, sizeof item.message_id);
 	item.state = state;
 	item.due = due;
-	carrier_outbox_add(c, &item);
+	carrier_outbox_add_receipt(c, &item, m);
 }
 
 static void

@@ -1,34 +1,42 @@
 /*
- * The carriers' sqlite store. One connection, used from the event loop
- * only; every statement is prepared once at open and kept.
+ * The carriers' sqlite store. The event loop keeps the recent writes in
+ * memory; one worker thread owns the sqlite connection and does every
+ * statement, so the loop never waits on sqlite for a write.
  *
- * Group commit: a write first opens a transaction (BEGIN IMMEDIATE, so
- * the write lock is taken up front rather than on an upgrade that could
- * fail with SQLITE_BUSY half-way), later writes join it, and
- * carrier_store_flush() commits. With WAL and synchronous=NORMAL a commit
- * costs no fsync; a power cut may lose the last commits, a process crash
- * loses only the open transaction.
+ * Write-behind: sequence counters, message rows and outbox items wait in
+ * the loop's memory (RB trees, and a FIFO each in the order written). At
+ * the CARRIER_STORE_DEFER_FLUSHES-th flush after they were written (or
+ * sooner, past CARRIER_STORE_PENDING_MAX rows) they are handed to the
+ * worker in one batch, which it writes in one transaction (BEGIN
+ * IMMEDIATE, so the write lock is taken up front; WAL, synchronous
+ * NORMAL). Changes to rows already handed over (an outbox update or
+ * delete, cancel_sm's delete) ride the next batch, in the order made.
+ * An outbox item acknowledged while still in memory (a receipt at a
+ * working ESME) never touches the database; a receipt built from a
+ * recent message reads it from memory.
+ *
+ * The worker and the loop meet at one mutex: a FIFO of jobs towards the
+ * worker (batches, and the rare read that memory cannot answer), and the
+ * finished batches coming back, whose message nodes the loop reuses.
+ * A read goes to the worker as a job queued behind every batch handed
+ * over before it, so it sees every write; the loop waits for its answer.
+ * The worker owns the only connection, which is also what ":memory:"
+ * needs. Nothing else is shared.
+ *
+ * The price of write-behind: a crash (kill -9, power) loses what was
+ * written in the last CARRIER_STORE_DEFER_FLUSHES flushes (one second when
+ * the owner flushes every 20 ms) and the batch the worker is writing; a
+ * clean stop (carrier_store_close) hands everything over and waits for
+ * the worker to commit it, so it loses nothing.
  *
  * Schema changes are migrations: migrations[v] takes a database from
  * user_version v to v + 1, in one transaction with the version bump.
- *
- * Write-behind: sequence counters, message rows and outbox items wait in
- * memory (RB trees, and a FIFO each in the order written) and reach
- * sqlite at the CARRIER_STORE_DEFER_FLUSHES-th flush after they were written, and
- * all of them at close and before any read that goes to sqlite for a
- * whole set (count, foreach). Every read sees the pending writes. An
- * outbox item acknowledged in the meantime (a receipt at a working ESME)
- * never touches the database, and a receipt built from a recent message
- * reads it from memory; this keeps a carrier near one INSERT per message
- * at tens of thousands of messages a second. The price: a crash (kill -9,
- * power) loses what was written in the last CARRIER_STORE_DEFER_FLUSHES flushes
- * (one second when the owner flushes every 20 ms); a clean stop loses
- * nothing.
  */
 #include "config.h"
 
 #include <sys/queue.h>
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +52,11 @@
 #define STORE_BUSY_TIMEOUT_MS	5000
 #define STORE_ERROR_MAX		256
 #define STORE_SQL_MAX		1024
+/* Rows handed to the worker and not yet written beyond which a flush
+ * waits for it: the loop slows down rather than grow without bound. */
+#define STORE_QUEUED_MAX	(4 * CARRIER_STORE_PENDING_MAX)
+/* Message nodes kept for reuse once the worker has written them. */
+#define STORE_SPARE_MAX		8192
 
 static const char *const migrations[] = {
 	/*
@@ -191,7 +204,14 @@ static const char *const stmt_sql[] = {
 #undef STORE_STMT_SQL
 };
 
-/* A carrier's next sequence number, written at the flush when dirty. */
+/* The worker's side: the connection, its statements, its last error. */
+struct store_db {
+	sqlite3		*db;
+	sqlite3_stmt	*stmt[STMT_COUNT];
+	char		 error[STORE_ERROR_MAX];
+};
+
+/* A carrier's next sequence number, handed over at the flush when dirty. */
 struct store_seq {
 	RB_ENTRY(store_seq) entry;
 	char		 carrier[64];
@@ -200,17 +220,18 @@ struct store_seq {
 };
 RB_HEAD(store_seq_tree, store_seq);
 
-/* A message row not yet written. */
+/* A message row not yet handed over; then in a batch; then spare. */
 struct store_msg {
 	RB_ENTRY(store_msg) entry;
 	TAILQ_ENTRY(store_msg) fifo;
 	uint64_t	 gen;		/* flush count when first written */
+	uint64_t	 hash;		/* of (carrier, message_id) */
 	struct carrier_message m;
 };
 RB_HEAD(store_msg_tree, store_msg);
 TAILQ_HEAD(store_msg_fifo, store_msg);
 
-/* An outbox item not yet written; its id is already assigned. */
+/* An outbox item not yet handed over; its id is already assigned. */
 struct store_out {
 	RB_ENTRY(store_out) entry;
 	TAILQ_ENTRY(store_out) fifo;
@@ -220,19 +241,82 @@ struct store_out {
 RB_HEAD(store_out_tree, store_out);
 TAILQ_HEAD(store_out_fifo, store_out);
 
+/* A change to rows already handed over, or a counter. */
+enum store_op_type {
+	OP_SEQ_SET,
+	OP_OUT_UPDATE,
+	OP_OUT_DELETE,
+	OP_OUT_DELETE_MSG,
+};
+
+struct store_op {
+	enum store_op_type type;
+	int64_t		 id;
+	int64_t		 due;
+	unsigned	 attempts;
+	uint64_t	 next;
+	char		 carrier[64];
+	char		 message_id[65];
+};
+
+/*
+ * What the worker does next: write a batch (ops first, in the order made,
+ * then message rows, then outbox items, all in one transaction), answer a
+ * call (fn on the connection; the caller waits), or close and stop.
+ */
+enum store_job_kind {
+	JOB_BATCH,
+	JOB_CALL,
+	JOB_QUIT,
+};
+
+struct store_job {
+	TAILQ_ENTRY(store_job) entry;
+	enum store_job_kind kind;
+	struct store_op	*ops;		/* BATCH */
+	size_t		 nops;
+	struct store_msg_fifo msgs;
+	struct store_out_fifo outs;
+	size_t		 rows;
+	int		 (*fn)(struct store_db *, void *);	/* CALL */
+	void		*arg;
+	int		 rc;		/* CALL, QUIT: set by the worker */
+	int		 done;
+	char		 error[STORE_ERROR_MAX];
+};
+TAILQ_HEAD(store_job_list, store_job);
+
 struct carrier_store {
-	sqlite3		*db;
-	sqlite3_stmt	*stmt[STMT_COUNT];
+	/* The loop's. */
 	char		 error[STORE_ERROR_MAX];
 	struct store_seq_tree seqs;
 	struct store_msg_tree msgs;
 	struct store_msg_fifo msg_fifo;
 	struct store_out_tree outs;
 	struct store_out_fifo out_fifo;
+	struct store_msg_fifo spare;	/* written nodes, for reuse */
+	size_t		 nspare;
+	struct store_op	*ops;		/* for the next batch */
+	size_t		 nops;
+	size_t		 opscap;
 	int64_t		 next_out_id;
 	uint64_t	 gen;		/* flushes so far */
 	size_t		 nmsgs;		/* pending rows, for the cap */
 	size_t		 nouts;
+	int		 running;	/* the worker was started */
+	pthread_t	 worker;
+
+	/* Shared, under mu. */
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 work;		/* jobs has one more, for the worker */
+	pthread_cond_t	 done;		/* a job is done, for the loop */
+	struct store_job_list jobs;
+	struct store_job_list finished;	/* batches written */
+	size_t		 queued;	/* rows in jobs */
+	char		 failed[STORE_ERROR_MAX];	/* "": none */
+
+	/* The worker's, once started; before, the opener's. */
+	struct store_db	 w;
 };
 
 static int
@@ -241,11 +325,16 @@ store_seq_cmp(struct store_seq *a, struct store_seq *b)
 	return strcmp(a->carrier, b->carrier);
 }
 
+/* By hash first: at tens of thousands of rows, string compares along
+ * every path were the largest single cost of a submit. */
 static int
 store_msg_cmp(struct store_msg *a, struct store_msg *b)
 {
-	int c = strcmp(a->m.carrier, b->m.carrier);
+	int c;
 
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
+	c = strcmp(a->m.carrier, b->m.carrier);
 	return c != 0 ? c : strcmp(a->m.message_id, b->m.message_id);
 }
 
@@ -259,23 +348,37 @@ TREE_GENERATE_STATIC(store_seq_tree, store_seq, entry, store_seq_cmp)
 TREE_GENERATE_STATIC(store_msg_tree, store_msg, entry, store_msg_cmp)
 TREE_GENERATE_STATIC(store_out_tree, store_out, entry, store_out_cmp)
 
-static int	store_write_pending(struct carrier_store *, int all);
-static void	store_out_drop(struct carrier_store *, struct store_out *);
+/* FNV-1a over carrier, a NUL, and message_id. */
+static uint64_t
+store_msg_hash(const char *carrier, const char *message_id)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)carrier; *p != '\0'; p++)
+		h = (h ^ *p) * UINT64_C(1099511628211);
+	h *= UINT64_C(1099511628211);
+	for (p = (const unsigned char *)message_id; *p != '\0'; p++)
+		h = (h ^ *p) * UINT64_C(1099511628211);
+	return h;
+}
+
+/* ---- the worker's side: sqlite ---- */
 
 /* Records what failed with sqlite's message; returns -1. */
 static int
-store_fail(struct carrier_store *s, const char *what)
+db_fail(struct store_db *d, const char *what)
 {
-	snprintf(s->error, sizeof(s->error), "%s: %s", what,
-	    sqlite3_errmsg(s->db));
+	snprintf(d->error, sizeof(d->error), "%s: %s", what,
+	    sqlite3_errmsg(d->db));
 	return -1;
 }
 
 /* A kept statement, reset and unbound for its next use. */
 static sqlite3_stmt *
-stmt_get(struct carrier_store *s, enum store_stmt which)
+stmt_get(struct store_db *d, enum store_stmt which)
 {
-	sqlite3_stmt *st = s->stmt[which];
+	sqlite3_stmt *st = d->stmt[which];
 
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -284,30 +387,47 @@ stmt_get(struct carrier_store *s, enum store_stmt which)
 
 /* Runs a statement that returns no row; resets it after. */
 static int
-stmt_done(struct carrier_store *s, sqlite3_stmt *st, const char *what)
+stmt_done(struct store_db *d, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
 	if (rc != SQLITE_DONE)
-		store_fail(s, what);	/* before reset, which may clear it */
+		db_fail(d, what);	/* before reset, which may clear it */
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Opens the group transaction unless one is open. */
 static int
-store_begin(struct carrier_store *s)
+db_begin(struct store_db *d)
 {
-	if (!sqlite3_get_autocommit(s->db))
+	if (!sqlite3_get_autocommit(d->db))
 		return 0;
-	return stmt_done(s, stmt_get(s, STMT_BEGIN), "begin");
+	return stmt_done(d, stmt_get(d, STMT_BEGIN), "begin");
 }
 
+/*
+ * Commits the open transaction, if any. If COMMIT fails (SQLITE_BUSY) the
+ * transaction stays open and the next batch tries again; sqlite decides
+ * whether it was rolled back, so the open state is read from it.
+ */
+static int
+db_commit(struct store_db *d)
+{
+	if (sqlite3_get_autocommit(d->db))
+		return 0;
+	return stmt_done(d, stmt_get(d, STMT_COMMIT), "commit");
+}
+
+/*
+ * Binds without a copy: every bound buffer (a row of a batch) stays put
+ * until the statement has run, and each use binds every parameter anew.
+ */
 static int
 bind_text(sqlite3_stmt *st, int i, const char *text, size_t size)
 {
 	return sqlite3_bind_text(st, i, text, (int)strnlen(text, size),
-	    SQLITE_TRANSIENT);
+	    SQLITE_STATIC);
 }
 
 /* Copies a TEXT column into a char array, cut to fit and NUL-ended. */
@@ -349,7 +469,7 @@ build_message_sql(char *out, size_t size, int insert)
 }
 
 static int
-store_prepare(struct carrier_store *s)
+db_prepare(struct store_db *d)
 {
 	char built[STORE_SQL_MAX];
 	const char *sql;
@@ -362,62 +482,62 @@ store_prepare(struct carrier_store *s)
 			    i == STMT_MSG_PUT);
 			sql = built;
 		}
-		if (sqlite3_prepare_v3(s->db, sql, -1,
-		    SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK)
-			return store_fail(s, "prepare");
+		if (sqlite3_prepare_v3(d->db, sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, &d->stmt[i], NULL) != SQLITE_OK)
+			return db_fail(d, "prepare");
 	}
 	return 0;
 }
 
 static int
-store_exec(struct carrier_store *s, const char *sql, const char *what)
+db_exec(struct store_db *d, const char *sql, const char *what)
 {
-	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return store_fail(s, what);
+	if (sqlite3_exec(d->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(d, what);
 	return 0;
 }
 
 static int
-schema_version(struct carrier_store *s, int *version)
+schema_version(struct store_db *d, int *version)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
+	if (sqlite3_prepare_v2(d->db, "PRAGMA user_version", -1, &st,
 	    NULL) != SQLITE_OK)
-		return store_fail(s, "user_version");
+		return db_fail(d, "user_version");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
-		return store_fail(s, "user_version");
+		return db_fail(d, "user_version");
 	return 0;
 }
 
 /* Brings the schema to SCHEMA_VERSION, one migration per transaction. */
 static int
-store_migrate(struct carrier_store *s)
+db_migrate(struct store_db *d)
 {
 	char bump[64];
 	int v;
 
-	if (schema_version(s, &v) == -1)
+	if (schema_version(d, &v) == -1)
 		return -1;
 	if (v > SCHEMA_VERSION) {
-		snprintf(s->error, sizeof(s->error), "schema version %d is "
+		snprintf(d->error, sizeof(d->error), "schema version %d is "
 		    "newer than this program's %d", v, SCHEMA_VERSION);
 		return -1;
 	}
 	for (; v < SCHEMA_VERSION; v++) {
 		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d;",
 		    v + 1);
-		if (store_exec(s, "BEGIN IMMEDIATE", "migrate") == -1)
+		if (db_exec(d, "BEGIN IMMEDIATE", "migrate") == -1)
 			return -1;
-		if (store_exec(s, migrations[v], "migrate") == -1 ||
-		    store_exec(s, bump, "migrate") == -1 ||
-		    store_exec(s, "COMMIT", "migrate") == -1) {
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (db_exec(d, migrations[v], "migrate") == -1 ||
+		    db_exec(d, bump, "migrate") == -1 ||
+		    db_exec(d, "COMMIT", "migrate") == -1) {
+			sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
 		}
 	}
@@ -426,170 +546,60 @@ store_migrate(struct carrier_store *s)
 
 /* Outbox ids are handed out in memory, from above the highest stored. */
 static int
-store_load_max_id(struct carrier_store *s)
+db_max_id(struct store_db *d, int64_t *next)
 {
-	sqlite3_stmt *st = s->stmt[STMT_OUT_MAX_ID];
+	sqlite3_stmt *st = d->stmt[STMT_OUT_MAX_ID];
 	int rc;
 
 	sqlite3_reset(st);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		s->next_out_id = sqlite3_column_int64(st, 0) + 1;
+		*next = sqlite3_column_int64(st, 0) + 1;
 	else
-		store_fail(s, "outbox max id");
+		db_fail(d, "outbox max id");
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 static int
-store_setup(struct carrier_store *s, const char *path)
+db_setup(struct store_db *d, const char *path, int64_t *next_out_id)
 {
-	/* One connection, one thread: sqlite's own mutexes are waste. */
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_NOMUTEX |
+	/* One connection, used by one thread at a time (the opener, then
+	 * the worker): sqlite's own mutexes are waste. */
+	if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_NOMUTEX |
 	    SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		if (s->db == NULL) {
-			snprintf(s->error, sizeof(s->error), "open %s: out of "
+		if (d->db == NULL) {
+			snprintf(d->error, sizeof(d->error), "open %s: out of "
 			    "memory", path);
 			return -1;
 		}
-		return store_fail(s, path);
+		return db_fail(d, path);
 	}
-	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(d->db, STORE_BUSY_TIMEOUT_MS);
 	/* journal_mode answers "memory" for ":memory:", which is fine. */
-	if (store_exec(s, "PRAGMA journal_mode = WAL", "journal_mode") == -1 ||
-	    store_exec(s, "PRAGMA synchronous = NORMAL", "synchronous") == -1 ||
-	    store_exec(s, "PRAGMA cache_size = -16384", "cache_size") == -1)
+	if (db_exec(d, "PRAGMA journal_mode = WAL", "journal_mode") == -1 ||
+	    db_exec(d, "PRAGMA synchronous = NORMAL", "synchronous") == -1 ||
+	    db_exec(d, "PRAGMA cache_size = -16384", "cache_size") == -1)
 		return -1;
-	if (store_migrate(s) == -1)
+	if (db_migrate(d) == -1)
 		return -1;
-	if (store_prepare(s) == -1)
+	if (db_prepare(d) == -1)
 		return -1;
-	return store_load_max_id(s);
-}
-
-struct carrier_store *
-carrier_store_open(const char *path, char *err, size_t errlen)
-{
-	struct carrier_store *s = xcalloc(1, sizeof(*s));
-
-	RB_INIT(&s->seqs);
-	RB_INIT(&s->msgs);
-	RB_INIT(&s->outs);
-	TAILQ_INIT(&s->msg_fifo);
-	TAILQ_INIT(&s->out_fifo);
-	if (store_setup(s, path) == -1) {
-		if (errlen > 0)
-			snprintf(err, errlen, "%s", s->error);
-		carrier_store_close(s);
-		return NULL;
-	}
-	return s;
+	return db_max_id(d, next_out_id);
 }
 
 static void
-store_drop_pending(struct carrier_store *s)
-{
-	struct store_seq *q;
-	struct store_msg *m;
-	struct store_out *o;
-
-	while ((q = RB_ROOT(&s->seqs)) != NULL) {
-		RB_REMOVE(store_seq_tree, &s->seqs, q);
-		free(q);
-	}
-	while ((m = TAILQ_FIRST(&s->msg_fifo)) != NULL) {
-		TAILQ_REMOVE(&s->msg_fifo, m, fifo);
-		RB_REMOVE(store_msg_tree, &s->msgs, m);
-		s->nmsgs--;
-		free(m);
-	}
-	while ((o = TAILQ_FIRST(&s->out_fifo)) != NULL)
-		store_out_drop(s, o);
-}
-
-void
-carrier_store_close(struct carrier_store *s)
+db_close(struct store_db *d)
 {
 	int i;
 
-	if (s == NULL)
-		return;
-	if (s->db != NULL && (store_write_pending(s, 1) == -1 ||
-	    carrier_store_flush(s) == -1))
-		log_warnx("store close: %s", s->error);
-	store_drop_pending(s);
-	for (i = 0; i < STMT_COUNT; i++)
-		sqlite3_finalize(s->stmt[i]);
-	sqlite3_close(s->db);
-	free(s);
-}
-
-/*
- * Commits the group transaction. If COMMIT fails (SQLITE_BUSY) the
- * transaction stays open and the next flush tries again; sqlite decides
- * whether it was rolled back, so the open state is read from it.
- */
-int
-carrier_store_flush(struct carrier_store *s)
-{
-	s->gen++;
-	if (store_write_pending(s, 0) == -1)
-		return -1;
-	if (sqlite3_get_autocommit(s->db))
-		return 0;
-	return stmt_done(s, stmt_get(s, STMT_COMMIT), "commit");
-}
-
-const char *
-carrier_store_error(const struct carrier_store *s)
-{
-	return s->error;
-}
-
-/* Reads a carrier's counter from the database, creating it at 1. */
-static int
-sql_seq_load(struct carrier_store *s, const char *carrier, uint64_t *next)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (store_begin(s) == -1)
-		return -1;
-	st = stmt_get(s, STMT_SEQ_INSERT);
-	sqlite3_bind_text(st, 1, carrier, -1, SQLITE_TRANSIENT);
-	if (stmt_done(s, st, "next_seq") == -1)
-		return -1;
-	st = stmt_get(s, STMT_SEQ_GET);
-	sqlite3_bind_text(st, 1, carrier, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*next = (uint64_t)sqlite3_column_int64(st, 0);
-	else
-		store_fail(s, "next_seq");
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-int
-carrier_store_next_seq(struct carrier_store *s, const char *carrier,
-    uint64_t *seq)
-{
-	struct store_seq key, *q;
-
-	snprintf(key.carrier, sizeof key.carrier, "%s", carrier);
-	if ((q = RB_FIND(store_seq_tree, &s->seqs, &key)) == NULL) {
-		q = xcalloc(1, sizeof(*q));
-		memcpy(q->carrier, key.carrier, sizeof q->carrier);
-		if (sql_seq_load(s, carrier, &q->next) == -1) {
-			free(q);
-			return -1;
-		}
-		RB_INSERT(store_seq_tree, &s->seqs, q);
+	for (i = 0; i < STMT_COUNT; i++) {
+		sqlite3_finalize(d->stmt[i]);
+		d->stmt[i] = NULL;
 	}
-	*seq = q->next++;
-	q->dirty = 1;
-	return 0;
+	sqlite3_close(d->db);
+	d->db = NULL;
 }
 
 static int
@@ -607,7 +617,7 @@ bind_column(sqlite3_stmt *st, int i, const struct column *c,
 		return bind_text(st, i, p, c->size);
 	case COL_SM:
 		return sqlite3_bind_blob(st, i, m->short_message,
-		    m->sm_length, SQLITE_TRANSIENT);
+		    m->sm_length, SQLITE_STATIC);
 	case COL_U8:
 		return sqlite3_bind_int(st, i, *(const uint8_t *)p);
 	case COL_U16:
@@ -674,101 +684,23 @@ read_column(sqlite3_stmt *st, int i, const struct column *c,
 }
 
 static int
-sql_message_put(struct carrier_store *s, const struct carrier_message *m)
+db_message_put(struct store_db *d, const struct carrier_message *m)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = stmt_get(d, STMT_MSG_PUT);
 	size_t i;
 
-	if (store_begin(s) == -1)
-		return -1;
-	st = stmt_get(s, STMT_MSG_PUT);
 	for (i = 0; i < NMESSAGE_COLUMNS; i++)
 		if (bind_column(st, (int)i + 1, &message_columns[i], m) !=
 		    SQLITE_OK)
-			return store_fail(s, "message_put");
-	return stmt_done(s, st, "message_put");
-}
-
-int
-carrier_store_message_put(struct carrier_store *s,
-    const struct carrier_message *m)
-{
-	struct store_msg *n = xmalloc(sizeof(*n)), *old;
-
-	n->m = *m;
-	n->gen = s->gen;
-	if ((old = RB_INSERT(store_msg_tree, &s->msgs, n)) != NULL) {
-		old->m = *m;
-		free(n);
-	} else {
-		TAILQ_INSERT_TAIL(&s->msg_fifo, n, fifo);
-		s->nmsgs++;
-	}
-	return 0;
-}
-
-int
-carrier_store_message_get(struct carrier_store *s, const char *carrier,
-    const char *message_id, struct carrier_message *m)
-{
-	sqlite3_stmt *st;
-	struct store_msg *key = xmalloc(sizeof(*key)), *n;
-	size_t i;
-	int rc;
-
-	snprintf(key->m.carrier, sizeof key->m.carrier, "%s", carrier);
-	snprintf(key->m.message_id, sizeof key->m.message_id, "%s",
-	    message_id);
-	n = RB_FIND(store_msg_tree, &s->msgs, key);
-	free(key);
-	if (n != NULL) {
-		*m = n->m;
-		return 0;
-	}
-	st = stmt_get(s, STMT_MSG_GET);
-	sqlite3_bind_text(st, 1, carrier, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, message_id, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(m, 0, sizeof(*m));
-		for (i = 0; i < NMESSAGE_COLUMNS; i++)
-			read_column(st, (int)i, &message_columns[i], m);
-	} else if (rc != SQLITE_DONE)
-		store_fail(s, "message_get");
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return 1;
-	return rc == SQLITE_ROW ? 0 : -1;
-}
-
-int
-carrier_store_message_count(struct carrier_store *s, const char *carrier,
-    uint64_t *count)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (store_write_pending(s, 1) == -1)
-		return -1;
-	st = stmt_get(s, STMT_MSG_COUNT);
-	sqlite3_bind_text(st, 1, carrier, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*count = (uint64_t)sqlite3_column_int64(st, 0);
-	else
-		store_fail(s, "message_count");
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+			return db_fail(d, "message_put");
+	return stmt_done(d, st, "message_put");
 }
 
 static int
-sql_outbox_add(struct carrier_store *s, const struct carrier_outbox_item *it)
+db_outbox_add(struct store_db *d, const struct carrier_outbox_item *it)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = stmt_get(d, STMT_OUT_ADD);
 
-	if (store_begin(s) == -1)
-		return -1;
-	st = stmt_get(s, STMT_OUT_ADD);
 	bind_text(st, 1, it->carrier, sizeof(it->carrier));
 	bind_text(st, 2, it->system_id, sizeof(it->system_id));
 	sqlite3_bind_int(st, 3, (int)it->kind);
@@ -778,10 +710,575 @@ sql_outbox_add(struct carrier_store *s, const struct carrier_outbox_item *it)
 	sqlite3_bind_int64(st, 7, it->attempts);
 	if (it->pdu != NULL && it->pdu_len > 0 &&
 	    sqlite3_bind_blob64(st, 8, it->pdu, it->pdu_len,
-	    SQLITE_TRANSIENT) != SQLITE_OK)
-		return store_fail(s, "outbox_add");
+	    SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(d, "outbox_add");
 	sqlite3_bind_int64(st, 9, it->id);
-	return stmt_done(s, st, "outbox_add");
+	return stmt_done(d, st, "outbox_add");
+}
+
+static int
+db_op(struct store_db *d, const struct store_op *op)
+{
+	sqlite3_stmt *st;
+
+	switch (op->type) {
+	case OP_SEQ_SET:
+		st = stmt_get(d, STMT_SEQ_SET);
+		sqlite3_bind_text(st, 1, op->carrier, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)op->next);
+		return stmt_done(d, st, "next_seq");
+	case OP_OUT_UPDATE:
+		st = stmt_get(d, STMT_OUT_UPDATE);
+		sqlite3_bind_int64(st, 1, op->id);
+		sqlite3_bind_int64(st, 2, op->due);
+		sqlite3_bind_int64(st, 3, op->attempts);
+		return stmt_done(d, st, "outbox_update");
+	case OP_OUT_DELETE:
+		st = stmt_get(d, STMT_OUT_DELETE);
+		sqlite3_bind_int64(st, 1, op->id);
+		return stmt_done(d, st, "outbox_delete");
+	case OP_OUT_DELETE_MSG:
+	default:
+		st = stmt_get(d, STMT_OUT_DELETE_MSG);
+		sqlite3_bind_text(st, 1, op->carrier, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, op->message_id, -1,
+		    SQLITE_TRANSIENT);
+		return stmt_done(d, st, "outbox_delete_message");
+	}
+}
+
+/*
+ * Writes a batch in one transaction. A write that fails is skipped, the
+ * rest go on, and the first failure is reported (at the loop's next
+ * flush); a failed COMMIT is tried again with the next batch.
+ */
+static int
+db_batch(struct store_db *d, struct store_job *job)
+{
+	struct store_msg *m;
+	struct store_out *o;
+	size_t i;
+	int rc = 0;
+
+	if (db_begin(d) == -1)
+		return -1;
+	for (i = 0; i < job->nops; i++)
+		if (db_op(d, &job->ops[i]) == -1 && rc == 0) {
+			rc = -1;
+			memcpy(job->error, d->error, sizeof(job->error));
+		}
+	TAILQ_FOREACH(m, &job->msgs, fifo)
+		if (db_message_put(d, &m->m) == -1 && rc == 0) {
+			rc = -1;
+			memcpy(job->error, d->error, sizeof(job->error));
+		}
+	TAILQ_FOREACH(o, &job->outs, fifo)
+		if (db_outbox_add(d, &o->it) == -1 && rc == 0) {
+			rc = -1;
+			memcpy(job->error, d->error, sizeof(job->error));
+		}
+	if (db_commit(d) == -1)
+		return -1;
+	if (rc == -1)
+		memcpy(d->error, job->error, sizeof(d->error));
+	return rc;
+}
+
+static void *
+store_worker(void *arg)
+{
+	struct carrier_store *s = arg;
+	struct store_job *job;
+	int quit = 0;
+
+	pthread_mutex_lock(&s->mu);
+	while (!quit) {
+		while ((job = TAILQ_FIRST(&s->jobs)) == NULL)
+			pthread_cond_wait(&s->work, &s->mu);
+		TAILQ_REMOVE(&s->jobs, job, entry);
+		pthread_mutex_unlock(&s->mu);
+
+		switch (job->kind) {
+		case JOB_BATCH:
+			job->rc = db_batch(&s->w, job);
+			break;
+		case JOB_CALL:
+			job->rc = job->fn(&s->w, job->arg);
+			break;
+		case JOB_QUIT:
+			job->rc = db_commit(&s->w);
+			db_close(&s->w);
+			quit = 1;
+			break;
+		}
+		if (job->rc == -1)
+			memcpy(job->error, s->w.error, sizeof(job->error));
+
+		pthread_mutex_lock(&s->mu);
+		if (job->kind == JOB_BATCH) {
+			s->queued -= job->rows;
+			if (job->rc == -1 && s->failed[0] == '\0')
+				memcpy(s->failed, job->error,
+				    sizeof(s->failed));
+			TAILQ_INSERT_TAIL(&s->finished, job, entry);
+		} else
+			job->done = 1;	/* the caller's now: hands off */
+		pthread_cond_broadcast(&s->done);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* ---- the loop's side ---- */
+
+/* Queues a job for the worker; the caller holds mu. */
+static void
+store_enqueue(struct carrier_store *s, struct store_job *job)
+{
+	TAILQ_INSERT_TAIL(&s->jobs, job, entry);
+	s->queued += job->rows;
+	pthread_cond_signal(&s->work);
+}
+
+/* Runs fn on the connection, behind every batch handed over, and waits. */
+static int
+store_call(struct carrier_store *s, int (*fn)(struct store_db *, void *),
+    void *arg)
+{
+	struct store_job job;
+
+	memset(&job, 0, sizeof(job));
+	job.kind = JOB_CALL;
+	job.fn = fn;
+	job.arg = arg;
+	pthread_mutex_lock(&s->mu);
+	store_enqueue(s, &job);
+	while (!job.done)
+		pthread_cond_wait(&s->done, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	if (job.rc == -1)
+		memcpy(s->error, job.error, sizeof(s->error));
+	return job.rc;
+}
+
+static struct store_op *
+store_op_new(struct carrier_store *s, enum store_op_type type)
+{
+	struct store_op *op;
+
+	if (s->nops == s->opscap) {
+		s->opscap = s->opscap > 0 ? 2 * s->opscap : 16;
+		s->ops = xreallocarray(s->ops, s->opscap, sizeof(*s->ops));
+	}
+	op = &s->ops[s->nops++];
+	memset(op, 0, sizeof(*op));
+	op->type = type;
+	return op;
+}
+
+static void
+store_out_drop(struct carrier_store *s, struct store_out *o)
+{
+	RB_REMOVE(store_out_tree, &s->outs, o);
+	TAILQ_REMOVE(&s->out_fifo, o, fifo);
+	s->nouts--;
+	carrier_outbox_item_release(&o->it);
+	free(o);
+}
+
+/*
+ * Hands the worker one batch: the changes made since the last, the dirty
+ * counters, and the rows that have waited CARRIER_STORE_DEFER_FLUSHES
+ * flushes (all of them with all). Waits while the worker is far behind.
+ */
+static void
+store_handover(struct carrier_store *s, int all)
+{
+	uint64_t cutoff = s->gen >= CARRIER_STORE_DEFER_FLUSHES ?
+	    s->gen - CARRIER_STORE_DEFER_FLUSHES : 0;
+	struct store_job *job;
+	struct store_seq *q;
+	struct store_msg *m;
+	struct store_out *o;
+	struct store_op *op;
+
+	RB_FOREACH(q, store_seq_tree, &s->seqs) {
+		if (!q->dirty)
+			continue;
+		op = store_op_new(s, OP_SEQ_SET);
+		memcpy(op->carrier, q->carrier, sizeof(op->carrier));
+		op->next = q->next;
+		q->dirty = 0;
+	}
+	job = xcalloc(1, sizeof(*job));
+	job->kind = JOB_BATCH;
+	TAILQ_INIT(&job->msgs);
+	TAILQ_INIT(&job->outs);
+	job->ops = s->ops;
+	job->nops = s->nops;
+	s->ops = NULL;
+	s->nops = s->opscap = 0;
+	while ((m = TAILQ_FIRST(&s->msg_fifo)) != NULL && (all ||
+	    m->gen <= cutoff || s->nmsgs > CARRIER_STORE_PENDING_MAX)) {
+		TAILQ_REMOVE(&s->msg_fifo, m, fifo);
+		RB_REMOVE(store_msg_tree, &s->msgs, m);
+		s->nmsgs--;
+		TAILQ_INSERT_TAIL(&job->msgs, m, fifo);
+		job->rows++;
+	}
+	while ((o = TAILQ_FIRST(&s->out_fifo)) != NULL && (all ||
+	    o->gen <= cutoff || s->nouts > CARRIER_STORE_PENDING_MAX)) {
+		TAILQ_REMOVE(&s->out_fifo, o, fifo);
+		RB_REMOVE(store_out_tree, &s->outs, o);
+		s->nouts--;
+		TAILQ_INSERT_TAIL(&job->outs, o, fifo);
+		job->rows++;
+	}
+	if (job->nops == 0 && job->rows == 0) {
+		free(job->ops);
+		free(job);
+		return;
+	}
+	pthread_mutex_lock(&s->mu);
+	store_enqueue(s, job);
+	while (s->queued > STORE_QUEUED_MAX)
+		pthread_cond_wait(&s->done, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Frees a written batch, keeping message nodes for reuse. */
+static void
+store_job_free(struct carrier_store *s, struct store_job *job)
+{
+	struct store_msg *m;
+	struct store_out *o;
+
+	while ((m = TAILQ_FIRST(&job->msgs)) != NULL) {
+		TAILQ_REMOVE(&job->msgs, m, fifo);
+		if (s->nspare < STORE_SPARE_MAX) {
+			TAILQ_INSERT_HEAD(&s->spare, m, fifo);
+			s->nspare++;
+		} else
+			free(m);
+	}
+	while ((o = TAILQ_FIRST(&job->outs)) != NULL) {
+		TAILQ_REMOVE(&job->outs, o, fifo);
+		carrier_outbox_item_release(&o->it);
+		free(o);
+	}
+	free(job->ops);
+	free(job);
+}
+
+/* Takes back the batches written; -1 with the error if one failed. */
+static int
+store_reclaim(struct carrier_store *s)
+{
+	struct store_job_list done;
+	struct store_job *job;
+	int rc = 0;
+
+	TAILQ_INIT(&done);
+	pthread_mutex_lock(&s->mu);
+	TAILQ_CONCAT(&done, &s->finished, entry);
+	if (s->failed[0] != '\0') {
+		memcpy(s->error, s->failed, sizeof(s->error));
+		s->failed[0] = '\0';
+		rc = -1;
+	}
+	pthread_mutex_unlock(&s->mu);
+	while ((job = TAILQ_FIRST(&done)) != NULL) {
+		TAILQ_REMOVE(&done, job, entry);
+		store_job_free(s, job);
+	}
+	return rc;
+}
+
+struct carrier_store *
+carrier_store_open(const char *path, char *err, size_t errlen)
+{
+	struct carrier_store *s = xcalloc(1, sizeof(*s));
+
+	RB_INIT(&s->seqs);
+	RB_INIT(&s->msgs);
+	RB_INIT(&s->outs);
+	TAILQ_INIT(&s->msg_fifo);
+	TAILQ_INIT(&s->out_fifo);
+	TAILQ_INIT(&s->spare);
+	TAILQ_INIT(&s->jobs);
+	TAILQ_INIT(&s->finished);
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->work, NULL);
+	pthread_cond_init(&s->done, NULL);
+	if (db_setup(&s->w, path, &s->next_out_id) == -1)
+		memcpy(s->error, s->w.error, sizeof(s->error));
+	else if (pthread_create(&s->worker, NULL, store_worker, s) != 0)
+		snprintf(s->error, sizeof(s->error), "cannot start the "
+		    "store's thread");
+	else
+		s->running = 1;
+	if (!s->running) {
+		if (errlen > 0)
+			snprintf(err, errlen, "%s", s->error);
+		carrier_store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void
+store_drop_pending(struct carrier_store *s)
+{
+	struct store_seq *q;
+	struct store_msg *m;
+	struct store_out *o;
+
+	while ((q = RB_ROOT(&s->seqs)) != NULL) {
+		RB_REMOVE(store_seq_tree, &s->seqs, q);
+		free(q);
+	}
+	while ((m = TAILQ_FIRST(&s->msg_fifo)) != NULL) {
+		TAILQ_REMOVE(&s->msg_fifo, m, fifo);
+		RB_REMOVE(store_msg_tree, &s->msgs, m);
+		s->nmsgs--;
+		free(m);
+	}
+	while ((o = TAILQ_FIRST(&s->out_fifo)) != NULL)
+		store_out_drop(s, o);
+	while ((m = TAILQ_FIRST(&s->spare)) != NULL) {
+		TAILQ_REMOVE(&s->spare, m, fifo);
+		free(m);
+	}
+	free(s->ops);
+}
+
+/* Hands everything over, lets the worker commit and close, joins it. */
+static void
+store_stop(struct carrier_store *s)
+{
+	struct store_job quit;
+
+	store_handover(s, 1);
+	memset(&quit, 0, sizeof(quit));
+	quit.kind = JOB_QUIT;
+	pthread_mutex_lock(&s->mu);
+	store_enqueue(s, &quit);
+	while (!quit.done)
+		pthread_cond_wait(&s->done, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->worker, NULL);
+	s->running = 0;
+	if (store_reclaim(s) == -1)
+		log_warnx("store close: %s", s->error);
+	if (quit.rc == -1)
+		log_warnx("store close: %s", quit.error);
+}
+
+void
+carrier_store_close(struct carrier_store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->running)
+		store_stop(s);
+	else
+		db_close(&s->w);
+	store_drop_pending(s);
+	pthread_cond_destroy(&s->done);
+	pthread_cond_destroy(&s->work);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}
+
+int
+carrier_store_flush(struct carrier_store *s)
+{
+	s->gen++;
+	store_handover(s, 0);
+	return store_reclaim(s);
+}
+
+static int
+db_sync(struct store_db *d, void *arg)
+{
+	(void)arg;
+	return db_commit(d);
+}
+
+int
+carrier_store_sync(struct carrier_store *s)
+{
+	if (store_call(s, db_sync, NULL) == -1)
+		return -1;
+	return store_reclaim(s);
+}
+
+const char *
+carrier_store_error(const struct carrier_store *s)
+{
+	return s->error;
+}
+
+struct seq_call {
+	const char	*carrier;
+	uint64_t	 next;
+};
+
+/* Reads a carrier's counter, creating it at 1 (in the open transaction). */
+static int
+db_seq_load(struct store_db *d, void *arg)
+{
+	struct seq_call *a = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_begin(d) == -1)
+		return -1;
+	st = stmt_get(d, STMT_SEQ_INSERT);
+	sqlite3_bind_text(st, 1, a->carrier, -1, SQLITE_TRANSIENT);
+	if (stmt_done(d, st, "next_seq") == -1)
+		return -1;
+	st = stmt_get(d, STMT_SEQ_GET);
+	sqlite3_bind_text(st, 1, a->carrier, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		a->next = (uint64_t)sqlite3_column_int64(st, 0);
+	else
+		db_fail(d, "next_seq");
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+carrier_store_next_seq(struct carrier_store *s, const char *carrier,
+    uint64_t *seq)
+{
+	struct store_seq key, *q;
+	struct seq_call a;
+
+	snprintf(key.carrier, sizeof key.carrier, "%s", carrier);
+	if ((q = RB_FIND(store_seq_tree, &s->seqs, &key)) == NULL) {
+		a.carrier = key.carrier;
+		if (store_call(s, db_seq_load, &a) == -1)
+			return -1;
+		q = xcalloc(1, sizeof(*q));
+		memcpy(q->carrier, key.carrier, sizeof q->carrier);
+		q->next = a.next;
+		RB_INSERT(store_seq_tree, &s->seqs, q);
+	}
+	*seq = q->next++;
+	q->dirty = 1;
+	return 0;
+}
+
+int
+carrier_store_message_put(struct carrier_store *s,
+    const struct carrier_message *m)
+{
+	struct store_msg *n, *old;
+
+	if ((n = TAILQ_FIRST(&s->spare)) != NULL) {
+		TAILQ_REMOVE(&s->spare, n, fifo);
+		s->nspare--;
+	} else
+		n = xmalloc(sizeof(*n));
+	n->m = *m;
+	n->gen = s->gen;
+	n->hash = store_msg_hash(m->carrier, m->message_id);
+	if ((old = RB_INSERT(store_msg_tree, &s->msgs, n)) != NULL) {
+		old->m = *m;
+		TAILQ_INSERT_HEAD(&s->spare, n, fifo);
+		s->nspare++;
+	} else {
+		TAILQ_INSERT_TAIL(&s->msg_fifo, n, fifo);
+		s->nmsgs++;
+	}
+	return 0;
+}
+
+struct msg_call {
+	const char	*carrier;
+	const char	*message_id;
+	struct carrier_message *m;
+};
+
+/* 0 found, 1 not found, -1 error. */
+static int
+db_message_get(struct store_db *d, void *arg)
+{
+	struct msg_call *a = arg;
+	sqlite3_stmt *st = stmt_get(d, STMT_MSG_GET);
+	size_t i;
+	int rc;
+
+	sqlite3_bind_text(st, 1, a->carrier, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, a->message_id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(a->m, 0, sizeof(*a->m));
+		for (i = 0; i < NMESSAGE_COLUMNS; i++)
+			read_column(st, (int)i, &message_columns[i], a->m);
+	} else if (rc != SQLITE_DONE)
+		db_fail(d, "message_get");
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 1;
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+carrier_store_message_get(struct carrier_store *s, const char *carrier,
+    const char *message_id, struct carrier_message *m)
+{
+	struct store_msg key;	/* only the key fields are set */
+	struct store_msg *n;
+	struct msg_call a = { carrier, message_id, m };
+
+	snprintf(key.m.carrier, sizeof key.m.carrier, "%s", carrier);
+	snprintf(key.m.message_id, sizeof key.m.message_id, "%s",
+	    message_id);
+	key.hash = store_msg_hash(key.m.carrier, key.m.message_id);
+	n = RB_FIND(store_msg_tree, &s->msgs, &key);
+	if (n != NULL) {
+		*m = n->m;
+		return 0;
+	}
+	return store_call(s, db_message_get, &a);
+}
+
+struct count_call {
+	const char	*carrier;
+	uint64_t	 count;
+};
+
+static int
+db_message_count(struct store_db *d, void *arg)
+{
+	struct count_call *a = arg;
+	sqlite3_stmt *st = stmt_get(d, STMT_MSG_COUNT);
+	int rc;
+
+	sqlite3_bind_text(st, 1, a->carrier, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		a->count = (uint64_t)sqlite3_column_int64(st, 0);
+	else
+		db_fail(d, "message_count");
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+carrier_store_message_count(struct carrier_store *s, const char *carrier,
+    uint64_t *count)
+{
+	struct count_call a = { carrier, 0 };
+
+	store_handover(s, 1);
+	if (store_call(s, db_message_count, &a) == -1)
+		return -1;
+	*count = a.count;
+	return 0;
 }
 
 int
@@ -815,127 +1312,52 @@ store_out_find(struct carrier_store *s, int64_t id)
 	return RB_FIND(store_out_tree, &s->outs, &key);
 }
 
-static void
-store_out_drop(struct carrier_store *s, struct store_out *o)
-{
-	RB_REMOVE(store_out_tree, &s->outs, o);
-	TAILQ_REMOVE(&s->out_fifo, o, fifo);
-	s->nouts--;
-	carrier_outbox_item_release(&o->it);
-	free(o);
-}
-
-/* Runs a keyed UPDATE or DELETE: 1 when no row had the key. */
-static int
-stmt_change(struct carrier_store *s, sqlite3_stmt *st, const char *what)
-{
-	if (stmt_done(s, st, what) == -1)
-		return -1;
-	return sqlite3_changes(s->db) == 0 ? 1 : 0;
-}
-
-/* Returns 1 if no item has that id. */
 int
 carrier_store_outbox_update(struct carrier_store *s, int64_t id,
     int64_t due, unsigned attempts)
 {
 	struct store_out *o = store_out_find(s, id);
-	sqlite3_stmt *st;
+	struct store_op *op;
 
 	if (o != NULL) {
 		o->it.due = due;
 		o->it.attempts = attempts;
 		return 0;
 	}
-	if (store_begin(s) == -1)
-		return -1;
-	st = stmt_get(s, STMT_OUT_UPDATE);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, due);
-	sqlite3_bind_int64(st, 3, attempts);
-	return stmt_change(s, st, "outbox_update");
+	op = store_op_new(s, OP_OUT_UPDATE);
+	op->id = id;
+	op->due = due;
+	op->attempts = attempts;
+	return 0;
 }
 
-/* Returns 1 if no item has that id. */
 int
 carrier_store_outbox_delete(struct carrier_store *s, int64_t id)
 {
 	struct store_out *o = store_out_find(s, id);
-	sqlite3_stmt *st;
 
-	if (o != NULL) {
+	if (o != NULL)
 		store_out_drop(s, o);
-		return 0;
-	}
-	if (store_begin(s) == -1)
-		return -1;
-	st = stmt_get(s, STMT_OUT_DELETE);
-	sqlite3_bind_int64(st, 1, id);
-	return stmt_change(s, st, "outbox_delete");
+	else
+		store_op_new(s, OP_OUT_DELETE)->id = id;
+	return 0;
 }
 
-/* Returns 0 whether or not the message had receipts pending. */
 int
 carrier_store_outbox_delete_message(struct carrier_store *s,
     const char *carrier, const char *message_id)
 {
 	struct store_out *o, *next;
-	sqlite3_stmt *st;
+	struct store_op *op;
 
-	RB_FOREACH_SAFE(o, store_out_tree, &s->outs, next)
+	TAILQ_FOREACH_SAFE(o, &s->out_fifo, fifo, next)
 		if (o->it.kind == CARRIER_OUTBOX_RECEIPT &&
 		    strcmp(o->it.carrier, carrier) == 0 &&
 		    strcmp(o->it.message_id, message_id) == 0)
 			store_out_drop(s, o);
-	if (store_begin(s) == -1)
-		return -1;
-	st = stmt_get(s, STMT_OUT_DELETE_MSG);
-	sqlite3_bind_text(st, 1, carrier, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, message_id, -1, SQLITE_TRANSIENT);
-	return stmt_done(s, st, "outbox_delete_message");
-}
-
-/*
- * Writes what waits in memory into the open transaction: all of it, or
- * what has waited CARRIER_STORE_DEFER_FLUSHES flushes. Counters always go.
- */
-static int
-store_write_pending(struct carrier_store *s, int all)
-{
-	uint64_t cutoff = s->gen >= CARRIER_STORE_DEFER_FLUSHES ?
-	    s->gen - CARRIER_STORE_DEFER_FLUSHES : 0;
-	struct store_seq *q;
-	struct store_msg *m;
-	struct store_out *o;
-	sqlite3_stmt *st;
-
-	RB_FOREACH(q, store_seq_tree, &s->seqs) {
-		if (!q->dirty)
-			continue;
-		if (store_begin(s) == -1)
-			return -1;
-		st = stmt_get(s, STMT_SEQ_SET);
-		sqlite3_bind_text(st, 1, q->carrier, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)q->next);
-		if (stmt_done(s, st, "next_seq") == -1)
-			return -1;
-		q->dirty = 0;
-	}
-	while ((m = TAILQ_FIRST(&s->msg_fifo)) != NULL && (all ||
-	    m->gen <= cutoff || s->nmsgs > CARRIER_STORE_PENDING_MAX)) {
-		if (sql_message_put(s, &m->m) == -1)
-			return -1;
-		TAILQ_REMOVE(&s->msg_fifo, m, fifo);
-		RB_REMOVE(store_msg_tree, &s->msgs, m);
-		s->nmsgs--;
-		free(m);
-	}
-	while ((o = TAILQ_FIRST(&s->out_fifo)) != NULL && (all ||
-	    o->gen <= cutoff || s->nouts > CARRIER_STORE_PENDING_MAX)) {
-		if (sql_outbox_add(s, &o->it) == -1)
-			return -1;
-		store_out_drop(s, o);
-	}
+	op = store_op_new(s, OP_OUT_DELETE_MSG);
+	snprintf(op->carrier, sizeof(op->carrier), "%s", carrier);
+	snprintf(op->message_id, sizeof(op->message_id), "%s", message_id);
 	return 0;
 }
 
@@ -962,40 +1384,57 @@ read_item(sqlite3_stmt *st, struct carrier_outbox_item *it)
 		it->pdu_len = 0;
 }
 
+struct list_call {
+	const char	*carrier;
+	struct carrier_outbox_item *items;
+	size_t		 n;
+	size_t		 cap;
+};
+
+static int
+db_outbox_list(struct store_db *d, void *arg)
+{
+	struct list_call *a = arg;
+	sqlite3_stmt *st = stmt_get(d, STMT_OUT_LIST);
+	int rc;
+
+	sqlite3_bind_text(st, 1, a->carrier, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (a->n == a->cap) {
+			a->cap = a->cap != 0 ? 2 * a->cap : 16;
+			a->items = xreallocarray(a->items, a->cap,
+			    sizeof(*a->items));
+		}
+		read_item(st, &a->items[a->n++]);
+	}
+	if (rc != SQLITE_DONE)
+		db_fail(d, "outbox_foreach");
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /*
- * The items are read into memory before fn runs, so fn sees the outbox as
- * it was when foreach started and may call any store function, adding,
- * updating or deleting items (even foreach) without upsetting the walk.
+ * Everything waiting is handed over, and the items are read into memory
+ * before fn runs, so fn sees the outbox as it was when foreach started and
+ * may call any store function, adding, updating or deleting items (even
+ * foreach) without upsetting the walk.
  */
 int
 carrier_store_outbox_foreach(struct carrier_store *s, const char *carrier,
     void (*fn)(const struct carrier_outbox_item *, void *), void *arg)
 {
-	sqlite3_stmt *st;
-	struct carrier_outbox_item *items = NULL;
-	size_t i, n = 0, cap = 0;
+	struct list_call a = { carrier, NULL, 0, 0 };
+	size_t i;
 	int rc;
 
-	if (store_write_pending(s, 1) == -1)
-		return -1;
-	st = stmt_get(s, STMT_OUT_LIST);
-	sqlite3_bind_text(st, 1, carrier, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap != 0 ? 2 * cap : 16;
-			items = xreallocarray(items, cap, sizeof(*items));
-		}
-		read_item(st, &items[n++]);
-	}
-	if (rc != SQLITE_DONE)
-		store_fail(s, "outbox_foreach");
-	sqlite3_reset(st);
-	for (i = 0; rc == SQLITE_DONE && i < n; i++)
-		fn(&items[i], arg);
-	for (i = 0; i < n; i++)
-		carrier_outbox_item_release(&items[i]);
-	free(items);
-	return rc == SQLITE_DONE ? 0 : -1;
+	store_handover(s, 1);
+	rc = store_call(s, db_outbox_list, &a);
+	for (i = 0; rc == 0 && i < a.n; i++)
+		fn(&a.items[i], arg);
+	for (i = 0; i < a.n; i++)
+		carrier_outbox_item_release(&a.items[i]);
+	free(a.items);
+	return rc;
 }
 
 void

@@ -5,17 +5,22 @@
  * and MO), so that a restart of the carrier loses none.
  *
  * Writes are grouped and deferred: messages and outbox items wait in
- * memory and are written, in one transaction, by the
- * CARRIER_STORE_DEFER_FLUSHES-th carrier_store_flush() after they were
- * made (WAL, synchronous NORMAL); sequence counters by the next flush;
- * everything by carrier_store_close(). An outbox item deleted before then
- * never reaches the database. The owner flushes at a steady interval
- * (20 ms in carrierlab smsc, so a write is durable within a second) and
- * before exit. Reads see every write at once.
+ * memory and are handed, at the CARRIER_STORE_DEFER_FLUSHES-th
+ * carrier_store_flush() after they were made, to the store's one worker
+ * thread, which writes each flush's batch in one transaction (WAL,
+ * synchronous NORMAL); sequence counters and changes to rows already
+ * handed over go with the next flush. carrier_store_close() hands over
+ * everything and returns once it is committed. An outbox item deleted
+ * while in memory never reaches the database. The owner flushes at a
+ * steady interval (20 ms in carrierlab smsc, so a write is durable within
+ * about a second) and before exit. Reads see every write at once: from
+ * memory, or from the worker, which answers behind every batch handed to
+ * it. Every call is made from one thread, the owner's.
  *
  * Calls return 0 on success, 1 for "not found" where that can happen,
  * and -1 on an sqlite error with the message in the store (see
- * carrier_store_error()).
+ * carrier_store_error()). A write the worker fails is reported by the
+ * next carrier_store_flush() or carrier_store_sync().
  */
 #ifndef CARRIERLAB_CARRIERS_STORE_H
 #define CARRIERLAB_CARRIERS_STORE_H
@@ -80,8 +85,10 @@ struct carrier_store *carrier_store_open(const char *path, char *err,
 	    size_t errlen);
 /* Commits and closes; NULL allowed. */
 void	carrier_store_close(struct carrier_store *);
-/* Commits the open transaction, if any. */
+/* Hands the worker what has waited long enough; does not wait for it. */
 int	carrier_store_flush(struct carrier_store *);
+/* Waits until everything handed over so far is committed. */
+int	carrier_store_sync(struct carrier_store *);
 const char *carrier_store_error(const struct carrier_store *);
 
 /* The next message sequence number of a carrier, from 1, persisted. */
@@ -99,7 +106,8 @@ int	carrier_store_message_count(struct carrier_store *,
 /* Adds an item; sets item->id. */
 int	carrier_store_outbox_add(struct carrier_store *,
 	    struct carrier_outbox_item *);
-/* update and delete return 1 when no item has that id. */
+/* An item no longer in memory is changed with the next flush's batch;
+ * one that does not exist is no error. */
 int	carrier_store_outbox_update(struct carrier_store *, int64_t id,
 	    int64_t due, unsigned attempts);
 int	carrier_store_outbox_delete(struct carrier_store *, int64_t id);
