@@ -157,6 +157,8 @@ struct gw_store {
 	char		 path[GW_STORE_PATH_MAX];
 	char		 error[GW_STORE_ERROR_MAX];
 	size_t		 pending;	/* writes in the open batch */
+	int		 batch_open;	/* we issued BEGIN, no COMMIT yet */
+	int		 batch_lost;	/* sqlite rolled it back on an error */
 	struct gw_json	 json[2];	/* scratch of a put's JSON columns */
 	struct gw_store_durable *durable;
 	size_t		 ndurable;

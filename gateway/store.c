@@ -124,13 +124,22 @@ gw_store_arm(struct gw_store *s)
 		evtimer_add(s->commit_ev, &zero);
 }
 
+/*
+ * Some errors (disk full, I/O) make sqlite roll the whole transaction
+ * back by itself: the batch's earlier writes are gone, so the batch must
+ * not be reported durable even if later writes commit.
+ */
 int
 gw_store_begin(struct gw_store *s)
 {
-	if (sqlite3_get_autocommit(s->db) &&
-	    gw_store_step_done(s, gw_store_stmt(s, GW_STMT_BEGIN),
-	    "begin") == -1)
-		return -1;
+	if (sqlite3_get_autocommit(s->db)) {
+		if (s->batch_open)
+			s->batch_lost = 1;
+		if (gw_store_step_done(s, gw_store_stmt(s, GW_STMT_BEGIN),
+		    "begin") == -1)
+			return -1;
+		s->batch_open = 1;
+	}
 	gw_store_arm(s);
 	return 0;
 }
@@ -170,6 +179,9 @@ gw_store_setup(struct gw_store *s, const char *path, int synchronous_full)
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
 		return gw_store_fail(s, "open");
 	sqlite3_busy_timeout(s->db, GW_STORE_BUSY_TIMEOUT_MS);
+	/* A put steps a cursor per index: let their small allocations come
+	 * from the connection's lookaside rather than malloc. */
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_LOOKASIDE, NULL, 512, 2048);
 	/* journal_mode answers "memory" for ":memory:", which is fine. */
 	if (gw_store_exec(s, "PRAGMA journal_mode = WAL", "journal_mode") ||
 	    gw_store_exec(s, synchronous_full ? "PRAGMA synchronous = FULL" :
@@ -228,8 +240,11 @@ gw_store_commit_batch(struct gw_store *s)
 	int ok = 1;
 
 	evtimer_del(s->commit_ev);
-	if (!sqlite3_get_autocommit(s->db) && gw_store_step_done(s,
-	    gw_store_stmt(s, GW_STMT_COMMIT), "commit") == -1) {
+	if (s->batch_open && sqlite3_get_autocommit(s->db))
+		s->batch_lost = 1;
+	if (s->batch_lost || (!sqlite3_get_autocommit(s->db) &&
+	    gw_store_step_done(s, gw_store_stmt(s, GW_STMT_COMMIT),
+	    "commit") == -1)) {
 		ok = 0;
 		if (!sqlite3_get_autocommit(s->db))
 			gw_store_step_done(s, gw_store_stmt(s,
@@ -238,6 +253,7 @@ gw_store_commit_batch(struct gw_store *s)
 		    s->path, s->pending);
 	}
 	s->pending = 0;
+	s->batch_open = s->batch_lost = 0;
 	s->durable = NULL;
 	s->ndurable = s->durable_cap = 0;
 	for (i = 0; i < n; i++)

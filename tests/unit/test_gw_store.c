@@ -25,6 +25,7 @@
 #include "common/log.h"
 #include "gateway/gateway-internal.h"
 #include "gateway/store.h"
+#include "gateway/store-internal.h"	/* s->db, to fail a batch */
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define DEADLINE_SEC	10
@@ -553,6 +554,47 @@ START_TEST(test_durable_close)
 END_TEST
 
 /*
+ * A batch sqlite rolled back by itself (as it may on a full disk or an
+ * I/O error) is reported not durable, even when writes after the loss
+ * commit; none of it is kept.
+ */
+START_TEST(test_durable_lost_batch)
+{
+	struct gw_store *s = open_store(dbpath);
+	struct gw_message *a = plain_message(1, ACCOUNT_A, T0,
+	    GW_STATUS_QUEUED), *b = plain_message(2, ACCOUNT_A, T0,
+	    GW_STATUS_QUEUED), *out = NULL;
+	struct durable_log l;
+	struct durable_arg arg[2] = { { &l, 0 }, { &l, 1 } };
+
+	memset(&l, 0, sizeof(l));
+	l.expect = 2;
+	ck_assert_int_eq(gw_store_put_message(s, a), 0);
+	gw_store_when_durable(s, durable_cb, &arg[0]);
+	ck_assert_int_eq(sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(gw_store_put_message(s, b), 0);
+	gw_store_when_durable(s, durable_cb, &arg[1]);
+	run_until(base, &l.done);
+	ck_assert_int_eq(l.ok[0], 0);
+	ck_assert_int_eq(l.ok[1], 0);
+	ck_assert_int_eq(gw_store_get_message(s, NULL, a->sid, &out), 0);
+	ck_assert_int_eq(gw_store_get_message(s, NULL, b->sid, &out), 0);
+
+	/* The next batch is a fresh one. */
+	l.done = 0;
+	l.expect = 3;
+	ck_assert_int_eq(gw_store_put_message(s, a), 0);
+	gw_store_when_durable(s, durable_cb, &arg[0]);
+	ck_assert_int_eq(gw_store_commit(s), 0);
+	ck_assert_int_eq(l.ok[2], 1);
+	gw_message_free(a);
+	gw_message_free(b);
+	gw_store_close(s);
+}
+END_TEST
+
+/*
  * Kill safety. A child writes, waits for the durability callback, writes
  * once more (never committed), and dies at once from inside the
  * callback: by _exit(), or by SIGKILL. The parent finds every message
@@ -979,6 +1021,7 @@ gw_store_suite(void)
 	tcase_add_test(tc, test_callbacks);
 	tcase_add_test(tc, test_durable_order);
 	tcase_add_test(tc, test_durable_close);
+	tcase_add_test(tc, test_durable_lost_batch);
 	tcase_add_test(tc, test_kill_safety);
 	tcase_add_test(tc, test_migration);
 	tcase_add_test(tc, test_list_paging);
