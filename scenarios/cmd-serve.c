@@ -393,9 +393,11 @@ serve_start_http(struct serve *m, const struct scenario *s, const char *addr)
 		fprintf(stderr, "carrierlab serve: http: %s\n", err);
 		return -1;
 	}
-	/* The API's limits; the /sim/ routes take no large bodies. */
+	/* Twice the API's limit: a body over max_body must reach the API,
+	 * which answers Twilio's 413 body, instead of libevent's own page.
+	 * The /sim/ routes check their own limit. */
 	evhttp_set_max_body_size(sim_http_evhttp(m->http),
-	    (ev_ssize_t)s->gateway.max_body);
+	    (ev_ssize_t)s->gateway.max_body * 2);
 	evhttp_set_max_headers_size(sim_http_evhttp(m->http),
 	    SERVE_MAX_HEADERS);
 	sim_http_set_fallback(m->http, serve_api, m);
