@@ -143,6 +143,7 @@ static const char *
 carrier_mo_system_id(struct carrier *c, const struct carrier_mo *mo,
     char *err, size_t errlen)
 {
+	struct carrier_bind *b;
 	size_t i;
 
 	if (mo->system_id[0] == '\0') {
@@ -150,6 +151,11 @@ carrier_mo_system_id(struct carrier *c, const struct carrier_mo *mo,
 			snprintf(err, errlen, "carrier has no accounts");
 			return NULL;
 		}
+		/* Whoever can receive it now (a gateway bound as "gateway"
+		 * in carrierlab serve), else the first account's queue. */
+		TAILQ_FOREACH(b, &c->binds, entry)
+			if (b->type & (CARRIER_BIND_RX | CARRIER_BIND_TRX))
+				return b->system_id;
 		return c->p->accounts[0].system_id;
 	}
 	for (i = 0; i < c->p->naccounts; i++)

@@ -515,6 +515,49 @@ schema_version(struct store_db *d, int *version)
 	return 0;
 }
 
+/*
+ * PRAGMA application_id says whose database a file is: the carriers'
+ * ("CLSM") or the gateway's ("CLGW"), so that `carrierlab smsc --db` on
+ * the gateway's file (both default to carrierlab.db in their commands)
+ * is refused instead of misread. Files from before the id have none.
+ */
+#define STORE_APPLICATION_ID	0x434c534d	/* "CLSM" */
+#define GATEWAY_APPLICATION_ID	0x434c4757	/* "CLGW" */
+
+static int
+db_application_check(struct store_db *d, int version)
+{
+	sqlite3_stmt *st;
+	int id = 0, gateway = 0;
+
+	if (sqlite3_prepare_v2(d->db, "PRAGMA application_id", -1, &st,
+	    NULL) != SQLITE_OK)
+		return db_fail(d, "application_id");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (id == 0 && version > 0 && sqlite3_prepare_v2(d->db,
+	    "SELECT 1 FROM sqlite_master WHERE name = 'message_events'", -1,
+	    &st, NULL) == SQLITE_OK) {
+		gateway = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	if (id == GATEWAY_APPLICATION_ID || gateway) {
+		snprintf(d->error, sizeof(d->error), "this is the gateway's "
+		    "database (carrierlab serve --db), not a carriers' one: "
+		    "name another file");
+		return -1;
+	}
+	if (id != 0 && id != STORE_APPLICATION_ID) {
+		snprintf(d->error, sizeof(d->error), "not a carrierlab "
+		    "carriers' database (application_id 0x%08x)",
+		    (unsigned)id);
+		return -1;
+	}
+	return id == 0 ? db_exec(d, "PRAGMA application_id = 1129075533",
+	    "application_id") : 0;
+}
+
 /* Brings the schema to SCHEMA_VERSION, one migration per transaction. */
 static int
 db_migrate(struct store_db *d)
@@ -522,7 +565,7 @@ db_migrate(struct store_db *d)
 	char bump[64];
 	int v;
 
-	if (schema_version(d, &v) == -1)
+	if (schema_version(d, &v) == -1 || db_application_check(d, v) == -1)
 		return -1;
 	if (v > SCHEMA_VERSION) {
 		snprintf(d->error, sizeof(d->error), "schema version %d is "

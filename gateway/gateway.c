@@ -249,12 +249,12 @@ gateway_new(struct event_base *base, struct clock *clock,
     size_t errlen)
 {
 	struct gateway *gw = xcalloc(1, sizeof *gw);
+	uint64_t generation = 1;
 	size_t i;
 
 	gw->base = base;
 	gw->clock = clock;
 	gw_config_copy(&gw->cfg, cfg);
-	rng_seed(&gw->rng, cfg->seed ^ 0x6761746577617921ULL);
 	RB_INIT(&gw->active);
 	gw->store = gw_store_open(base, db_path,
 	    gw->cfg.synchronous_full, err, errlen);
@@ -263,7 +263,8 @@ gateway_new(struct event_base *base, struct clock *clock,
 		free(gw);
 		return NULL;
 	}
-	if (gw_store_put_config(gw->store, &gw->cfg) == -1) {
+	if (gw_store_start_generation(gw->store, &generation) == -1 ||
+	    gw_store_put_config(gw->store, &gw->cfg) == -1) {
 		snprintf(err, errlen, "%s: %s", db_path,
 		    gw_store_error(gw->store));
 		gw_store_close(gw->store);
@@ -271,6 +272,10 @@ gateway_new(struct event_base *base, struct clock *clock,
 		free(gw);
 		return NULL;
 	}
+	/* The seed and the start count: sids never repeat across restarts,
+	 * yet a fresh database repeats its run. */
+	rng_seed(&gw->rng, cfg->seed ^ 0x6761746577617921ULL ^
+	    (generation * 0x9e3779b97f4a7c15ULL));
 	gw->webhooks = gw_webhooks_new(gw);
 	gw->routes = xcalloc(gw->cfg.nroutes + 1, sizeof *gw->routes);
 	for (i = 0; i < gw->cfg.nroutes; i++)

@@ -126,6 +126,26 @@ static const char *const gw_store_migrations[] = {
 	"  value TEXT NOT NULL);",
 };
 
+int
+gw_store_start_generation(struct gw_store *s, uint64_t *generation)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_exec(s->db, "INSERT INTO meta (key, value) "
+	    "VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE SET "
+	    "value = CAST(value AS INTEGER) + 1", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		return gw_store_fail(s, "generation");
+	if (sqlite3_prepare_v2(s->db, "SELECT CAST(value AS INTEGER) FROM "
+	    "meta WHERE key = 'generation'", -1, &st, NULL) != SQLITE_OK)
+		return gw_store_fail(s, "generation");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*generation = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : gw_store_fail(s, "generation");
+}
+
 /* The migrations must reach the version the header promises. */
 _Static_assert(GW_NELEM(gw_store_migrations) == GW_STORE_SCHEMA_VERSION,
     "one migration per schema version");
@@ -169,13 +189,63 @@ gw_store_migrate_step(struct gw_store *s, int v)
 	return 0;
 }
 
+/* PRAGMA application_id marks the file as the gateway's ("CLGW"), and
+ * the carriers' store marks its own ("CLSM"): the two commands default
+ * to the same file name, and each refuses the other's database. */
+#define GW_STORE_APPLICATION_ID		0x434c4757	/* "CLGW" */
+#define GW_STORE_CARRIERS_ID		0x434c534d	/* "CLSM" */
+
+static int
+gw_store_int_query(struct gw_store *s, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return gw_store_fail(s, "open");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	    gw_store_fail(s, "open");
+}
+
+static int
+gw_store_application_check(struct gw_store *s, int version)
+{
+	char reason[160];
+	int id, ours = 1;
+
+	if (gw_store_int_query(s, "PRAGMA application_id", &id) == -1)
+		return -1;
+	/* Before the id: ours when it has our events table. */
+	if (id == 0 && version > 0 && gw_store_int_query(s, "SELECT count(*) "
+	    "FROM sqlite_master WHERE name = 'message_events'", &ours) == -1)
+		return -1;
+	if (id == GW_STORE_CARRIERS_ID || (id == 0 && !ours))
+		return gw_store_failx(s, "open", "this is the simulated "
+		    "carriers' database (carrierlab smsc --db, serve "
+		    "--smsc-db), not the gateway's: name another file");
+	if (id != 0 && id != GW_STORE_APPLICATION_ID) {
+		snprintf(reason, sizeof(reason), "not a carrierlab gateway "
+		    "database (application_id 0x%08x)", (unsigned)id);
+		return gw_store_failx(s, "open", reason);
+	}
+	if (id == 0 && sqlite3_exec(s->db, "PRAGMA application_id = "
+	    "1129072471", NULL, NULL, NULL) != SQLITE_OK)
+		return gw_store_fail(s, "open");
+	return 0;
+}
+
 int
 gw_store_migrate(struct gw_store *s)
 {
 	char reason[128];
 	int v = 0;
 
-	if (gw_store_schema_version(s, &v) == -1)
+	if (gw_store_schema_version(s, &v) == -1 ||
+	    gw_store_application_check(s, v) == -1)
 		return -1;
 	if (v < 0) {
 		snprintf(reason, sizeof(reason), "database schema version %d "

@@ -149,6 +149,15 @@ int		 gw_store_load_active(struct gw_store *,
 int		 gw_store_load_callbacks(struct gw_store *,
 		    void (*cb)(struct gw_callback_row *, void *), void *arg);
 
+/*
+ * Counts the starts of a gateway on this database: 1 on a new one, and
+ * one more on each call (written at once, outside any batch). Mixed
+ * into the seed of sids, so that a restart never draws a sid again while
+ * a fresh database gives the same sids for the same seed.
+ */
+int		 gw_store_start_generation(struct gw_store *,
+		    uint64_t *generation);
+
 /* Counts by status for /metrics and tests: counts[GW_STATUS_COUNT]. */
 int		 gw_store_count_by_status(struct gw_store *,
 		    uint64_t *counts);

@@ -656,6 +656,10 @@ START_TEST(test_recovery)
 	ck_assert_str_eq(m->parts[0].smsc_id, "77");
 	ck_assert_uint_eq(outs[0]->tracked, 1);
 	ck_assert_int_eq(stored_status(x.sid, NULL), GW_STATUS_FAILED);
+	/* The restart draws new sids, never the first run's again. */
+	m = created_ok("+14155550114", "+14155550100", NULL, "four", &b);
+	ck_assert_str_ne(b.sid, a.sid);
+	ck_assert_str_ne(b.sid, sent);
 }
 END_TEST
 

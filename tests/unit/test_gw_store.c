@@ -738,6 +738,32 @@ START_TEST(test_migration)
 }
 END_TEST
 
+/* The file says whose it is: the carriers' database is refused, ours is
+ * marked; each start counts one generation. */
+START_TEST(test_application_and_generation)
+{
+	struct gw_store *s;
+	char err[512] = "";
+	uint64_t g = 0;
+
+	sql_exec(dbpath, "PRAGMA application_id = 1129075533");	/* CLSM */
+	ck_assert_ptr_null(gw_store_open(base, dbpath, 0, err, sizeof(err)));
+	ck_assert_msg(strstr(err, "carriers' database") != NULL, "err: %s",
+	    err);
+	sql_exec(dbpath, "PRAGMA application_id = 0");
+	s = open_store(dbpath);
+	ck_assert_int_eq(gw_store_start_generation(s, &g), 0);
+	ck_assert_uint_eq(g, 1);
+	gw_store_close(s);
+	ck_assert_int_eq(sql_int(dbpath, "PRAGMA application_id"),
+	    0x434c4757);
+	s = open_store(dbpath);
+	ck_assert_int_eq(gw_store_start_generation(s, &g), 0);
+	ck_assert_uint_eq(g, 2);
+	gw_store_close(s);
+}
+END_TEST
+
 /* 25 messages of A (created two per usec, so sid breaks ties), 5 of B. */
 static void
 fill_list(struct gw_store *s)
@@ -1024,6 +1050,7 @@ gw_store_suite(void)
 	tcase_add_test(tc, test_durable_lost_batch);
 	tcase_add_test(tc, test_kill_safety);
 	tcase_add_test(tc, test_migration);
+	tcase_add_test(tc, test_application_and_generation);
 	tcase_add_test(tc, test_list_paging);
 	tcase_add_test(tc, test_list_filters);
 	tcase_add_test(tc, test_load_active);

@@ -449,6 +449,14 @@ START_TEST(test_open_failures)
 	    NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	expect_open_fails(dbpath, "schema version 99");
+	unlink(dbpath);
+
+	/* The gateway's database (carrierlab serve --db). */
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA application_id = "
+	    "1129072471", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	expect_open_fails(dbpath, "gateway's database");
 }
 END_TEST
 
