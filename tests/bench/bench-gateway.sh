@@ -1,0 +1,451 @@
+#!/bin/bash
+# The gateway benchmark of docs/performance.md ("Gateway end to end",
+# issue 5's targets), in one run so the figures share the machine's state:
+#
+#  (a) http-load -> carrierlab serve -> the carrier -> callback-sink:
+#      messages per second, first create to the last final status
+#      callback, counted only if every message's final callback arrived;
+#  (b) the same without StatusCallback: creates per second, and messages
+#      per second from the first create to the last delivered (polled
+#      from /metrics);
+#  (c) http-load at a fixed 1,000 messages/s for 30 s (open loop): the
+#      create latency percentiles, p99 the target;
+#  (d) serve's resident size (VmRSS) sampled each second over a long run
+#      (1,000,000 messages by default): it must stay flat;
+#  (e) Kannel (bearerbox + smsbox, Debian's `kannel`) bound to `carrierlab
+#      smsc` running the same carrier: sendsms GET -> SMSC -> dlr-url to
+#      callback-sink, messages per second with every final DLR, and the
+#      ratio (a)/(e).
+#
+# Everything runs on this machine (2 cores): load generator, gateway,
+# carrier and callback receiver share them. Not part of `make check`.
+#
+#   tests/bench/bench-gateway.sh [options]
+#     --count N           messages in (a), (b) (default 100000)
+#     --kannel-count N    messages in (e) (default 20000)
+#     --memory-count N    messages in (d) (default 1000000)
+#     --latency-rate R    (c)'s rate (default 1000)
+#     --latency-time D    (c)'s duration (default 30s)
+#     --connections N     http-load's connections in (a), (b), (d) (default 64)
+#     --parts LETTERS     which parts to run (default abcde)
+#     --json PATH         the figures as JSON too
+#   CARRIERLAB=path/to/carrierlab overrides the binary.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${CARRIERLAB:-$here/carrierlab}
+load=$here/tests/bench/http-load
+sink=$here/tests/bench/callback-sink
+scenario=$here/tests/bench/gateway-bench.json
+count=100000
+kannel_count=20000
+memory_count=1000000
+latency_rate=1000
+latency_time=30s
+connections=64
+parts=abcde
+json_out=""
+
+usage() {
+	sed -n '/^#   tests/,/^#   CARRIERLAB/p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--count) count=$2; shift 2 ;;
+	--kannel-count) kannel_count=$2; shift 2 ;;
+	--memory-count) memory_count=$2; shift 2 ;;
+	--latency-rate) latency_rate=$2; shift 2 ;;
+	--latency-time) latency_time=$2; shift 2 ;;
+	--connections) connections=$2; shift 2 ;;
+	--parts) parts=$2; shift 2 ;;
+	--json) json_out=$2; shift 2 ;;
+	*) usage ;;
+	esac
+done
+
+for t in "$bin" "$load" "$sink"; do
+	[ -x "$t" ] || { echo "bench: $t is not built (./bootstrap)" >&2; exit 1; }
+done
+for c in python3 curl; do
+	command -v "$c" >/dev/null ||
+	    { echo "bench: $c is needed (apt-get install $c)" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	if [ -n "${BENCH_KEEP:-}" ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+from=+14155550100
+wait_file() {	# path, seconds
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "bench: $1 did not appear" >&2
+	return 1
+}
+
+field() {	# json file, python expression on j
+	python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+
+# True while PID runs (a zombie, exited but not yet waited for, is not).
+alive() {
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	[[ $st != [ZX]* ]]
+}
+
+stop() {	# pid, seconds before SIGKILL
+	local i
+	kill "$1" 2>/dev/null || return 0
+	for ((i = 0; i < $2 * 10; i++)); do
+		alive "$1" || { wait "$1" 2>/dev/null || true; return 0; }
+		sleep 0.1
+	done
+	echo "bench: pid $1 did not stop in $2 s; killing it" >&2
+	kill -9 "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# ---- carrierlab serve ----
+
+serve_pid=""
+serve_http=""
+
+# The scenario with a free port for the carrier in place of 2799 (a route
+# the scenario spells out needs the carrier's port), the account for Basic
+# auth, the sender, and the sessions the gateway binds.
+account=""
+sessions=1
+bench_scenario() {	# output path
+	local port
+	port=$(free_port)
+	sed "s/127\.0\.0\.1:2799/127.0.0.1:$port/g" "$scenario" >"$1"
+	if [ -z "$account" ]; then
+		account=$(field "$scenario" 'j["accounts"][0]["sid"] + ":" + j["accounts"][0]["auth_token"]')
+		from=$(field "$scenario" 'j["numbers"][0]["number"]')
+		sessions=$(field "$scenario" 'sum(r.get("sessions", 1) for r in j["gateway"]["routes"])')
+	fi
+}
+
+serve_start() {	# dir
+	local dir=$1
+	mkdir -p "$dir"
+	bench_scenario "$dir/bench.json"
+	"$bin" serve "$dir/bench.json" --http 127.0.0.1:0 --db "$dir/gw.db" \
+	    --smsc-db "$dir/smsc.db" --ready-file "$dir/ready" \
+	    --log-level warn 2>"$dir/serve.log" &
+	serve_pid=$!
+	pids+=("$serve_pid")
+	wait_file "$dir/ready" 30
+	serve_http=$(field "$dir/ready" 'j["http"] if isinstance(j["http"], str) else j["http"]["address"]')
+	serve_wait_bound "$dir"
+}
+
+# The gateway's sessions to the carrier are bound before the clock starts.
+serve_wait_bound() {
+	local i n
+	for ((i = 0; i < 300; i++)); do
+		n=$(curl -sf "http://$serve_http/metrics" |
+		    awk '/^carrierlab_gateway_sessions\{.*state="bound"/ {s += $2} END {print s + 0}')
+		[ "$n" -ge "$sessions" ] && return 0
+		sleep 0.1
+	done
+	echo "bench: the gateway did not bind to the carrier; log:" >&2
+	cat "$1/serve.log" >&2
+	exit 1
+}
+
+serve_stop() {
+	stop "$serve_pid" 20
+	serve_pid=""
+}
+
+sink_start() {	# dir, expected finals
+	"$sink" --ready-file "$1/sink.ready" --expect "$2" --timeout 30m \
+	    --json >"$1/sink.json" 2>"$1/sink.err" &
+	sink_pid=$!
+	pids+=("$sink_pid")
+	wait_file "$1/sink.ready" 10
+	sink_url=$(field "$1/sink.ready" 'j["url"]')
+}
+
+# A process that died early fails the run with its status and log.
+check_alive() {	# pid, name, log
+	alive "$1" && return 0
+	local st=0
+	wait "$1" 2>/dev/null || st=$?
+	echo "bench: $2 exited early with status $st; its log:" >&2
+	tail -n 30 "$3" >&2 || true
+	exit 1
+}
+
+sink_wait() {	# dir; fails unless every final arrived
+	while alive "$sink_pid"; do
+		[ -z "$serve_pid" ] || check_alive "$serve_pid" "carrierlab serve" \
+		    "$1/serve.log"
+		sleep 0.2
+	done
+	wait "$sink_pid" || true
+	if [ "$(field "$1/sink.json" 'j["reached"]')" != True ]; then
+		echo "bench: not every final status callback arrived" >&2
+		cat "$1/sink.json" >&2
+		exit 1
+	fi
+}
+
+load_check() {	# load json, expected creates
+	if [ "$(field "$1" 'j["created"]')" != "$2" ]; then
+		echo "bench: not every create got a 2xx" >&2
+		cat "$1" >&2
+		exit 1
+	fi
+}
+
+# (a) create -> submit -> receipt -> every status callback.
+part_a() {
+	local dir=$work/a
+	serve_start "$dir"
+	sink_start "$dir" "$count"
+	"$load" --url "http://$serve_http" --auth "$account" --from "$from" \
+	    --count "$count" --connections "$connections" \
+	    --status-callback "$sink_url" --json >"$dir/load.json"
+	load_check "$dir/load.json" "$count"
+	sink_wait "$dir"
+	serve_stop
+	a_rate=$(python3 -c 'import json,sys
+l=json.load(open(sys.argv[1])); s=json.load(open(sys.argv[2]))
+print("%.0f" % (s["final"]["distinct"] / ((s["last_final_at"] - l["started_at"]) / 1e6)))' \
+	    "$dir/load.json" "$dir/sink.json")
+	a_created=$(field "$dir/load.json" '"%.0f" % j["throughput"]["created_per_s"]')
+	a_callbacks=$(field "$dir/sink.json" 'j["callbacks"]')
+	echo "(a) serve, status callbacks: $a_rate msg/s end to end" \
+	    "($count messages, creates at $a_created/s, $a_callbacks callbacks" \
+	    "received, every final one)"
+}
+
+delivered() {
+	curl -sf "http://$serve_http/metrics" |
+	    awk '/^carrierlab_gateway_messages_total\{status="delivered"\}/ {print $2}'
+}
+
+# (b) the same without callbacks: the delivered count from /metrics.
+part_b() {
+	local dir=$work/b n=0 i
+	serve_start "$dir"
+	"$load" --url "http://$serve_http" --auth "$account" --from "$from" \
+	    --count "$count" --connections "$connections" --json \
+	    >"$dir/load.json"
+	load_check "$dir/load.json" "$count"
+	for ((i = 0; i < 6000; i++)); do
+		n=$(delivered)
+		[ "${n:-0}" -ge "$count" ] && break
+		sleep 0.05
+	done
+	local done_at
+	done_at=$(date +%s%6N)
+	serve_stop
+	[ "${n:-0}" -ge "$count" ] ||
+	    { echo "bench: only $n of $count delivered" >&2; exit 1; }
+	b_created=$(field "$dir/load.json" '"%.0f" % j["throughput"]["created_per_s"]')
+	b_rate=$(python3 -c 'import json,sys
+l=json.load(open(sys.argv[1]))
+print("%.0f" % (int(sys.argv[3]) / ((int(sys.argv[2]) - l["started_at"]) / 1e6)))' \
+	    "$dir/load.json" "$done_at" "$count")
+	echo "(b) serve, no callbacks: created $b_created msg/s," \
+	    "created and delivered $b_rate msg/s ($count messages)"
+}
+
+# (c) open loop at a fixed rate: create latency.
+part_c() {
+	local dir=$work/c n
+	serve_start "$dir"
+	sink_start "$dir" 0
+	"$load" --url "http://$serve_http" --auth "$account" --from "$from" \
+	    --rate "$latency_rate" --duration "$latency_time" \
+	    --connections "$connections" \
+	    --status-callback "$sink_url" --json >"$dir/load.json"
+	n=$(field "$dir/load.json" 'j["requests"]')
+	load_check "$dir/load.json" "$n"
+	stop "$sink_pid" 5
+	serve_stop
+	c_p99=$(field "$dir/load.json" '"%.2f" % j["latency_ms"]["p99"]')
+	c_line=$(field "$dir/load.json" '"p50 %.2f, p90 %.2f, p99 %.2f, p99.9 %.2f, max %.2f ms; %d sent behind schedule" % (j["latency_ms"]["p50"], j["latency_ms"]["p90"], j["latency_ms"]["p99"], j["latency_ms"]["p99_9"], j["latency_ms"]["max"], j["behind_schedule"])')
+	echo "(c) $latency_rate msg/s for $latency_time, callbacks on: create" \
+	    "latency $c_line"
+}
+
+# (d) VmRSS each second over a long run with callbacks.
+part_d() {
+	local dir=$work/d rss n
+	serve_start "$dir"
+	sink_start "$dir" "$memory_count"
+	: >"$dir/rss"
+	(
+		while alive "$serve_pid"; do
+			rss=$(awk '/^VmRSS/ {print $2}' "/proc/$serve_pid/status" 2>/dev/null) || break
+			n=$(delivered || echo 0)
+			echo "$(date +%s) ${n:-0} ${rss:-0}" >>"$dir/rss"
+			sleep 1
+		done
+	) &
+	local sampler=$!
+	pids+=("$sampler")
+	"$load" --url "http://$serve_http" --auth "$account" --from "$from" \
+	    --count "$memory_count" --connections "$connections" \
+	    --status-callback "$sink_url" --json >"$dir/load.json"
+	load_check "$dir/load.json" "$memory_count"
+	sink_wait "$dir"
+	sleep 2
+	kill "$sampler" 2>/dev/null || true
+	serve_stop
+	d_line=$(python3 - "$dir/rss" "$memory_count" <<'PY'
+import sys
+rows = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if l.strip()]
+total = int(sys.argv[2])
+def at(frac):
+    for t, n, rss in rows:
+        if n >= frac * total:
+            return rss
+    return rows[-1][2]
+marks = [0.1, 0.25, 0.5, 0.75, 1.0]
+print(", ".join("%d%%: %.1f MiB" % (f * 100, at(f) / 1024) for f in marks) +
+      "; max %.1f MiB; %d samples" % (max(r[2] for r in rows) / 1024, len(rows)))
+PY
+)
+	[ -z "$json_out" ] || cp "$dir/rss" "${json_out%.json}.rss"
+	echo "(d) serve VmRSS over $memory_count messages (delivered so far):" \
+	    "$d_line"
+}
+
+# ---- Kannel ----
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+kannel_install() {
+	command -v bearerbox >/dev/null && command -v smsbox >/dev/null &&
+	    return 0
+	[ -x /usr/sbin/bearerbox ] && [ -x /usr/sbin/smsbox ] && return 0
+	[ "$(id -u)" -eq 0 ] || return 1
+	echo "bench: installing Debian's kannel" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -q --no-install-recommends kannel >&2 ||
+	    { apt-get update -q >&2 &&
+	    apt-get install -y -q --no-install-recommends kannel >&2; }
+}
+
+kannel_online() {	# admin port
+	local s
+	s=$(curl -sf "http://127.0.0.1:$1/status.txt?password=bench") || return 1
+	grep -q 'SMPP:.*(online' <<<"$s" && grep -q 'smsbox:.*on-line' <<<"$s"
+}
+
+# (e) Kannel's sendsms -> SMSC -> dlr-url path against `carrierlab smsc`.
+part_e() {
+	local dir=$work/e smsc addr admin box sendsms bb sb i
+	if ! kannel_install; then
+		echo "(e) Kannel: SKIPPED, the kannel package could not be" \
+		    "installed (apt-get install kannel, as root)"
+		return 0
+	fi
+	PATH=$PATH:/usr/sbin
+	mkdir -p "$dir"
+	bench_scenario "$dir/bench.json"
+	"$bin" smsc "$dir/bench.json" --http none --db "$dir/smsc.db" \
+	    --ready-file "$dir/smsc.ready" --log-level warn 2>"$dir/smsc.log" &
+	smsc=$!
+	pids+=("$smsc")
+	wait_file "$dir/smsc.ready" 20
+	addr=$(field "$dir/smsc.ready" 'j["carriers"][0]["listen"][0]["address"]')
+	admin=$(free_port); box=$(free_port); sendsms=$(free_port)
+	sed -e "s|@ADMIN_PORT@|$admin|; s|@SMSBOX_PORT@|$box|g" \
+	    -e "s|@SENDSMS_PORT@|$sendsms|; s|@WORK@|$dir|g" \
+	    -e "s|@SMSC_PORT@|${addr##*:}|" \
+	    -e "s|@SYSTEM_ID@|$(field "$scenario" 'j["carriers"][0]["accounts"][0]["system_id"]')|" \
+	    -e "s|@PASSWORD@|$(field "$scenario" 'j["carriers"][0]["accounts"][0]["password"]')|" \
+	    -e "s|@WINDOW@|100|; s|@USER@|bench|; s|@PASS@|bench|" \
+	    "$here/tests/bench/kannel.conf.in" >"$dir/kannel.conf"
+	bearerbox "$dir/kannel.conf" >"$dir/bearerbox.out" 2>&1 &
+	bb=$!
+	pids+=("$bb")
+	# smsbox gives up when bearerbox is not listening yet.
+	for ((i = 0; i < 300; i++)); do
+		curl -sf "http://127.0.0.1:$admin/status.txt?password=bench" \
+		    >/dev/null && break
+		sleep 0.1
+	done
+	smsbox "$dir/kannel.conf" >"$dir/smsbox.out" 2>&1 &
+	sb=$!
+	pids+=("$sb")
+	for ((i = 0; i < 300; i++)); do
+		kannel_online "$admin" && break
+		sleep 0.1
+	done
+	if ! kannel_online "$admin"; then
+		echo "bench: Kannel did not come up:" >&2
+		tail -n 20 "$dir"/*.out "$dir"/*.log >&2 || true
+		exit 1
+	fi
+	sink_start "$dir" "$kannel_count"
+	"$load" --kannel --url "http://127.0.0.1:$sendsms" --auth bench:bench \
+	    --from "$from" --count "$kannel_count" --connections 32 \
+	    --status-callback "${sink_url}dlr" --dlr-mask 31 --json \
+	    >"$dir/load.json"
+	load_check "$dir/load.json" "$kannel_count"
+	sink_wait "$dir"
+	stop "$sb" 20
+	stop "$bb" 20
+	stop "$smsc" 10
+	e_rate=$(python3 -c 'import json,sys
+l=json.load(open(sys.argv[1])); s=json.load(open(sys.argv[2]))
+print("%.0f" % (s["final"]["distinct"] / ((s["last_final_at"] - l["started_at"]) / 1e6)))' \
+	    "$dir/load.json" "$dir/sink.json")
+	e_created=$(field "$dir/load.json" '"%.0f" % j["throughput"]["created_per_s"]')
+	e_callbacks=$(field "$dir/sink.json" 'j["callbacks"]')
+	echo "(e) Kannel $(dpkg-query -W -f='${Version}' kannel 2>/dev/null)" \
+	    "sendsms -> carrierlab smsc -> dlr-url: $e_rate msg/s end to end" \
+	    "($kannel_count messages, sendsms at $e_created/s, $e_callbacks" \
+	    "DLRs received, every final one)"
+}
+
+a_rate="" b_rate="" b_created="" c_p99="" d_line="" e_rate=""
+echo "gateway end to end on $(nproc) cores, load average $(loadavg) at start"
+# (a) and (e) back to back, for the ratio; the long (d) last.
+for p in a e b c d; do
+	if [[ $parts == *$p* ]]; then
+		"part_$p"
+	fi
+done
+if [ -n "$a_rate" ] && [ -n "$e_rate" ]; then
+	echo "ratio carrierlab/Kannel, messages/s with every callback:" \
+	    "$(python3 -c "print('%.1f' % ($a_rate / $e_rate))")x"
+fi
+echo "load average $(loadavg) at the end"
+if [ -n "$json_out" ]; then
+	python3 - "$json_out" <<PY
+import json, sys
+def num(s):
+    return float(s) if s else None
+json.dump({"callbacks_msg_per_s": num("$a_rate"),
+           "no_callbacks_created_per_s": num("$b_created"),
+           "no_callbacks_delivered_msg_per_s": num("$b_rate"),
+           "p99_create_ms_at_rate": num("$c_p99"),
+           "memory": "$d_line" or None,
+           "kannel_msg_per_s": num("$e_rate")},
+          open(sys.argv[1], "w"), indent=2)
+PY
+fi
