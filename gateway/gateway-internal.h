@@ -121,6 +121,7 @@ struct gateway {
 	struct clock		*clock;
 	struct gateway_config	 cfg;		/* deep copy */
 	struct rng		 rng;		/* sids and jitter, seeded */
+	uint64_t		 sid_serial;	/* the last sid's count */
 	struct gw_store		*store;
 	struct gw_webhooks	*webhooks;
 	struct gw_outbound	**routes;	/* cfg.nroutes */

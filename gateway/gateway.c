@@ -276,6 +276,8 @@ gateway_new(struct event_base *base, struct clock *clock,
 	 * yet a fresh database repeats its run. */
 	rng_seed(&gw->rng, cfg->seed ^ 0x6761746577617921ULL ^
 	    (generation * 0x9e3779b97f4a7c15ULL));
+	/* 2^32 sids per start, each start's above the last's. */
+	gw->sid_serial = (generation & 0xffff) << 32;
 	gw->webhooks = gw_webhooks_new(gw);
 	gw->routes = xcalloc(gw->cfg.nroutes + 1, sizeof *gw->routes);
 	for (i = 0; i < gw->cfg.nroutes; i++)

@@ -115,7 +115,7 @@ gw_lifecycle_inbound(struct gateway *gw, const char *route,
 	s = gw_service_of_number(gw, n);
 	m = gw_message_new();
 	m->gw = gw;
-	gw_sid_new(&gw->rng, "SM", m->sid);
+	gw_sid_serial(&gw->rng, ++gw->sid_serial, "SM", m->sid);
 	snprintf(m->account_sid, sizeof m->account_sid, "%s", n->account_sid);
 	if (s != NULL)
 		snprintf(m->service_sid, sizeof m->service_sid, "%s", s->sid);

@@ -100,7 +100,7 @@ gw_lifecycle_part_accepted(struct gateway *gw, struct gw_message *m,
 			break;
 	if (i < m->nparts || m->status != GW_STATUS_SENDING) {
 		/* The id must be in the store before a restart needs it. */
-		gw_store_put_message(gw->store, m);
+		gw_store_update_message(gw->store, m);
 		return;
 	}
 	gw_sent(gw, m);
@@ -161,10 +161,10 @@ gw_lifecycle_receipt(struct gateway *gw, struct gw_message *m, size_t part,
 	p->state = status == GW_STATUS_DELIVERED ? GW_PART_DELIVERED :
 	    status == GW_STATUS_FAILED ? GW_PART_FAILED : GW_PART_UNDELIVERED;
 	if (m->status != GW_STATUS_SENDING && m->status != GW_STATUS_SENT) {
-		gw_store_put_message(gw->store, m);
+		gw_store_update_message(gw->store, m);
 		return;
 	}
 	/* Not folded: some part still waits; keep what this one said. */
 	if (gw_fold(gw, m, r->done_raw[0] != '\0' ? r->done_raw : NULL) == 0)
-		gw_store_put_message(gw->store, m);
+		gw_store_update_message(gw->store, m);
 }

@@ -86,7 +86,7 @@ gw_transition(struct gateway *gw, struct gw_message *m,
 	m->status = status;
 	m->error_code = error_code;
 	m->date_updated = clock_now(gw->clock);
-	gw_store_put_message(gw->store, m);
+	gw_store_update_message(gw->store, m);
 	gw_store_add_event(gw->store, m->sid, gw_status_name(status),
 	    error_code, m->date_updated, detail);
 	gw->metrics.by_status[status]++;
@@ -228,6 +228,8 @@ gw_dispatch(struct gateway *gw, struct gw_message *m)
 			    e.message, NULL);
 			return;
 		}
+		/* From is not among the columns a status change writes. */
+		gw_store_put_message(gw->store, m);
 	}
 	if (m->status != GW_STATUS_QUEUED)
 		gw_transition(gw, m, GW_STATUS_QUEUED, 0, m->route, NULL);
@@ -280,7 +282,8 @@ gw_create_fill(struct gateway *gw, struct gw_message *m,
 	size_t i, erroff;
 	unsigned validity;
 
-	gw_sid_new(&gw->rng, req->nmedia > 0 ? "MM" : "SM", m->sid);
+	gw_sid_serial(&gw->rng, ++gw->sid_serial, req->nmedia > 0 ? "MM" :
+	    "SM", m->sid);
 	snprintf(m->account_sid, sizeof m->account_sid, "%s",
 	    req->account_sid);
 	if (req->service_sid != NULL) {

@@ -66,6 +66,10 @@ void		 gw_sid_new(struct rng *, const char *prefix,
 /* ISO 3166 alpha-2 of an E.164 number's country code ("US" for +1,
  * "GB" for +44, ...), or "" when the table does not know it. */
 const char	*gw_country_of(const char *e164);
+/* The same, its first 12 digits the low 48 bits of serial in hex, so
+ * sids drawn with a rising serial sort in the order they were drawn. */
+void		 gw_sid_serial(struct rng *, uint64_t serial,
+		    const char *prefix, char out[GATEWAY_SID_SIZE]);
 /* 1 when s is prefix + 32 hex digits. */
 int		 gw_sid_valid(const char *s, const char *prefix);
 /* RFC 2822 in GMT: "Thu, 24 Aug 2023 05:01:45 +0000". */

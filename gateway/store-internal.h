@@ -74,6 +74,10 @@ enum gw_message_column {
 	X(MSG_PUT, NULL)						\
 	X(MSG_GET, NULL)						\
 	X(MSG_ACTIVE, NULL)						\
+	X(MSG_UPDATE, "UPDATE messages SET status = ?2,"		\
+	    " error_code = ?3, date_updated = ?4, date_sent = ?5,"	\
+	    " route = ?6, price = ?7, parts = ?8, num_segments = ?9"	\
+	    " WHERE sid = ?1")						\
 	X(MSG_DELETE, "DELETE FROM messages WHERE sid = ?1"		\
 	    " AND (?2 IS NULL OR account_sid = ?2)")			\
 	X(MSG_COUNT, "SELECT status, count(*) FROM messages"		\
@@ -151,7 +155,8 @@ struct gw_store_durable {
 struct gw_store {
 	sqlite3		*db;
 	struct event_base *base;
-	struct event	*commit_ev;	/* zero delay: the next loop turn */
+	struct event	*commit_ev;	/* the next loop turn, or the gap */
+	int64_t		 last_commit;	/* wall usec, for the gap */
 	sqlite3_stmt	*stmt[GW_STMT_COUNT];
 	sqlite3_stmt	*list_stmt[GW_LIST_STMTS];
 	char		 path[GW_STORE_PATH_MAX];

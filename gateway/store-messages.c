@@ -267,6 +267,29 @@ gw_store_put_message(struct gw_store *s, const struct gw_message *m)
 	return 0;
 }
 
+int
+gw_store_update_message(struct gw_store *s, const struct gw_message *m)
+{
+	sqlite3_stmt *st;
+
+	if (gw_store_begin(s) == -1)
+		return -1;
+	st = gw_store_stmt(s, GW_STMT_MSG_UPDATE);
+	gw_bind_static(st, 1, m->sid, 0);
+	gw_bind_static(st, 2, gw_status_name(m->status), 0);
+	gw_store_bind_i64(st, 3, m->error_code, 1);
+	gw_store_bind_i64(st, 4, m->date_updated, 0);
+	gw_store_bind_i64(st, 5, m->date_sent, 1);
+	gw_bind_static(st, 6, m->route, 1);
+	gw_bind_static(st, 7, m->price, 1);
+	gw_bind_static(st, 8, gw_parts_json(&s->json[1], m), 0);
+	gw_store_bind_i64(st, 9, m->num_segments, 0);
+	if (gw_store_step_done(s, st, "update message") == -1)
+		return -1;
+	s->pending++;
+	return 0;
+}
+
 /* A JSON array column, parsed; NULL (error set) when it is none. */
 static json_t *
 gw_column_json_array(struct gw_store *s, sqlite3_stmt *st, int col,

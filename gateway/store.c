@@ -25,6 +25,8 @@
 #include "gateway/store-internal.h"
 
 #define GW_STORE_BUSY_TIMEOUT_MS	5000
+/* Least time between two commits (usec): see gw_store_arm(). */
+#define GW_STORE_COMMIT_GAP	2000
 
 static const char *const gw_store_stmt_sql[] = {
 #define GW_STORE_STMT_SQL(name, sql) [GW_STMT_##name] = sql,
@@ -114,14 +116,27 @@ gw_store_column_strdup(sqlite3_stmt *st, int i)
 	    (size_t)sqlite3_column_bytes(st, i));
 }
 
-/* Arms the commit for the next loop turn (once per batch). */
+/*
+ * Arms the commit (once per batch): on the next loop turn, but no
+ * sooner than GW_STORE_COMMIT_GAP after the previous commit. Every
+ * commit writes each page its batch touched to the WAL, so under load a
+ * few larger batches cost far less than many small ones, while a lone
+ * request still commits on the next turn.
+ */
 static void
 gw_store_arm(struct gw_store *s)
 {
-	static const struct timeval zero = { 0, 0 };
+	struct timeval now, tv = { 0, 0 };
+	int64_t gap;
 
-	if (!evtimer_pending(s->commit_ev, NULL))
-		evtimer_add(s->commit_ev, &zero);
+	if (evtimer_pending(s->commit_ev, NULL))
+		return;
+	event_base_gettimeofday_cached(s->base, &now);
+	gap = s->last_commit + GW_STORE_COMMIT_GAP -
+	    ((int64_t)now.tv_sec * 1000000 + now.tv_usec);
+	if (gap > 0 && gap <= GW_STORE_COMMIT_GAP)
+		tv.tv_usec = (suseconds_t)gap;
+	evtimer_add(s->commit_ev, &tv);
 }
 
 /*
@@ -237,9 +252,12 @@ gw_store_commit_batch(struct gw_store *s)
 {
 	struct gw_store_durable *run = s->durable;
 	size_t i, n = s->ndurable;
+	struct timeval now;
 	int ok = 1;
 
 	evtimer_del(s->commit_ev);
+	event_base_gettimeofday_cached(s->base, &now);
+	s->last_commit = (int64_t)now.tv_sec * 1000000 + now.tv_usec;
 	if (s->batch_open && sqlite3_get_autocommit(s->db))
 		s->batch_lost = 1;
 	if (s->batch_lost || (!sqlite3_get_autocommit(s->db) &&

@@ -50,6 +50,13 @@ const char	*gw_store_error(const struct gw_store *);
 /* Inserts or replaces the whole row of m, parts and media included. */
 int		 gw_store_put_message(struct gw_store *,
 		    const struct gw_message *m);
+/*
+ * Writes only what moves as a message travels (status, error code,
+ * dates updated and sent, route, price, parts, segments): an UPDATE that
+ * leaves the other indexes alone. The row must exist (a put came first).
+ */
+int		 gw_store_update_message(struct gw_store *,
+		    const struct gw_message *m);
 int		 gw_store_delete_message(struct gw_store *,
 		    const char *account_sid, const char *sid);
 /* One status transition: appended to message_events. */

@@ -46,6 +46,22 @@ gw_sid_new(struct rng *rng, const char *prefix, char out[GATEWAY_SID_SIZE])
 	out[GATEWAY_SID_LEN] = '\0';
 }
 
+void
+gw_sid_serial(struct rng *rng, uint64_t serial, const char *prefix,
+    char out[GATEWAY_SID_SIZE])
+{
+	static const char digits[] = "0123456789abcdef";
+	int i;
+
+	gw_sid_new(rng, prefix, out);
+	/* The first twelve digits count up: rows keyed by sid are then
+	 * appended in order, instead of landing on a random page each. */
+	for (i = 11; i >= 0; i--) {
+		out[2 + i] = digits[serial & 0xf];
+		serial >>= 4;
+	}
+}
+
 int
 gw_sid_valid(const char *s, const char *prefix)
 {
