@@ -168,9 +168,10 @@ assert_callback(json_t *r, json_t *m, int error_code, const char *service)
 
 /*
  * Waits for the callbacks of m at path, then checks there is exactly one
- * per status of want (NULL-terminated; in any order: Twilio does not
- * promise one) and each carries the right parameters. Returns how many
- * arrived.
+ * per status of want (NULL-terminated), that they arrived in that order
+ * (Twilio does not promise an order; carrierlab sends one message's
+ * callbacks in the order of its statuses, docs/gateway.md), and that each
+ * carries the right parameters.
  */
 static void
 expect_callbacks(json_t *m, const char *path, const char *const *want,
@@ -202,6 +203,9 @@ expect_callbacks(json_t *m, const char *path, const char *const *want,
 		}
 		ck_assert_msg(seen == 1, "%s: %zu callbacks with status %s "
 		    "(got:%s)", sid, seen, want[j], list);
+		ck_assert_msg(strcmp(gwt_param(json_array_get(got, j),
+		    "MessageStatus"), want[j]) == 0, "%s: callbacks arrived "
+		    "in the order%s", sid, list);
 	}
 	json_decref(got);
 }
