@@ -70,9 +70,17 @@ struct gw_webhooks *
 gw_webhooks_new(struct gateway *gw)
 {
 	struct gw_webhooks *wh = xcalloc(1, sizeof *wh);
+	char err[256];
 
 	wh->gw = gw;
+
 	wh->client = gw_http_client_new(gw->base, gw->cfg.callback_timeout);
+	if ((!gw->cfg.callback_tls_verify || gw->cfg.callback_tls_ca[0] !=
+	    '\0') && gw_http_client_set_tls(wh->client,
+	    gw->cfg.callback_tls_verify, gw->cfg.callback_tls_ca[0] != '\0' ?
+	    gw->cfg.callback_tls_ca : NULL, err, sizeof err) == -1)
+		log_warnx("webhook tls-setup-failed ca=\"%s\" error=\"%s\" "
+		    "(https callbacks will fail)", gw->cfg.callback_tls_ca, err);
 	RB_INIT(&wh->fifos);
 	TAILQ_INIT(&wh->inbound);
 	return wh;

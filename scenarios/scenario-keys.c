@@ -725,6 +725,16 @@ static const struct scn_key gw_callback_keys[] = {
 	{ .name = "backoff_max", .type = &scn_type_duration,
 	  .off = SC(gateway.callback_backoff_max), .range = "backoff or more",
 	  .help = "Ceiling of the doubling wait" },
+	{ .name = "tls_verify", .type = &scn_type_bool,
+	  .off = SC(gateway.callback_tls_verify),
+	  .help = "For https callback URLs: check the receiver's certificate "
+	  "and host name" },
+	{ .name = "tls_ca", .type = &scn_type_ca_path,
+	  .off = SC(gateway.callback_tls_ca),
+	  .size = SCSIZE(gateway.callback_tls_ca), .flags = SCN_READABLE,
+	  .range = "a readable file",
+	  .help = "PEM CA file to verify https receivers with; none: the "
+	  "system's" },
 	{ .name = NULL },
 };
 
@@ -738,7 +748,7 @@ static const struct scn_key gw_keys[] = {
 	  "(see Routes)" },
 	{ .name = "callbacks", .type = &scn_type_object,
 	  .sub = gw_callback_keys, .check = callbacks_check,
-	  .help = "Status callback attempts" },
+	  .help = "Status callback attempts and https" },
 	{ .name = "synchronous", .type = &scn_type_word,
 	  .off = SC(gateway.synchronous_full), .choices = synchronous_words,
 	  .range = "\"normal\" or \"full\"",
