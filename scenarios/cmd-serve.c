@@ -9,249 +9,61 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <jansson.h>
 
-#include "common/clock.h"
 #include "common/log.h"
-#include "common/xmalloc.h"
 #include "carriers/carrier.h"
-#include "carriers/store.h"
 #include "gateway/gateway.h"
 #include "scenarios/cmd.h"
+#include "scenarios/cmd-sim.h"
 #include "scenarios/scenario.h"
 #include "scenarios/sim-http.h"
 
-#define SERVE_DEFAULT_DB	"carrierlab.db"
 #define SERVE_DEFAULT_SMSC_DB	"carrierlab-smsc.db"
-#define SERVE_FLUSH_USEC	20000		/* carriers' group commit */
 #define SERVE_MAX_HEADERS	(64 * 1024)	/* request line + headers */
 
-struct serve_opts {
-	const char	*file;
-	const char	*http;
-	const char	*db;
-	const char	*smsc_db;
-	const char	*ready_file;
-	const char	*clock_start;
-	double		 speed;
-	int		 have_seed;
-	uint64_t	 seed;
-};
-
 struct serve {
-	struct event_base	*base;
-	struct clock		*clock;
-	struct carrier_store	*store;
-	struct carrier		**carriers;
-	size_t			 ncarriers;
+	struct cmd_sim		 sim;
+	const char		*smsc_db;	/* --smsc-db */
 	struct gateway		*gateway;
-	struct sim_http		*http;
-	struct event		*flush;
-	struct event		*sigint;
-	struct event		*sigterm;
 	int			 stopping;
-	char			 http_address[CARRIER_ADDR_MAX + 8];
 };
 
 static const struct option serve_longopts[] = {
-	{ "http",		required_argument,	NULL, 'H' },
-	{ "db",			required_argument,	NULL, 'd' },
-	{ "smsc-db",		required_argument,	NULL, 'D' },
-	{ "seed",		required_argument,	NULL, 's' },
-	{ "ready-file",		required_argument,	NULL, 'r' },
-	{ "clock-start",	required_argument,	NULL, 'c' },
-	{ "speed",		required_argument,	NULL, 'x' },
-	{ "log-level",		required_argument,	NULL, 'l' },
+	CMD_SIM_LONGOPTS({ "smsc-db", required_argument, NULL, 'D' },),
 	{ NULL,			0,			NULL, 0 },
 };
 
-/* The options that take a number or a level; -1 after a message. */
+/* serve's own option: --smsc-db. */
 static int
-serve_option_value(int ch, const char *arg, struct serve_opts *o)
+serve_option(void *arg, int ch, const char *value)
 {
-	enum log_level	 level;
-	char		*end;
+	struct serve *m = arg;
 
-	switch (ch) {
-	case 's':
-		errno = 0;
-		o->seed = strtoull(arg, &end, 10);
-		if (errno != 0 || *end != '\0' || end == arg || arg[0] == '-') {
-			fprintf(stderr, "carrierlab serve: --seed: \"%s\" is "
-			    "not a number\n", arg);
-			return -1;
-		}
-		o->have_seed = 1;
-		return 0;
-	case 'x':
-		o->speed = strtod(arg, &end);
-		if (*end != '\0' || end == arg || !(o->speed > 0)) {
-			fprintf(stderr, "carrierlab serve: --speed: must be a "
-			    "number above 0\n");
-			return -1;
-		}
-		return 0;
-	default:	/* 'l' */
-		if (log_level_parse(arg, &level) == -1) {
-			fprintf(stderr, "carrierlab serve: --log-level: error, "
-			    "warn, info or debug\n");
-			return -1;
-		}
-		log_set_level(level);
-		return 0;
-	}
+	if (ch != 'D')
+		return -1;
+	m->smsc_db = value;
+	return 0;
 }
 
+/* The API lives on the HTTP listener: serve cannot run without one. */
 static int
-serve_parse(int argc, char **argv, struct serve_opts *o)
+serve_parsed(void *arg, const struct cmd_sim_opts *o)
 {
-	int ch;
-
-	memset(o, 0, sizeof *o);
-	o->speed = 1.0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", serve_longopts, NULL)) !=
-	    -1) {
-		switch (ch) {
-		case 'H': o->http = optarg; break;
-		case 'd': o->db = optarg; break;
-		case 'D': o->smsc_db = optarg; break;
-		case 'r': o->ready_file = optarg; break;
-		case 'c': o->clock_start = optarg; break;
-		case 's':
-		case 'x':
-		case 'l':
-			if (serve_option_value(ch, optarg, o) == -1)
-				return -1;
-			break;
-		default:
-			return -1;
-		}
-	}
-	if (argc - optind > 1) {
-		fprintf(stderr, "carrierlab serve: one scenario at most\n");
-		return -1;
-	}
+	(void)arg;
 	if (o->http != NULL && strcmp(o->http, "none") == 0) {
 		fprintf(stderr, "carrierlab serve: --http: the API needs a "
 		    "listener (`carrierlab smsc --http none` runs carriers "
 		    "alone)\n");
 		return -1;
 	}
-	o->file = optind < argc ? argv[optind] : NULL;
 	return 0;
-}
-
-/* "2026-01-01T00:00:00Z" to microseconds. */
-static int
-serve_time(const char *s, int64_t *usec)
-{
-	struct tm tm;
-	const char *end;
-
-	memset(&tm, 0, sizeof tm);
-	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (end == NULL || (strcmp(end, "Z") != 0 && *end != '\0'))
-		return -1;
-	*usec = (int64_t)timegm(&tm) * CLOCK_USEC_PER_SEC;
-	return 0;
-}
-
-static int
-serve_load(const struct serve_opts *o, struct scenario *s)
-{
-	struct scenario_error err;
-	char buf[2048];
-	int rc;
-
-	if (o->file != NULL)
-		rc = scenario_load_file(o->file, s, &err);
-	else
-		rc = scenario_load_default(s, &err);
-	if (rc == -1) {
-		scenario_error_format(&err, buf, sizeof buf);
-		fprintf(stderr, "carrierlab serve: %s\n", buf);
-		return -1;
-	}
-	if (o->have_seed)
-		s->seed = s->gateway.seed = o->seed;
-	if (o->clock_start != NULL && serve_time(o->clock_start,
-	    &s->clock_start) == -1) {
-		fprintf(stderr, "carrierlab serve: --clock-start: \"%s\" is "
-		    "not YYYY-MM-DDThh:mm:ssZ\n", o->clock_start);
-		scenario_release(s);
-		return -1;
-	}
-	if (s->clock == CLOCK_MODE_VIRTUAL)
-		log_info("serve clock mode=real reason=\"outside clients "
-		    "attach in real time; virtual time is for carrierlab "
-		    "run\"");
-	if (s->gateway.naccounts == 0)
-		log_warnx("serve accounts=0 reason=\"the scenario has no "
-		    "accounts: every API request is refused\"");
-	return 0;
-}
-
-/* The ready file: written whole, then renamed, so a reader never sees
- * half of it. */
-static int
-serve_ready(struct serve *m, const char *path)
-{
-	json_t *o = json_object(), *cs = json_array(), *ls;
-	const char *addr[CARRIER_MAX_LISTEN];
-	int tls[CARRIER_MAX_LISTEN];
-	char tmp[4096], api[CARRIER_ADDR_MAX + 16];
-	size_t i, j, n;
-	int rc;
-
-	snprintf(api, sizeof api, "http://%s", m->http_address);
-	json_object_set_new(o, "pid", json_integer(getpid()));
-	json_object_set_new(o, "http", json_string(m->http_address));
-	json_object_set_new(o, "api", json_string(api));
-	for (i = 0; i < m->ncarriers; i++) {
-		ls = json_array();
-		n = carrier_listen_addresses(m->carriers[i], addr, tls,
-		    CARRIER_MAX_LISTEN);
-		for (j = 0; j < n; j++)
-			json_array_append_new(ls, json_pack("{s:s, s:b}",
-			    "address", addr[j], "tls", tls[j]));
-		json_array_append_new(cs, json_pack("{s:s, s:o}", "name",
-		    carrier_name(m->carriers[i]), "listen", ls));
-	}
-	json_object_set_new(o, "carriers", cs);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	rc = json_dump_file(o, tmp, JSON_INDENT(2));
-	json_decref(o);
-	if (rc == -1 || rename(tmp, path) == -1) {
-		fprintf(stderr, "carrierlab serve: --ready-file %s: %s\n", path,
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static void
-serve_flush(evutil_socket_t fd, short what, void *arg)
-{
-	struct serve *m = arg;
-
-	(void)fd;
-	(void)what;
-	if (carrier_store_flush(m->store) == -1)
-		log_warnx("serve store-flush-failed error=\"%s\"",
-		    carrier_store_error(m->store));
 }
 
 static void
@@ -260,7 +72,7 @@ serve_stopped(void *arg)
 	struct serve *m = arg;
 
 	log_info("serve stop reason=\"gateway stopped\"");
-	event_base_loopbreak(m->base);
+	event_base_loopbreak(m->sim.base);
 }
 
 /* The first signal stops the gateway gracefully (it refuses new
@@ -274,33 +86,12 @@ serve_signal(evutil_socket_t sig, short what, void *arg)
 	if (m->stopping) {
 		log_info("serve stop signal=%d reason=\"second signal\"",
 		    (int)sig);
-		event_base_loopbreak(m->base);
+		event_base_loopbreak(m->sim.base);
 		return;
 	}
 	m->stopping = 1;
 	log_info("serve stopping signal=%d", (int)sig);
 	gateway_shutdown(m->gateway, serve_stopped, m);
-}
-
-static int
-serve_start_carriers(struct serve *m, const struct scenario *s)
-{
-	struct carrier_env env = { m->base, m->clock, m->store, s->seed };
-	char err[512];
-	size_t i;
-
-	m->carriers = xcalloc(s->ncarriers, sizeof *m->carriers);
-	for (i = 0; i < s->ncarriers; i++) {
-		m->carriers[i] = carrier_start(&env, &s->carriers[i], err,
-		    sizeof err);
-		if (m->carriers[i] == NULL) {
-			fprintf(stderr, "carrierlab serve: carrier %s: %s\n",
-			    s->carriers[i].name, err);
-			return -1;
-		}
-		m->ncarriers++;
-	}
-	return 0;
 }
 
 /*
@@ -318,13 +109,13 @@ serve_route_ports(struct serve *m, struct scenario *s)
 
 	if (!s->gateway_routes_derived)
 		return;
-	for (i = 0; i < s->gateway.nroutes && i < m->ncarriers; i++) {
+	for (i = 0; i < s->gateway.nroutes && i < m->sim.ncarriers; i++) {
 		struct gateway_route *r = &s->gateway.routes[i];
 
 		colon = strrchr(r->address, ':');
 		if (colon == NULL || strcmp(colon, ":0") != 0)
 			continue;
-		n = carrier_listen_addresses(m->carriers[i], addr, tls,
+		n = carrier_listen_addresses(m->sim.carriers[i], addr, tls,
 		    CARRIER_MAX_LISTEN);
 		for (j = 0; j < n && tls[j]; j++)
 			;
@@ -344,8 +135,8 @@ serve_start_gateway(struct serve *m, struct scenario *s, const char *db)
 	char err[512];
 
 	serve_route_ports(m, s);
-	m->gateway = gateway_new(m->base, m->clock, &s->gateway, db, err,
-	    sizeof err);
+	m->gateway = gateway_new(m->sim.base, m->sim.clock, &s->gateway, db,
+	    err, sizeof err);
 	if (m->gateway == NULL) {
 		fprintf(stderr, "carrierlab serve: gateway (--db %s): %s\n", db,
 		    err);
@@ -381,128 +172,80 @@ serve_metrics(struct evbuffer *out, void *arg)
 	gateway_metrics(m->gateway, out);
 }
 
+/* The shared listener, with the API behind /sim/ and /metrics. */
 static int
-serve_start_http(struct serve *m, const struct scenario *s, const char *addr)
+serve_start_http(struct serve *m, const struct scenario *s)
 {
-	char err[512], host[CARRIER_ADDR_MAX];
-	char *colon;
+	struct evhttp *http;
 
-	m->http = sim_http_start(m->base, m->clock, addr, s->admin_token,
-	    m->carriers, m->ncarriers, err, sizeof err);
-	if (m->http == NULL) {
-		fprintf(stderr, "carrierlab serve: http: %s\n", err);
+	if (cmd_sim_start_http(&m->sim, s) == -1)
 		return -1;
-	}
+	http = sim_http_evhttp(m->sim.http);
 	/* Twice the API's limit: a body over max_body must reach the API,
 	 * which answers Twilio's 413 body, instead of libevent's own page.
 	 * The /sim/ routes check their own limit. */
-	evhttp_set_max_body_size(sim_http_evhttp(m->http),
-	    (ev_ssize_t)s->gateway.max_body * 2);
-	evhttp_set_max_headers_size(sim_http_evhttp(m->http),
-	    SERVE_MAX_HEADERS);
-	sim_http_set_fallback(m->http, serve_api, m);
-	sim_http_set_metrics_hook(m->http, serve_metrics, m);
-	snprintf(host, sizeof host, "%s", addr);
-	if ((colon = strrchr(host, ':')) != NULL)
-		*colon = '\0';
-	snprintf(m->http_address, sizeof m->http_address, "%s:%d", host,
-	    sim_http_port(m->http));
+	evhttp_set_max_body_size(http, (ev_ssize_t)s->gateway.max_body * 2);
+	evhttp_set_max_headers_size(http, SERVE_MAX_HEADERS);
+	sim_http_set_fallback(m->sim.http, serve_api, m);
+	sim_http_set_metrics_hook(m->sim.http, serve_metrics, m);
 	return 0;
-}
-
-static void
-serve_events(struct serve *m)
-{
-	struct timeval tv = { 0, SERVE_FLUSH_USEC };
-
-	/* Group commit: every carrier write of the interval in one. */
-	m->flush = event_new(m->base, -1, EV_PERSIST, serve_flush, m);
-	event_add(m->flush, &tv);
-	m->sigint = evsignal_new(m->base, SIGINT, serve_signal, m);
-	m->sigterm = evsignal_new(m->base, SIGTERM, serve_signal, m);
-	event_add(m->sigint, NULL);
-	event_add(m->sigterm, NULL);
 }
 
 static int
-serve_start(struct serve *m, const struct serve_opts *o, struct scenario *s)
+serve_start(void *arg, struct scenario *s)
 {
-	const char *db = o->db != NULL ? o->db :
-	    s->state[0] != '\0' ? s->state : SERVE_DEFAULT_DB;
-	const char *smsc_db = o->smsc_db != NULL ? o->smsc_db :
+	struct serve *m = arg;
+	const char *db = cmd_sim_db(&m->sim, s);
+	const char *smsc_db = m->smsc_db != NULL ? m->smsc_db :
 	    SERVE_DEFAULT_SMSC_DB;
-	char err[512];
+	char api[CARRIER_ADDR_MAX + 16];
 
-	m->base = event_base_new();
-	m->clock = clock_new(m->base, CLOCK_MODE_REAL, s->clock_start,
-	    o->speed != 1.0 ? o->speed : s->speed);
-	if ((m->store = carrier_store_open(smsc_db, err, sizeof err)) ==
-	    NULL) {
-		fprintf(stderr, "carrierlab serve: --smsc-db %s: %s\n", smsc_db,
-		    err);
-		return -1;
-	}
-	if (serve_start_carriers(m, s) == -1 ||
+	if (s->gateway.naccounts == 0)
+		log_warnx("serve accounts=0 reason=\"the scenario has no "
+		    "accounts: every API request is refused\"");
+	if (cmd_sim_open(&m->sim, s, smsc_db, "--smsc-db") == -1 ||
+	    cmd_sim_start_carriers(&m->sim, s) == -1 ||
 	    serve_start_gateway(m, s, db) == -1 ||
-	    serve_start_http(m, s, o->http != NULL ? o->http : s->http) == -1)
+	    serve_start_http(m, s) == -1)
 		return -1;
-	serve_events(m);
+	cmd_sim_start_events(&m->sim, serve_signal, m);
 	log_info("serve ready carriers=%zu routes=%zu accounts=%zu http=%s "
-	    "db=%s smsc_db=%s seed=%llu", m->ncarriers, s->gateway.nroutes,
-	    s->gateway.naccounts, m->http_address, db, smsc_db,
+	    "db=%s smsc_db=%s seed=%llu", m->sim.ncarriers, s->gateway.nroutes,
+	    s->gateway.naccounts, m->sim.http_address, db, smsc_db,
 	    (unsigned long long)s->seed);
-	if (o->ready_file != NULL && serve_ready(m, o->ready_file) == -1)
-		return -1;
-	return 0;
+	/* The ready file of `carrierlab smsc`, with the API's base URL. */
+	snprintf(api, sizeof api, "http://%s", m->sim.http_address);
+	return cmd_sim_ready(&m->sim, json_pack("{s:s}", "api", api));
 }
 
+/* The gateway goes after the listener that calls into it and before
+ * the carriers it is bound to. */
 static void
-serve_stop(struct serve *m)
+serve_stop(void *arg)
 {
-	size_t i;
+	struct serve *m = arg;
 
-	sim_http_free(m->http);
+	cmd_sim_stop_http(&m->sim);
 	gateway_free(m->gateway);
-	for (i = 0; i < m->ncarriers; i++)
-		carrier_free(m->carriers[i]);
-	free(m->carriers);
-	if (m->store != NULL)
-		carrier_store_flush(m->store);
-	carrier_store_close(m->store);
-	if (m->flush != NULL)
-		event_free(m->flush);
-	if (m->sigint != NULL)
-		event_free(m->sigint);
-	if (m->sigterm != NULL)
-		event_free(m->sigterm);
-	if (m->clock != NULL)
-		clock_free(m->clock);
-	if (m->base != NULL)
-		event_base_free(m->base);
+	cmd_sim_stop(&m->sim);
 }
+
+static const struct cmd_sim_command serve_command = {
+	.name = "serve",
+	.longopts = serve_longopts,
+	.option = serve_option,
+	.parsed = serve_parsed,
+	.start = serve_start,
+	.stop = serve_stop,
+};
 
 static int
 cmd_serve_exec(int argc, char **argv)
 {
-	struct serve_opts	o;
-	struct scenario		s;
-	struct serve		m;
-	int			rc = 1;
+	struct serve m;
 
-	if (serve_parse(argc, argv, &o) == -1)
-		return 2;
-	if (serve_load(&o, &s) == -1)
-		return 1;
-	signal(SIGPIPE, SIG_IGN);
-	log_route_libevent();
 	memset(&m, 0, sizeof m);
-	if (serve_start(&m, &o, &s) == 0) {
-		event_base_dispatch(m.base);
-		rc = 0;
-	}
-	serve_stop(&m);
-	scenario_release(&s);
-	return rc;
+	return cmd_sim_main(&serve_command, &m.sim, argc, argv, &m);
 }
 
 const struct cmd_entry cmd_serve_entry = {
