@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 struct clock;
 struct event_base;
 struct evbuffer;
@@ -207,6 +209,14 @@ struct gateway	*gateway_new(struct event_base *, struct clock *,
  * the path is none of the gateway's (the caller answers 404).
  */
 int	gateway_http_handle(struct gateway *, struct evhttp_request *);
+
+/*
+ * A message for debugging: {"message": the API's resource, "route",
+ * "parts": [{state, smsc_id, stat, err, error_code}], "events":
+ * [{status, error_code, at, detail}]}, from the store (any account);
+ * NULL when there is no such message. The caller decrefs.
+ */
+json_t	*gateway_message_debug(struct gateway *, const char *sid);
 
 /* Appends the gateway's metrics in Prometheus text format. */
 void	gateway_metrics(struct gateway *, struct evbuffer *out);

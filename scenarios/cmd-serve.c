@@ -172,6 +172,15 @@ serve_metrics(struct evbuffer *out, void *arg)
 	gateway_metrics(m->gateway, out);
 }
 
+/* GET /sim/messages/{sid}: a message and its history. */
+static json_t *
+serve_message(const char *sid, void *arg)
+{
+	struct serve *m = arg;
+
+	return gateway_message_debug(m->gateway, sid);
+}
+
 /* The shared listener, with the API behind /sim/ and /metrics. */
 static int
 serve_start_http(struct serve *m, const struct scenario *s)
@@ -188,6 +197,7 @@ serve_start_http(struct serve *m, const struct scenario *s)
 	evhttp_set_max_headers_size(http, SERVE_MAX_HEADERS);
 	sim_http_set_fallback(m->sim.http, serve_api, m);
 	sim_http_set_metrics_hook(m->sim.http, serve_metrics, m);
+	sim_http_set_message_hook(m->sim.http, serve_message, m);
 	return 0;
 }
 

@@ -66,6 +66,8 @@ struct sim_http {
 	void			(*fallback)(struct evhttp_request *, void *);
 	void			*fallback_arg;
 	void			(*metrics_hook)(struct evbuffer *, void *);
+	json_t			*(*message_hook)(const char *, void *);
+	void			*message_arg;
 	void			*metrics_arg;
 	struct sim_count	*counts;
 	size_t			 ncounts;
@@ -101,6 +103,7 @@ static void	sim_get_carrier(struct sim_call *);
 static void	sim_get_binds(struct sim_call *);
 static void	sim_get_pdus(struct sim_call *);
 static void	sim_get_message(struct sim_call *);
+static void	sim_get_gateway_message(struct sim_call *);
 static void	sim_post_mo(struct sim_call *);
 static void	sim_get_faults(struct sim_call *);
 static void	sim_put_fault(struct sim_call *);
@@ -156,6 +159,8 @@ static const struct sim_route sim_routes[] = {
 	  .handler = sim_delete_quirk },
 	{ .method = EVHTTP_REQ_GET, .pattern = "/sim/clock",
 	  .handler = sim_get_clock },
+	{ .method = EVHTTP_REQ_GET, .pattern = "/sim/messages/{sid}",
+	  .handler = sim_get_gateway_message },
 	{ .method = EVHTTP_REQ_GET, .pattern = "/metrics",
 	  .handler = sim_get_metrics },
 };
@@ -696,6 +701,24 @@ sim_get_message(struct sim_call *call)
 		sim_reply_json(call, 200, o);
 }
 
+/* A gateway message with its status history (carrierlab serve only). */
+static void
+sim_get_gateway_message(struct sim_call *call)
+{
+	json_t	*o;
+
+	if (call->sh->message_hook == NULL) {
+		sim_reply_error(call, 404, "no gateway runs here: gateway "
+		    "messages are in carrierlab serve");
+		return;
+	}
+	if ((o = call->sh->message_hook(call->args[0],
+	    call->sh->message_arg)) == NULL)
+		sim_reply_error(call, 404, "no message \"%s\"", call->args[0]);
+	else
+		sim_reply_json(call, 200, o);
+}
+
 /* Form fields as a JSON object of strings (the last of repeated names). */
 static json_t *
 sim_form_parse(const char *text, char *err, size_t errlen)
@@ -1134,6 +1157,14 @@ sim_http_set_fallback(struct sim_http *sh,
 {
 	sh->fallback = cb;
 	sh->fallback_arg = arg;
+}
+
+void
+sim_http_set_message_hook(struct sim_http *sh,
+    json_t *(*cb)(const char *, void *), void *arg)
+{
+	sh->message_hook = cb;
+	sh->message_arg = arg;
 }
 
 void

@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 struct carrier;
 struct clock;
 struct evbuffer;
@@ -59,6 +61,13 @@ void		 sim_http_set_fallback(struct sim_http *,
  * carriers' and this module's own (the gateway's, in `carrierlab serve`).
  * cb NULL: none.
  */
+/*
+ * GET /sim/messages/{sid}: cb returns the JSON to answer (the caller
+ * takes the reference), or NULL for 404. Without a hook the route
+ * answers 404 (carrierlab smsc has no gateway).
+ */
+void		 sim_http_set_message_hook(struct sim_http *,
+		    json_t *(*cb)(const char *sid, void *), void *arg);
 void		 sim_http_set_metrics_hook(struct sim_http *,
 		    void (*cb)(struct evbuffer *, void *), void *arg);
 

@@ -632,6 +632,36 @@ START_TEST(test_clock)
 }
 END_TEST
 
+static json_t *
+fake_message(const char *sid, void *arg)
+{
+	(void)arg;
+	if (strcmp(sid, "SM1") != 0)
+		return NULL;
+	return json_pack("{s:s}", "route", "alpha");
+}
+
+/* /sim/messages/{sid} is the gateway's: 404 without one, else what the
+ * hook answers. */
+START_TEST(test_gateway_message)
+{
+	struct reply	r;
+
+	get(&r, "/sim/messages/SM1");
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_ptr_nonnull(strstr(jstr(r.json, "message"), "no gateway"));
+	reply_free(&r);
+	sim_http_set_message_hook(fx.sh, fake_message, NULL);
+	get(&r, "/sim/messages/SM1");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(jstr(r.json, "route"), "alpha");
+	reply_free(&r);
+	get(&r, "/sim/messages/SM2");
+	ck_assert_int_eq(r.status, 404);
+	reply_free(&r);
+}
+END_TEST
+
 START_TEST(test_metrics)
 {
 	struct reply	r;
@@ -946,6 +976,7 @@ sim_http_suite(void)
 	tcase_add_test(tc, test_method_not_allowed);
 	tcase_add_test(tc, test_unknown_paths);
 	tcase_add_test(tc, test_clock);
+	tcase_add_test(tc, test_gateway_message);
 	tcase_add_test(tc, test_metrics);
 	tcase_add_test(tc, test_faults_routes);
 	tcase_add_test(tc, test_quirks_routes);
