@@ -258,8 +258,12 @@ gw_timer_fire(struct clock_timer *t, void *arg)
 		break;
 	case GW_STATUS_ACCEPTED:
 	case GW_STATUS_QUEUED:
-		if (clock_now(gw->clock) < m->valid_until)
+		/* A timer may fire a little early (libevent counts a timer
+		 * added inside a callback from the start of that pass). */
+		if (clock_now(gw->clock) < m->valid_until) {
+			gw_timer_arm(gw, m, m->valid_until);
 			break;
+		}
 		if ((out = gw_route_outbound(gw, m->route)) != NULL)
 			gw_outbound_remove(out, m);
 		gw_transition(gw, m, GW_STATUS_FAILED, 30036,
