@@ -1,8 +1,9 @@
 /*
  * The callback outbox: status callbacks and inbound webhooks waiting to
  * be sent or retried. A row lives from the event that made it until the
- * attempt that succeeded or the last one; ids are sqlite's rowids, so
- * oldest first is id order.
+ * attempt that succeeded or the last one. Ids are the loop's (one more
+ * than the largest at open, counting up), given at once and inserted as
+ * the rowid, so oldest first is id order.
  */
 #include "config.h"
 
@@ -14,13 +15,11 @@
 #include "gateway/store-internal.h"
 
 int
-gw_store_add_callback(struct gw_store *s, struct gw_callback_row *row)
+gw_store_db_add_callback(struct gw_store_db *d,
+    const struct gw_callback_row *row)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = gw_store_stmt(d, GW_STMT_CB_ADD);
 
-	if (gw_store_begin(s) == -1)
-		return -1;
-	st = gw_store_stmt(s, GW_STMT_CB_ADD);
 	sqlite3_bind_text(st, 1, row->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, row->message_sid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, row->account_sid, -1, SQLITE_STATIC);
@@ -32,44 +31,42 @@ gw_store_add_callback(struct gw_store *s, struct gw_callback_row *row)
 	sqlite3_bind_int64(st, 7, row->attempts);
 	sqlite3_bind_int64(st, 8, row->next_at);
 	sqlite3_bind_int64(st, 9, row->created_at);
-	if (gw_store_step_done(s, st, "add callback") == -1)
-		return -1;
-	row->id = sqlite3_last_insert_rowid(s->db);
-	s->pending++;
-	return 0;
+	sqlite3_bind_int64(st, 10, row->id);
+	return gw_store_step_done(d, st, "add callback");
 }
 
 int
-gw_store_update_callback(struct gw_store *s, int64_t id, unsigned attempts,
-    int64_t next_at)
+gw_store_db_update_callback(struct gw_store_db *d, int64_t id,
+    unsigned attempts, int64_t next_at)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = gw_store_stmt(d, GW_STMT_CB_UPDATE);
 
-	if (gw_store_begin(s) == -1)
-		return -1;
-	st = gw_store_stmt(s, GW_STMT_CB_UPDATE);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, attempts);
 	sqlite3_bind_int64(st, 3, next_at);
-	if (gw_store_step_done(s, st, "update callback") == -1)
-		return -1;
-	s->pending++;
-	return 0;
+	return gw_store_step_done(d, st, "update callback");
 }
 
 int
-gw_store_delete_callback(struct gw_store *s, int64_t id)
+gw_store_db_delete_callback(struct gw_store_db *d, int64_t id)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = gw_store_stmt(d, GW_STMT_CB_DELETE);
 
-	if (gw_store_begin(s) == -1)
-		return -1;
-	st = gw_store_stmt(s, GW_STMT_CB_DELETE);
 	sqlite3_bind_int64(st, 1, id);
-	if (gw_store_step_done(s, st, "delete callback") == -1)
-		return -1;
-	s->pending++;
-	return 0;
+	return gw_store_step_done(d, st, "delete callback");
+}
+
+int
+gw_store_db_callback_max_id(struct gw_store_db *d, int64_t *max)
+{
+	sqlite3_stmt *st = gw_store_stmt(d, GW_STMT_CB_MAX_ID);
+	int rc = sqlite3_step(st);
+
+	*max = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (rc != SQLITE_ROW)
+		gw_store_fail(d, "callback ids");
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 void
@@ -101,37 +98,51 @@ gw_callback_read(sqlite3_stmt *st, struct gw_callback_row *row)
 	row->created_at = sqlite3_column_int64(st, 9);
 }
 
+struct gw_cb_load_call {
+	struct gw_callback_row *all;
+	size_t		 n;
+};
+
+static int
+gw_store_db_load_callbacks(struct gw_store_db *d, void *arg)
+{
+	struct gw_cb_load_call *c = arg;
+	sqlite3_stmt *st = gw_store_stmt(d, GW_STMT_CB_LOAD);
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (c->n == cap) {
+			cap = cap > 0 ? cap * 2 : 64;
+			c->all = xreallocarray(c->all, cap, sizeof(*c->all));
+		}
+		gw_callback_read(st, &c->all[c->n++]);
+	}
+	if (rc != SQLITE_DONE)
+		gw_store_fail(d, "load callbacks");
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /*
- * Rows are read before the first callback, which may update or delete
- * them (a statement left stepping would see its own writes).
+ * Rows are read (by the worker) before the first callback, which may
+ * update or delete them.
  */
 int
 gw_store_load_callbacks(struct gw_store *s,
     void (*cb)(struct gw_callback_row *, void *), void *arg)
 {
-	sqlite3_stmt *st = gw_store_stmt(s, GW_STMT_CB_LOAD);
-	struct gw_callback_row *all = NULL;
-	size_t i, n = 0, cap = 0;
-	int rc;
+	struct gw_cb_load_call c = { NULL, 0 };
+	size_t i;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap > 0 ? cap * 2 : 64;
-			all = xreallocarray(all, cap, sizeof(*all));
-		}
-		gw_callback_read(st, &all[n++]);
-	}
-	if (rc != SQLITE_DONE)
-		gw_store_fail(s, "load callbacks");
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		for (i = 0; i < n; i++)
-			gw_callback_row_clear(&all[i]);
-		free(all);
+	if (gw_store_call(s, gw_store_db_load_callbacks, &c) == -1) {
+		for (i = 0; i < c.n; i++)
+			gw_callback_row_clear(&c.all[i]);
+		free(c.all);
 		return -1;
 	}
-	for (i = 0; i < n; i++)
-		cb(&all[i], arg);
-	free(all);
-	return (int)n;
+	for (i = 0; i < c.n; i++)
+		cb(&c.all[i], arg);
+	free(c.all);
+	return (int)c.n;
 }

@@ -1,17 +1,23 @@
 /*
- * What the store's files share (store.c, store-schema.c,
- * store-messages.c, store-callbacks.c) and nothing else may touch: the
- * connection, the statements prepared once and kept, the open batch and
- * its durability callbacks.
+ * What the store's files share and nothing else may touch. Two sides:
+ * the worker's (struct gw_store_db: the connection and the statements
+ * prepared once and kept; only the worker thread uses it once started)
+ * and the loop's (the open batch, the queue towards the worker, the
+ * batches coming back with their durability callbacks). They meet at one
+ * mutex in struct gw_store; nothing else is shared.
  */
 #ifndef CARRIERLAB_GATEWAY_STORE_INTERNAL_H
 #define CARRIERLAB_GATEWAY_STORE_INTERNAL_H
 
+#include <sys/queue.h>
+
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
 
+#include "common/tree.h"
 #include "gateway/store.h"
 
 struct event;
@@ -90,7 +96,9 @@ enum gw_message_column {
 	X(EVENT_DELETE, "DELETE FROM message_events WHERE sid = ?1")	\
 	X(CB_ADD, "INSERT INTO callbacks (kind, message_sid,"		\
 	    " account_sid, url, method, params, attempts, next_at,"	\
-	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")	\
+	    " created_at, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"	\
+	    " ?9, ?10)")							\
+	X(CB_MAX_ID, "SELECT coalesce(max(id), 0) FROM callbacks")	\
 	X(CB_UPDATE, "UPDATE callbacks SET attempts = ?2, next_at = ?3"	\
 	    " WHERE id = ?1")						\
 	X(CB_DELETE, "DELETE FROM callbacks WHERE id = ?1")		\
@@ -146,43 +154,143 @@ struct gw_json {
 	size_t		 cap;
 };
 
-/* A callback waiting for the commit of the open batch. */
+/* The worker's side: the only connection (the opener's until the worker
+ * starts, so open, migrate and prepare run before it). */
+struct gw_store_db {
+	sqlite3		*db;
+	sqlite3_stmt	*stmt[GW_STMT_COUNT];
+	sqlite3_stmt	*list_stmt[GW_LIST_STMTS];
+	char		 path[GW_STORE_PATH_MAX];
+	char		 error[GW_STORE_ERROR_MAX];
+	struct gw_json	 json[2];	/* scratch of a put's JSON columns */
+};
+
+/*
+ * One write, as the loop copied it: the worker runs it in its batch's
+ * transaction. PUT and UPDATE own a heap message (an UPDATE's holds only
+ * what gw_store_update_message writes); the batch indexes them by sid to
+ * fold later updates of the same message into them.
+ */
+enum gw_store_op_kind {
+	GW_OP_PUT,
+	GW_OP_UPDATE,
+	GW_OP_DELETE,
+	GW_OP_EVENT,
+	GW_OP_CB_ADD,
+	GW_OP_CB_UPDATE,
+	GW_OP_CB_DELETE,
+};
+
+struct gw_store_op {
+	TAILQ_ENTRY(gw_store_op) entry;
+	RB_ENTRY(gw_store_op) by_sid;	/* PUT, UPDATE */
+	enum gw_store_op_kind kind;
+	struct gw_message *m;		/* PUT, UPDATE */
+	struct gw_callback_row cb;	/* CB_*: url, params owned */
+	char		 sid[35];	/* DELETE, EVENT */
+	char		 account_sid[35];	/* DELETE; "" any */
+	char		 status[24];	/* EVENT */
+	int		 error_code;
+	int64_t		 at;
+	char		*detail;	/* EVENT; NULL none */
+};
+TAILQ_HEAD(gw_store_op_list, gw_store_op);
+RB_HEAD(gw_store_op_tree, gw_store_op);
+
+/* A callback waiting for the commit of its batch. */
 struct gw_store_durable {
 	void		(*cb)(void *, int);
 	void		*arg;
 };
 
-struct gw_store {
-	sqlite3		*db;
-	struct event_base *base;
-	struct event	*commit_ev;	/* the next loop turn, or the gap */
-	int64_t		 last_commit;	/* wall usec, for the gap */
-	sqlite3_stmt	*stmt[GW_STMT_COUNT];
-	sqlite3_stmt	*list_stmt[GW_LIST_STMTS];
-	char		 path[GW_STORE_PATH_MAX];
-	char		 error[GW_STORE_ERROR_MAX];
-	size_t		 pending;	/* writes in the open batch */
-	int		 batch_open;	/* we issued BEGIN, no COMMIT yet */
-	int		 batch_lost;	/* sqlite rolled it back on an error */
-	struct gw_json	 json[2];	/* scratch of a put's JSON columns */
+/*
+ * What the worker does next: commit a batch (its ops in one
+ * transaction; the loop then runs its durability callbacks), answer a
+ * call (fn on the connection while the loop waits), or close and stop.
+ */
+enum gw_store_job_kind {
+	GW_JOB_BATCH,
+	GW_JOB_CALL,
+	GW_JOB_QUIT,
+};
+
+struct gw_store_job {
+	TAILQ_ENTRY(gw_store_job) entry;
+	enum gw_store_job_kind kind;
+	/* BATCH: filled by the loop until handed over. */
+	struct gw_store_op_list ops;
+	struct gw_store_op_tree by_sid;
+	size_t		 nops;		/* ops after folding */
+	size_t		 writes;	/* write calls, for pending */
 	struct gw_store_durable *durable;
 	size_t		 ndurable;
 	size_t		 durable_cap;
+	size_t		 next_durable;	/* the next to run, once back */
+	/* CALL */
+	int		 (*fn)(struct gw_store_db *, void *);
+	void		*arg;
+	/* Set by the worker. */
+	int		 rc;		/* 0, or -1 with error */
+	int		 done;		/* CALL, QUIT: the caller's again */
+	char		 error[GW_STORE_ERROR_MAX];
+};
+TAILQ_HEAD(gw_store_job_list, gw_store_job);
+
+struct gw_store {
+	/* The loop's. */
+	struct event_base *base;
+	struct event	*commit_ev;	/* the next loop turn, or the gap */
+	struct event	*done_ev;	/* notify[0] readable */
+	int64_t		 last_handoff;	/* wall usec, for the gap */
+	char		 path[GW_STORE_PATH_MAX];
+	char		 error[GW_STORE_ERROR_MAX];
+	struct gw_store_job *cur;	/* the open batch; NULL none */
+	struct gw_store_job_list ready;	/* back, callbacks to run */
+	size_t		 handed;	/* batches handed over, not back */
+	size_t		 handed_writes;
+	int64_t		 next_callback_id;
+	int		 running;	/* the worker was started */
+	pthread_t	 worker;
+	int		 notify[2];	/* pipe: the worker finished a batch */
+
+	/* Shared, under mu. */
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 work;		/* jobs has one more, for the worker */
+	pthread_cond_t	 done;		/* a job is done, for the loop */
+	struct gw_store_job_list jobs;
+	struct gw_store_job_list finished;	/* batches committed (or not) */
+	size_t		 nfinished;
+	int		 notified;	/* a byte waits in the pipe */
+
+	/* The worker's once started; before, the opener's. */
+	struct gw_store_db w;
 };
 
-/* store.c */
-/* Records and logs what failed with sqlite's message; returns -1. */
-int		 gw_store_fail(struct gw_store *, const char *what);
+/* store.c: the loop's side. */
+/* The open batch, made if none. */
+struct gw_store_job *gw_store_batch(struct gw_store *);
+/* Counts one more write call in the open batch (its op added, or
+ * folded into one there); hands the batch over when it is large. */
+void		 gw_store_wrote(struct gw_store *);
+/* Runs fn on the connection behind every write made so far, waiting
+ * for it; -1 copies the worker's error into s->error and logs it. */
+int		 gw_store_call(struct gw_store *,
+		    int (*fn)(struct gw_store_db *, void *), void *arg);
 /* Records and logs a failure that is not sqlite's; returns -1. */
-int		 gw_store_failx(struct gw_store *, const char *what,
+int		 gw_store_loop_failx(struct gw_store *, const char *what,
+		    const char *reason);
+
+/* store.c: the worker's side (or the opener's). */
+/* Records what failed with sqlite's message; returns -1. */
+int		 gw_store_fail(struct gw_store_db *, const char *what);
+/* Records a failure that is not sqlite's; returns -1. */
+int		 gw_store_failx(struct gw_store_db *, const char *what,
 		    const char *reason);
 /* A kept statement, reset and unbound for its next use. */
-sqlite3_stmt	*gw_store_stmt(struct gw_store *, enum gw_store_stmt);
+sqlite3_stmt	*gw_store_stmt(struct gw_store_db *, enum gw_store_stmt);
 /* Steps a statement that returns no row, then resets it. */
-int		 gw_store_step_done(struct gw_store *, sqlite3_stmt *,
+int		 gw_store_step_done(struct gw_store_db *, sqlite3_stmt *,
 		    const char *what);
-/* Joins the open batch, opening it (and arming the commit) if none. */
-int		 gw_store_begin(struct gw_store *);
 /* Binds text; NULL, and "" when empty_null, bind SQL NULL. */
 int		 gw_store_bind_text(sqlite3_stmt *, int i, const char *,
 		    int empty_null);
@@ -195,9 +303,17 @@ void		 gw_store_column_copy(sqlite3_stmt *, int i, char *out,
 /* A TEXT column as a heap string (xstrdup); NULL reads NULL. */
 char		*gw_store_column_strdup(sqlite3_stmt *, int i);
 
+/* store-batch.c */
+/* Runs a batch's ops in one transaction and commits; 0 or -1 (then
+ * none of it is kept). */
+int		 gw_store_db_batch(struct gw_store_db *,
+		    struct gw_store_job *);
+/* Frees a batch and its ops (not its durability callbacks' args). */
+void		 gw_store_batch_free(struct gw_store_job *);
+
 /* store-schema.c */
 /* Creates or migrates the schema; refuses a newer one. */
-int		 gw_store_migrate(struct gw_store *);
+int		 gw_store_migrate(struct gw_store_db *);
 
 /* store-json.c */
 /* Empties j (allocating its buffer on first use). */
@@ -219,7 +335,32 @@ void		 gw_store_message_sql(enum gw_store_stmt, char *out,
 void		 gw_store_list_sql(unsigned slot, char *out, size_t size);
 /* The row st is on (a GW_MESSAGE_COLUMNS select) as a heap message;
  * NULL (error set) when the row is corrupt. */
-struct gw_message *gw_store_read_message(struct gw_store *,
+struct gw_message *gw_store_read_message(struct gw_store_db *,
 		    sqlite3_stmt *);
+/* A heap copy of m's stored fields (not its lifecycle links). */
+struct gw_message *gw_store_message_dup(const struct gw_message *);
+/* Copies what gw_store_update_message writes from m into into. */
+void		 gw_store_message_moved(struct gw_message *into,
+		    const struct gw_message *m);
+/* The worker's statements of the write calls. */
+int		 gw_store_db_put_message(struct gw_store_db *,
+		    const struct gw_message *);
+int		 gw_store_db_update_message(struct gw_store_db *,
+		    const struct gw_message *);
+int		 gw_store_db_delete_message(struct gw_store_db *,
+		    const char *account_sid, const char *sid);
+int		 gw_store_db_add_event(struct gw_store_db *,
+		    const struct gw_store_op *);
+
+/* store-callbacks.c */
+int		 gw_store_db_add_callback(struct gw_store_db *,
+		    const struct gw_callback_row *);
+int		 gw_store_db_update_callback(struct gw_store_db *,
+		    int64_t id, unsigned attempts, int64_t next_at);
+int		 gw_store_db_delete_callback(struct gw_store_db *,
+		    int64_t id);
+/* The largest id in the outbox (0: none), for the loop's counter. */
+int		 gw_store_db_callback_max_id(struct gw_store_db *,
+		    int64_t *);
 
 #endif

@@ -18,7 +18,7 @@
 
 /* The kept statement of a slot, prepared on its first use. */
 static sqlite3_stmt *
-gw_list_stmt(struct gw_store *s, unsigned slot)
+gw_list_stmt(struct gw_store_db *s, unsigned slot)
 {
 	char sql[GW_STORE_SQL_MAX];
 	sqlite3_stmt *st = s->list_stmt[slot];
@@ -101,86 +101,128 @@ gw_list_reverse(struct gw_message **out, size_t n)
 	}
 }
 
+struct gw_list_call {
+	const struct gw_list_query *q;
+	struct gw_message **out;
+	size_t		*n;
+	int		*more;
+};
+
 /*
  * Reads page_size + 1 rows: the extra one only says whether more
  * follow. A backward page is read nearest-first (ascending) and turned
  * into list order; its *more says whether rows precede its first.
  */
-int
-gw_store_list_messages(struct gw_store *s, const struct gw_list_query *q,
-    struct gw_message **out, size_t *n, int *more)
+static int
+gw_store_db_list_messages(struct gw_store_db *d, void *arg)
 {
+	struct gw_list_call *c = arg;
+	const struct gw_list_query *q = c->q;
 	unsigned slot = gw_list_slot(q);
+	size_t *n = c->n;
 	sqlite3_stmt *st;
 	int rc;
 
-	*n = 0;
-	*more = 0;
-	if (q->page_size < 1 || q->page_size > GW_LIST_PAGE_MAX)
-		return gw_store_failx(s, "list messages", "page size not in "
-		    "1..1000");
-	if ((st = gw_list_stmt(s, slot)) == NULL)
+	if ((st = gw_list_stmt(d, slot)) == NULL)
 		return -1;
 	gw_list_bind(st, q, slot);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == q->page_size) {
-			*more = 1;
+			*c->more = 1;
 			break;
 		}
-		if ((out[*n] = gw_store_read_message(s, st)) == NULL)
+		if ((c->out[*n] = gw_store_read_message(d, st)) == NULL)
 			break;
 		(*n)++;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		gw_store_fail(s, "list messages");
+		gw_store_fail(d, "list messages");
 	sqlite3_reset(st);
 	if ((rc != SQLITE_ROW && rc != SQLITE_DONE) ||
-	    (rc == SQLITE_ROW && !*more)) {
+	    (rc == SQLITE_ROW && !*c->more)) {
 		while (*n > 0)
-			gw_message_free(out[--(*n)]);
-		*more = 0;
+			gw_message_free(c->out[--(*n)]);
+		*c->more = 0;
 		return -1;
 	}
 	if (slot & GW_LIST_BEFORE_KEY)
-		gw_list_reverse(out, *n);
+		gw_list_reverse(c->out, *n);
 	return 0;
 }
 
+int
+gw_store_list_messages(struct gw_store *s, const struct gw_list_query *q,
+    struct gw_message **out, size_t *n, int *more)
+{
+	struct gw_list_call c = { q, out, n, more };
+
+	*n = 0;
+	*more = 0;
+	if (q->page_size < 1 || q->page_size > GW_LIST_PAGE_MAX)
+		return gw_store_loop_failx(s, "list messages", "page size "
+		    "not in 1..1000");
+	return gw_store_call(s, gw_store_db_list_messages, &c);
+}
+
+struct gw_active_call {
+	struct gw_message **all;
+	size_t		 n;
+	size_t		 corrupt;	/* rows left out */
+	char		 error[GW_STORE_ERROR_MAX];	/* the last's */
+};
+
+static int
+gw_store_db_load_active(struct gw_store_db *d, void *arg)
+{
+	struct gw_active_call *c = arg;
+	sqlite3_stmt *st = gw_store_stmt(d, GW_STMT_MSG_ACTIVE);
+	struct gw_message *m;
+	size_t cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* A corrupt row must not keep the rest down. */
+		if ((m = gw_store_read_message(d, st)) == NULL) {
+			c->corrupt++;
+			memcpy(c->error, d->error, sizeof(c->error));
+			continue;
+		}
+		if (c->n == cap) {
+			cap = cap > 0 ? cap * 2 : 64;
+			c->all = xreallocarray(c->all, cap, sizeof(*c->all));
+		}
+		c->all[c->n++] = m;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		gw_store_fail(d, "load active");
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /*
- * Every row is read before the first callback: the callback may write
- * (recovery moves messages on), and a statement left stepping would see
- * its own writes and hold the batch's COMMIT back.
+ * Every row is read (by the worker) before the first callback: the
+ * callback may write (recovery moves messages on).
  */
 int
 gw_store_load_active(struct gw_store *s,
     void (*cb)(struct gw_message *, void *), void *arg)
 {
-	sqlite3_stmt *st = gw_store_stmt(s, GW_STMT_MSG_ACTIVE);
-	struct gw_message **all = NULL, *m;
-	size_t i, n = 0, cap = 0;
+	struct gw_active_call c;
+	size_t i;
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		/* A corrupt row (logged) must not keep the rest down. */
-		if ((m = gw_store_read_message(s, st)) == NULL)
-			continue;
-		if (n == cap) {
-			cap = cap > 0 ? cap * 2 : 64;
-			all = xreallocarray(all, cap, sizeof(*all));
-		}
-		all[n++] = m;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		gw_store_fail(s, "load active");
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		for (i = 0; i < n; i++)
-			gw_message_free(all[i]);
-		free(all);
+	memset(&c, 0, sizeof(c));
+	rc = gw_store_call(s, gw_store_db_load_active, &c);
+	if (rc == 0 && c.corrupt > 0)
+		gw_store_loop_failx(s, "load active", c.error);
+	if (rc == -1) {
+		for (i = 0; i < c.n; i++)
+			gw_message_free(c.all[i]);
+		free(c.all);
 		return -1;
 	}
-	for (i = 0; i < n; i++)
-		cb(all[i], arg);
-	free(all);
-	return (int)n;
+	for (i = 0; i < c.n; i++)
+		cb(c.all[i], arg);
+	free(c.all);
+	return (int)c.n;
 }

@@ -6,6 +6,9 @@
  * The columns are GW_MESSAGE_COLUMNS: the INSERT, the SELECTs and the
  * list statements are built from that one table, and binding and reading
  * name the columns by their MCOL_ index.
+ *
+ * gw_store_db_* run on the worker; the reads hand the worker a call and
+ * wait for its answer (store.c).
  */
 #include "config.h"
 
@@ -217,7 +220,7 @@ gw_bind_static(sqlite3_stmt *st, int i, const char *v, int empty_null)
 }
 
 static void
-gw_bind_message(struct gw_store *s, sqlite3_stmt *st,
+gw_bind_message(struct gw_store_db *s, sqlite3_stmt *st,
     const struct gw_message *m)
 {
 #define B_TEXT(col, v, null)	gw_bind_static(st, MCOL_##col + 1, v, null)
@@ -252,29 +255,69 @@ gw_bind_message(struct gw_store *s, sqlite3_stmt *st,
 #undef B_INT
 }
 
-int
-gw_store_put_message(struct gw_store *s, const struct gw_message *m)
+/* Deep copies of what the worker writes (never the lifecycle's links). */
+static struct gw_part *
+gw_parts_dup(const struct gw_message *m)
 {
-	sqlite3_stmt *st;
+	struct gw_part *p;
 
-	if (gw_store_begin(s) == -1)
-		return -1;
-	st = gw_store_stmt(s, GW_STMT_MSG_PUT);
-	gw_bind_message(s, st, m);
-	if (gw_store_step_done(s, st, "put message") == -1)
-		return -1;
-	s->pending++;
-	return 0;
+	if (m->nparts == 0)
+		return NULL;
+	p = xreallocarray(NULL, m->nparts, sizeof(*p));
+	memcpy(p, m->parts, m->nparts * sizeof(*p));
+	return p;
+}
+
+struct gw_message *
+gw_store_message_dup(const struct gw_message *m)
+{
+	struct gw_message *c = xmalloc(sizeof(*c));
+	size_t i;
+
+	memcpy(c, m, sizeof(*c));
+	c->body = xstrdup(m->body != NULL ? m->body : "");
+	c->media = m->num_media > 0 ? xcalloc(m->num_media,
+	    sizeof(*c->media)) : NULL;
+	for (i = 0; i < m->num_media; i++)
+		c->media[i] = xstrdup(m->media[i] != NULL ? m->media[i] : "");
+	c->status_callback = m->status_callback != NULL ?
+	    xstrdup(m->status_callback) : NULL;
+	c->parts = gw_parts_dup(m);
+	c->gw = NULL;
+	c->timer = NULL;
+	c->queued = 0;
+	return c;
+}
+
+void
+gw_store_message_moved(struct gw_message *into, const struct gw_message *m)
+{
+	into->status = m->status;
+	into->error_code = m->error_code;
+	into->date_updated = m->date_updated;
+	into->date_sent = m->date_sent;
+	memcpy(into->route, m->route, sizeof(into->route));
+	memcpy(into->price, m->price, sizeof(into->price));
+	into->num_segments = m->num_segments;
+	free(into->parts);
+	into->parts = gw_parts_dup(m);
+	into->nparts = m->nparts;
 }
 
 int
-gw_store_update_message(struct gw_store *s, const struct gw_message *m)
+gw_store_db_put_message(struct gw_store_db *d, const struct gw_message *m)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = gw_store_stmt(d, GW_STMT_MSG_PUT);
 
-	if (gw_store_begin(s) == -1)
-		return -1;
-	st = gw_store_stmt(s, GW_STMT_MSG_UPDATE);
+	gw_bind_message(d, st, m);
+	return gw_store_step_done(d, st, "put message");
+}
+
+int
+gw_store_db_update_message(struct gw_store_db *d, const struct gw_message *m)
+{
+	sqlite3_stmt *st = gw_store_stmt(d, GW_STMT_MSG_UPDATE);
+
 	gw_bind_static(st, 1, m->sid, 0);
 	gw_bind_static(st, 2, gw_status_name(m->status), 0);
 	gw_store_bind_i64(st, 3, m->error_code, 1);
@@ -282,17 +325,14 @@ gw_store_update_message(struct gw_store *s, const struct gw_message *m)
 	gw_store_bind_i64(st, 5, m->date_sent, 1);
 	gw_bind_static(st, 6, m->route, 1);
 	gw_bind_static(st, 7, m->price, 1);
-	gw_bind_static(st, 8, gw_parts_json(&s->json[1], m), 0);
+	gw_bind_static(st, 8, gw_parts_json(&d->json[1], m), 0);
 	gw_store_bind_i64(st, 9, m->num_segments, 0);
-	if (gw_store_step_done(s, st, "update message") == -1)
-		return -1;
-	s->pending++;
-	return 0;
+	return gw_store_step_done(d, st, "update message");
 }
 
 /* A JSON array column, parsed; NULL (error set) when it is none. */
 static json_t *
-gw_column_json_array(struct gw_store *s, sqlite3_stmt *st, int col,
+gw_column_json_array(struct gw_store_db *s, sqlite3_stmt *st, int col,
     const char *sid)
 {
 	const char *text = (const char *)sqlite3_column_text(st, col);
@@ -312,7 +352,7 @@ gw_column_json_array(struct gw_store *s, sqlite3_stmt *st, int col,
 }
 
 static int
-gw_read_media(struct gw_store *s, sqlite3_stmt *st, struct gw_message *m)
+gw_read_media(struct gw_store_db *s, sqlite3_stmt *st, struct gw_message *m)
 {
 	json_t *a = gw_column_json_array(s, st, MCOL_MEDIA, m->sid);
 	const char *url;
@@ -354,7 +394,7 @@ gw_read_part(json_t *o, struct gw_part *p)
 }
 
 static int
-gw_read_parts(struct gw_store *s, sqlite3_stmt *st, struct gw_message *m)
+gw_read_parts(struct gw_store_db *s, sqlite3_stmt *st, struct gw_message *m)
 {
 	json_t *a = gw_column_json_array(s, st, MCOL_PARTS, m->sid);
 	size_t i, n;
@@ -376,7 +416,7 @@ gw_read_parts(struct gw_store *s, sqlite3_stmt *st, struct gw_message *m)
 
 /* Status and direction by name; -1 (error set) for a name unknown. */
 static int
-gw_read_names(struct gw_store *s, sqlite3_stmt *st, struct gw_message *m)
+gw_read_names(struct gw_store_db *s, sqlite3_stmt *st, struct gw_message *m)
 {
 	const char *status, *direction;
 	char what[96];
@@ -397,7 +437,7 @@ gw_read_names(struct gw_store *s, sqlite3_stmt *st, struct gw_message *m)
 }
 
 struct gw_message *
-gw_store_read_message(struct gw_store *s, sqlite3_stmt *st)
+gw_store_read_message(struct gw_store_db *s, sqlite3_stmt *st)
 {
 	struct gw_message *m = gw_message_new();
 
@@ -436,80 +476,92 @@ gw_store_read_message(struct gw_store *s, sqlite3_stmt *st)
 	return m;
 }
 
+struct gw_get_call {
+	const char	*account_sid;
+	const char	*sid;
+	struct gw_message *out;
+};
+
+static int
+gw_store_db_get_message(struct gw_store_db *d, void *arg)
+{
+	struct gw_get_call *c = arg;
+	sqlite3_stmt *st = gw_store_stmt(d, GW_STMT_MSG_GET);
+	int rc;
+
+	gw_store_bind_text(st, 1, c->sid, 0);
+	gw_store_bind_text(st, 2, c->account_sid, 0);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		c->out = gw_store_read_message(d, st);
+	else if (rc != SQLITE_DONE)
+		gw_store_fail(d, "get message");
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return c->out != NULL ? 1 : -1;
+}
+
 int
 gw_store_get_message(struct gw_store *s, const char *account_sid,
     const char *sid, struct gw_message **out)
 {
-	sqlite3_stmt *st = gw_store_stmt(s, GW_STMT_MSG_GET);
-	int rc;
+	struct gw_get_call c = { account_sid, sid, NULL };
+	int rc = gw_store_call(s, gw_store_db_get_message, &c);
 
-	*out = NULL;
-	gw_store_bind_text(st, 1, sid, 0);
-	gw_store_bind_text(st, 2, account_sid, 0);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = gw_store_read_message(s, st);
-	else if (rc != SQLITE_DONE)
-		gw_store_fail(s, "get message");
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return 0;
-	return *out != NULL ? 1 : -1;
+	*out = c.out;
+	return rc;
 }
 
 /* The message goes with its events: nothing may show them after. */
 int
-gw_store_delete_message(struct gw_store *s, const char *account_sid,
+gw_store_db_delete_message(struct gw_store_db *d, const char *account_sid,
     const char *sid)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = gw_store_stmt(d, GW_STMT_MSG_DELETE);
 
-	if (gw_store_begin(s) == -1)
-		return -1;
-	st = gw_store_stmt(s, GW_STMT_MSG_DELETE);
 	gw_store_bind_text(st, 1, sid, 0);
 	gw_store_bind_text(st, 2, account_sid, 0);
-	if (gw_store_step_done(s, st, "delete message") == -1)
+	if (gw_store_step_done(d, st, "delete message") == -1)
 		return -1;
-	s->pending++;
-	if (sqlite3_changes(s->db) == 0)
+	if (sqlite3_changes(d->db) == 0)
 		return 0;
-	st = gw_store_stmt(s, GW_STMT_EVENT_DELETE);
+	st = gw_store_stmt(d, GW_STMT_EVENT_DELETE);
 	gw_store_bind_text(st, 1, sid, 0);
-	return gw_store_step_done(s, st, "delete events");
+	return gw_store_step_done(d, st, "delete events");
 }
 
 int
-gw_store_add_event(struct gw_store *s, const char *sid, const char *status,
-    int error_code, int64_t at, const char *detail)
+gw_store_db_add_event(struct gw_store_db *d, const struct gw_store_op *op)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = gw_store_stmt(d, GW_STMT_EVENT_ADD);
 
-	if (gw_store_begin(s) == -1)
-		return -1;
-	st = gw_store_stmt(s, GW_STMT_EVENT_ADD);
-	gw_store_bind_text(st, 1, sid, 0);
-	gw_store_bind_text(st, 2, status, 0);
-	gw_store_bind_i64(st, 3, error_code, 1);
-	gw_store_bind_i64(st, 4, at, 0);
-	gw_store_bind_text(st, 5, detail, 1);
-	if (gw_store_step_done(s, st, "add event") == -1)
-		return -1;
-	s->pending++;
-	return 0;
+	gw_bind_static(st, 1, op->sid, 0);
+	gw_bind_static(st, 2, op->status, 0);
+	gw_store_bind_i64(st, 3, op->error_code, 1);
+	gw_store_bind_i64(st, 4, op->at, 0);
+	gw_store_bind_text(st, 5, op->detail, 1);
+	return gw_store_step_done(d, st, "add event");
 }
 
-int
-gw_store_list_events(struct gw_store *s, const char *sid,
-    struct gw_event_row *out, size_t cap)
+struct gw_events_call {
+	const char	*sid;
+	struct gw_event_row *out;
+	size_t		 cap;
+};
+
+static int
+gw_store_db_list_events(struct gw_store_db *d, void *arg)
 {
-	sqlite3_stmt *st = gw_store_stmt(s, GW_STMT_EVENT_LIST);
+	struct gw_events_call *c = arg;
+	sqlite3_stmt *st = gw_store_stmt(d, GW_STMT_EVENT_LIST);
+	struct gw_event_row *out = c->out;
 	size_t n = 0;
 	int rc = SQLITE_DONE;
 
-	gw_store_bind_text(st, 1, sid, 0);
-	sqlite3_bind_int64(st, 2, (int64_t)cap);
-	while (n < cap && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	gw_store_bind_text(st, 1, c->sid, 0);
+	sqlite3_bind_int64(st, 2, (int64_t)c->cap);
+	while (n < c->cap && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		gw_store_column_copy(st, 0, out[n].status,
 		    sizeof(out[n].status));
 		out[n].error_code = sqlite3_column_int(st, 1);
@@ -518,8 +570,8 @@ gw_store_list_events(struct gw_store *s, const char *sid,
 		    sizeof(out[n].detail));
 		n++;
 	}
-	if (n < cap && rc != SQLITE_DONE) {
-		gw_store_fail(s, "list events");
+	if (n < c->cap && rc != SQLITE_DONE) {
+		gw_store_fail(d, "list events");
 		sqlite3_reset(st);
 		return -1;
 	}
@@ -528,9 +580,19 @@ gw_store_list_events(struct gw_store *s, const char *sid,
 }
 
 int
-gw_store_count_by_status(struct gw_store *s, uint64_t *counts)
+gw_store_list_events(struct gw_store *s, const char *sid,
+    struct gw_event_row *out, size_t cap)
 {
-	sqlite3_stmt *st = gw_store_stmt(s, GW_STMT_MSG_COUNT);
+	struct gw_events_call c = { sid, out, cap };
+
+	return gw_store_call(s, gw_store_db_list_events, &c);
+}
+
+static int
+gw_store_db_count_by_status(struct gw_store_db *d, void *arg)
+{
+	sqlite3_stmt *st = gw_store_stmt(d, GW_STMT_MSG_COUNT);
+	uint64_t *counts = arg;
 	const char *name;
 	int rc, i;
 
@@ -542,7 +604,13 @@ gw_store_count_by_status(struct gw_store *s, uint64_t *counts)
 			counts[i] = (uint64_t)sqlite3_column_int64(st, 1);
 	}
 	if (rc != SQLITE_DONE)
-		gw_store_fail(s, "count by status");
+		gw_store_fail(d, "count by status");
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+gw_store_count_by_status(struct gw_store *s, uint64_t *counts)
+{
+	return gw_store_call(s, gw_store_db_count_by_status, counts);
 }

@@ -130,9 +130,10 @@ static const char *const gw_store_migrations[] = {
 	"  value TEXT NOT NULL);",
 };
 
-int
-gw_store_start_generation(struct gw_store *s, uint64_t *generation)
+static int
+gw_store_db_start_generation(struct gw_store_db *s, void *arg)
 {
+	uint64_t *generation = arg;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -150,12 +151,19 @@ gw_store_start_generation(struct gw_store *s, uint64_t *generation)
 	return rc == SQLITE_ROW ? 0 : gw_store_fail(s, "generation");
 }
 
+/* Written at once (a call on the worker, outside any batch). */
+int
+gw_store_start_generation(struct gw_store *s, uint64_t *generation)
+{
+	return gw_store_call(s, gw_store_db_start_generation, generation);
+}
+
 /* The migrations must reach the version the header promises. */
 _Static_assert(GW_NELEM(gw_store_migrations) == GW_STORE_SCHEMA_VERSION,
     "one migration per schema version");
 
 static int
-gw_store_schema_version(struct gw_store *s, int *version)
+gw_store_schema_version(struct gw_store_db *s, int *version)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -174,7 +182,7 @@ gw_store_schema_version(struct gw_store *s, int *version)
 
 /* One step, v -> v + 1, all or nothing. */
 static int
-gw_store_migrate_step(struct gw_store *s, int v)
+gw_store_migrate_step(struct gw_store_db *s, int v)
 {
 	char bump[64];
 
@@ -200,7 +208,7 @@ gw_store_migrate_step(struct gw_store *s, int v)
 #define GW_STORE_CARRIERS_ID		0x434c534d	/* "CLSM" */
 
 static int
-gw_store_int_query(struct gw_store *s, const char *sql, int *out)
+gw_store_int_query(struct gw_store_db *s, const char *sql, int *out)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -216,7 +224,7 @@ gw_store_int_query(struct gw_store *s, const char *sql, int *out)
 }
 
 static int
-gw_store_application_check(struct gw_store *s, int version)
+gw_store_application_check(struct gw_store_db *s, int version)
 {
 	char reason[160];
 	int id, ours = 1;
@@ -243,7 +251,7 @@ gw_store_application_check(struct gw_store *s, int version)
 }
 
 int
-gw_store_migrate(struct gw_store *s)
+gw_store_migrate(struct gw_store_db *s)
 {
 	char reason[128];
 	int v = 0;
@@ -269,7 +277,7 @@ gw_store_migrate(struct gw_store *s)
 }
 
 static int
-gw_store_put_account(struct gw_store *s, const struct gateway_account *a)
+gw_store_put_account(struct gw_store_db *s, const struct gateway_account *a)
 {
 	sqlite3_stmt *st = gw_store_stmt(s, GW_STMT_CFG_ACCOUNT);
 	struct gw_json *j = &s->json[0];
@@ -294,7 +302,7 @@ gw_store_put_account(struct gw_store *s, const struct gateway_account *a)
 }
 
 static int
-gw_store_put_number(struct gw_store *s, const struct gateway_number *n)
+gw_store_put_number(struct gw_store_db *s, const struct gateway_number *n)
 {
 	sqlite3_stmt *st = gw_store_stmt(s, GW_STMT_CFG_NUMBER);
 
@@ -315,7 +323,7 @@ gw_store_put_number(struct gw_store *s, const struct gateway_number *n)
 }
 
 static int
-gw_store_put_service(struct gw_store *s, const struct gateway_service *v)
+gw_store_put_service(struct gw_store_db *s, const struct gateway_service *v)
 {
 	sqlite3_stmt *st = gw_store_stmt(s, GW_STMT_CFG_SERVICE);
 	struct gw_json *j = &s->json[0];
@@ -350,7 +358,8 @@ gw_store_put_service(struct gw_store *s, const struct gateway_service *v)
 }
 
 static int
-gw_store_put_config_rows(struct gw_store *s, const struct gateway_config *cfg)
+gw_store_put_config_rows(struct gw_store_db *s,
+    const struct gateway_config *cfg)
 {
 	size_t i;
 
@@ -374,25 +383,39 @@ gw_store_put_config_rows(struct gw_store *s, const struct gateway_config *cfg)
 }
 
 /*
- * The three tables are replaced inside a savepoint of the batch: a
- * failure half-way leaves the previous configuration, not a mix.
+ * The configuration is written by the worker while the loop waits (it
+ * is written once, at start: copying it into a batch would buy
+ * nothing), in a transaction of its own after every batch handed over:
+ * a failure half-way leaves the previous configuration, not a mix.
  */
+struct gw_config_call {
+	const struct gateway_config *cfg;
+};
+
+static int
+gw_store_db_put_config(struct gw_store_db *s, void *arg)
+{
+	const struct gw_config_call *c = arg;
+
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		return gw_store_fail(s, "put config");
+	if (gw_store_put_config_rows(s, c->cfg) == -1) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		gw_store_fail(s, "put config");
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
 int
 gw_store_put_config(struct gw_store *s, const struct gateway_config *cfg)
 {
-	if (gw_store_begin(s) == -1)
-		return -1;
-	if (sqlite3_exec(s->db, "SAVEPOINT gw_config", NULL, NULL,
-	    NULL) != SQLITE_OK)
-		return gw_store_fail(s, "put config");
-	if (gw_store_put_config_rows(s, cfg) == -1) {
-		sqlite3_exec(s->db, "ROLLBACK TO gw_config; RELEASE gw_config",
-		    NULL, NULL, NULL);
-		return -1;
-	}
-	if (sqlite3_exec(s->db, "RELEASE gw_config", NULL, NULL,
-	    NULL) != SQLITE_OK)
-		return gw_store_fail(s, "put config");
-	s->pending++;
-	return 0;
+	struct gw_config_call c = { cfg };
+
+	return gw_store_call(s, gw_store_db_put_config, &c);
 }

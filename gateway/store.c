@@ -1,21 +1,39 @@
 /*
- * The gateway's store: the connection, the statements kept for its
- * life, and group commit (see store.h).
+ * The gateway's store: the connection and its worker thread, the queue
+ * between the loop and the worker, and group commit (see store.h).
  *
- * One connection used from the event loop only, so sqlite's mutexes are
- * off (SQLITE_OPEN_NOMUTEX). The batch is one transaction opened with
- * BEGIN IMMEDIATE by its first write (the write lock is taken up front,
- * not on an upgrade that could fail half-way) and committed by a
- * zero-delay libevent timer: that is a turn of the loop, not a span of
- * time, so it is not the carrierlab clock's business. Everything written
- * during one turn (every request read, every receipt decoded) lands in
- * one COMMIT, and its durability callbacks run after it.
+ * One worker thread owns the only connection (so ":memory:" works, and
+ * sqlite's mutexes stay off: SQLITE_OPEN_NOMUTEX, one thread at a time).
+ * The loop opens, migrates and prepares before the worker starts, and
+ * never touches the connection after.
+ *
+ * The loop and the worker meet at one mutex: a FIFO of jobs towards the
+ * worker (batches, reads, the close) and the batches coming back. A
+ * finished batch wakes the loop through a pipe read by a libevent event;
+ * the loop then runs its durability callbacks, batch after batch in the
+ * order handed over, so callbacks run in the order registered.
+ *
+ * When to hand a batch over: at the next turn of the loop after its
+ * first write (a zero-delay libevent timer: a turn, not a span of time,
+ * so not the carrierlab clock's business), but no sooner than
+ * GW_STORE_COMMIT_GAP after the previous handover, and not while the
+ * worker still has one: then the batch grows until that one comes back.
+ * Under load each COMMIT (which writes every page its batch touched to
+ * the WAL) thus carries as much as arrived while the previous one ran;
+ * a lone request still commits on the next turn. A batch of
+ * GW_STORE_BATCH_MAX ops goes at once.
  */
 #include "config.h"
 
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <sqlite3.h>
@@ -25,8 +43,13 @@
 #include "gateway/store-internal.h"
 
 #define GW_STORE_BUSY_TIMEOUT_MS	5000
-/* Least time between two commits (usec): see gw_store_arm(). */
+/* Least time between two handovers (usec): see above. */
 #define GW_STORE_COMMIT_GAP	2000
+/* Ops in the open batch beyond which it goes at once. */
+#define GW_STORE_BATCH_MAX	4096
+/* Batches handed over and not back beyond which the loop waits: it
+ * slows down rather than queue without bound. */
+#define GW_STORE_HANDED_MAX	4
 
 static const char *const gw_store_stmt_sql[] = {
 #define GW_STORE_STMT_SQL(name, sql) [GW_STMT_##name] = sql,
@@ -35,9 +58,27 @@ static const char *const gw_store_stmt_sql[] = {
 };
 
 static void	gw_store_commit_cb(evutil_socket_t, short, void *);
+static void	gw_store_done_cb(evutil_socket_t, short, void *);
+
+/* ---- sqlite helpers (the worker's, or the opener's before it) ---- */
+
+/* The loop logs the worker's failures when their job comes back. */
+int
+gw_store_failx(struct gw_store_db *d, const char *what, const char *reason)
+{
+	snprintf(d->error, sizeof(d->error), "%s: %s", what, reason);
+	return -1;
+}
 
 int
-gw_store_failx(struct gw_store *s, const char *what, const char *reason)
+gw_store_fail(struct gw_store_db *d, const char *what)
+{
+	return gw_store_failx(d, what, d->db != NULL ?
+	    sqlite3_errmsg(d->db) : "out of memory");
+}
+
+int
+gw_store_loop_failx(struct gw_store *s, const char *what, const char *reason)
 {
 	snprintf(s->error, sizeof(s->error), "%s: %s", what, reason);
 	log_warnx("gw-store %s failed path=%s error=\"%s\"", what, s->path,
@@ -45,17 +86,10 @@ gw_store_failx(struct gw_store *s, const char *what, const char *reason)
 	return -1;
 }
 
-int
-gw_store_fail(struct gw_store *s, const char *what)
-{
-	return gw_store_failx(s, what, s->db != NULL ?
-	    sqlite3_errmsg(s->db) : "out of memory");
-}
-
 sqlite3_stmt *
-gw_store_stmt(struct gw_store *s, enum gw_store_stmt which)
+gw_store_stmt(struct gw_store_db *d, enum gw_store_stmt which)
 {
-	sqlite3_stmt *st = s->stmt[which];
+	sqlite3_stmt *st = d->stmt[which];
 
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -63,12 +97,12 @@ gw_store_stmt(struct gw_store *s, enum gw_store_stmt which)
 }
 
 int
-gw_store_step_done(struct gw_store *s, sqlite3_stmt *st, const char *what)
+gw_store_step_done(struct gw_store_db *d, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		gw_store_fail(s, what);	/* before reset, which may clear it */
+		gw_store_fail(d, what);	/* before reset, which may clear it */
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
@@ -116,59 +150,16 @@ gw_store_column_strdup(sqlite3_stmt *st, int i)
 	    (size_t)sqlite3_column_bytes(st, i));
 }
 
-/*
- * Arms the commit (once per batch): on the next loop turn, but no
- * sooner than GW_STORE_COMMIT_GAP after the previous commit. Every
- * commit writes each page its batch touched to the WAL, so under load a
- * few larger batches cost far less than many small ones, while a lone
- * request still commits on the next turn.
- */
-static void
-gw_store_arm(struct gw_store *s)
+static int
+gw_store_exec(struct gw_store_db *d, const char *sql, const char *what)
 {
-	struct timeval now, tv = { 0, 0 };
-	int64_t gap;
-
-	if (evtimer_pending(s->commit_ev, NULL))
-		return;
-	event_base_gettimeofday_cached(s->base, &now);
-	gap = s->last_commit + GW_STORE_COMMIT_GAP -
-	    ((int64_t)now.tv_sec * 1000000 + now.tv_usec);
-	if (gap > 0 && gap <= GW_STORE_COMMIT_GAP)
-		tv.tv_usec = (suseconds_t)gap;
-	evtimer_add(s->commit_ev, &tv);
-}
-
-/*
- * Some errors (disk full, I/O) make sqlite roll the whole transaction
- * back by itself: the batch's earlier writes are gone, so the batch must
- * not be reported durable even if later writes commit.
- */
-int
-gw_store_begin(struct gw_store *s)
-{
-	if (sqlite3_get_autocommit(s->db)) {
-		if (s->batch_open)
-			s->batch_lost = 1;
-		if (gw_store_step_done(s, gw_store_stmt(s, GW_STMT_BEGIN),
-		    "begin") == -1)
-			return -1;
-		s->batch_open = 1;
-	}
-	gw_store_arm(s);
+	if (sqlite3_exec(d->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return gw_store_fail(d, what);
 	return 0;
 }
 
 static int
-gw_store_exec(struct gw_store *s, const char *sql, const char *what)
-{
-	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return gw_store_fail(s, what);
-	return 0;
-}
-
-static int
-gw_store_prepare(struct gw_store *s)
+gw_store_prepare(struct gw_store_db *d)
 {
 	char built[GW_STORE_SQL_MAX];
 	const char *sql;
@@ -180,38 +171,353 @@ gw_store_prepare(struct gw_store *s)
 			gw_store_message_sql(i, built, sizeof(built));
 			sql = built;
 		}
-		if (sqlite3_prepare_v3(s->db, sql, -1,
-		    SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK)
-			return gw_store_fail(s, "prepare");
+		if (sqlite3_prepare_v3(d->db, sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, &d->stmt[i], NULL) != SQLITE_OK)
+			return gw_store_fail(d, "prepare");
 	}
 	return 0;
 }
 
 static int
-gw_store_setup(struct gw_store *s, const char *path, int synchronous_full)
+gw_store_db_setup(struct gw_store_db *d, const char *path,
+    int synchronous_full, int64_t *max_callback_id)
 {
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_NOMUTEX |
+	if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_NOMUTEX |
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
-		return gw_store_fail(s, "open");
-	sqlite3_busy_timeout(s->db, GW_STORE_BUSY_TIMEOUT_MS);
+		return gw_store_fail(d, "open");
+	sqlite3_busy_timeout(d->db, GW_STORE_BUSY_TIMEOUT_MS);
 	/* A put steps a cursor per index: let their small allocations come
 	 * from the connection's lookaside rather than malloc. */
-	sqlite3_db_config(s->db, SQLITE_DBCONFIG_LOOKASIDE, NULL, 512, 2048);
+	sqlite3_db_config(d->db, SQLITE_DBCONFIG_LOOKASIDE, NULL, 512, 2048);
 	/* journal_mode answers "memory" for ":memory:", which is fine. */
-	if (gw_store_exec(s, "PRAGMA journal_mode = WAL", "journal_mode") ||
-	    gw_store_exec(s, synchronous_full ? "PRAGMA synchronous = FULL" :
+	if (gw_store_exec(d, "PRAGMA journal_mode = WAL", "journal_mode") ||
+	    gw_store_exec(d, synchronous_full ? "PRAGMA synchronous = FULL" :
 	    "PRAGMA synchronous = NORMAL", "synchronous") ||
-	    gw_store_exec(s, "PRAGMA foreign_keys = OFF", "foreign_keys") ||
-	    gw_store_exec(s, "PRAGMA cache_size = -16384", "cache_size"))
+	    gw_store_exec(d, "PRAGMA foreign_keys = OFF", "foreign_keys") ||
+	    gw_store_exec(d, "PRAGMA cache_size = -16384", "cache_size"))
 		return -1;
-	if (gw_store_migrate(s) == -1)
+	if (gw_store_migrate(d) == -1 || gw_store_prepare(d) == -1)
 		return -1;
-	if (gw_store_prepare(s) == -1)
+	return gw_store_db_callback_max_id(d, max_callback_id);
+}
+
+static void
+gw_store_db_close(struct gw_store_db *d)
+{
+	size_t i;
+
+	for (i = 0; i < GW_STMT_COUNT; i++) {
+		sqlite3_finalize(d->stmt[i]);
+		d->stmt[i] = NULL;
+	}
+	for (i = 0; i < GW_LIST_STMTS; i++) {
+		sqlite3_finalize(d->list_stmt[i]);
+		d->list_stmt[i] = NULL;
+	}
+	if (d->db != NULL && sqlite3_close(d->db) != SQLITE_OK)
+		gw_store_fail(d, "close");
+	d->db = NULL;
+	gw_json_free(&d->json[0]);
+	gw_json_free(&d->json[1]);
+}
+
+/* ---- the worker ---- */
+
+/* Tells the loop a batch is back, once until it has looked. */
+static void
+gw_store_notify(struct gw_store *s)
+{
+	char c = 1;
+	ssize_t n;
+
+	if (s->notified)
+		return;
+	do
+		n = write(s->notify[1], &c, 1);
+	while (n == -1 && errno == EINTR);
+	s->notified = 1;	/* EAGAIN: a byte is there already */
+}
+
+static void *
+gw_store_worker(void *arg)
+{
+	struct gw_store *s = arg;
+	struct gw_store_job *job;
+	int quit = 0;
+
+	pthread_mutex_lock(&s->mu);
+	while (!quit) {
+		while ((job = TAILQ_FIRST(&s->jobs)) == NULL)
+			pthread_cond_wait(&s->work, &s->mu);
+		TAILQ_REMOVE(&s->jobs, job, entry);
+		pthread_mutex_unlock(&s->mu);
+
+		s->w.error[0] = '\0';
+		switch (job->kind) {
+		case GW_JOB_BATCH:
+			job->rc = gw_store_db_batch(&s->w, job);
+			break;
+		case GW_JOB_CALL:
+			job->rc = job->fn(&s->w, job->arg);
+			break;
+		case GW_JOB_QUIT:
+			gw_store_db_close(&s->w);
+			job->rc = s->w.error[0] != '\0' ? -1 : 0;
+			quit = 1;
+			break;
+		}
+		if (job->rc == -1)
+			memcpy(job->error, s->w.error, sizeof(job->error));
+
+		pthread_mutex_lock(&s->mu);
+		if (job->kind == GW_JOB_BATCH) {
+			TAILQ_INSERT_TAIL(&s->finished, job, entry);
+			s->nfinished++;
+			gw_store_notify(s);
+		} else
+			job->done = 1;	/* the caller's now: hands off */
+		pthread_cond_broadcast(&s->done);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* ---- the loop's side ---- */
+
+static int64_t
+gw_store_now(struct gw_store *s)
+{
+	struct timeval now;
+
+	event_base_gettimeofday_cached(s->base, &now);
+	return (int64_t)now.tv_sec * 1000000 + now.tv_usec;
+}
+
+struct gw_store_job *
+gw_store_batch(struct gw_store *s)
+{
+	struct gw_store_job *job = s->cur;
+
+	if (job == NULL) {
+		job = s->cur = xcalloc(1, sizeof(*job));
+		job->kind = GW_JOB_BATCH;
+		TAILQ_INIT(&job->ops);
+		RB_INIT(&job->by_sid);
+	}
+	return job;
+}
+
+/*
+ * Arms the handover of the open batch (see the top): not while one is
+ * with the worker (its return arms it again), else on the next loop
+ * turn or once the gap has passed.
+ */
+static void
+gw_store_arm(struct gw_store *s)
+{
+	struct timeval tv = { 0, 0 };
+	int64_t gap;
+
+	if (s->cur == NULL || s->handed > 0 ||
+	    evtimer_pending(s->commit_ev, NULL))
+		return;
+	gap = s->last_handoff + GW_STORE_COMMIT_GAP - gw_store_now(s);
+	if (gap > 0 && gap <= GW_STORE_COMMIT_GAP)
+		tv.tv_usec = (suseconds_t)gap;
+	evtimer_add(s->commit_ev, &tv);
+}
+
+/* Queues a job for the worker; the caller holds mu. */
+static void
+gw_store_enqueue(struct gw_store *s, struct gw_store_job *job)
+{
+	TAILQ_INSERT_TAIL(&s->jobs, job, entry);
+	pthread_cond_signal(&s->work);
+}
+
+/* Hands the open batch to the worker; waits while it is far behind. */
+static void
+gw_store_handover(struct gw_store *s)
+{
+	struct gw_store_job *job = s->cur;
+
+	if (job == NULL)
+		return;
+	s->cur = NULL;
+	evtimer_del(s->commit_ev);
+	s->last_handoff = gw_store_now(s);
+	s->handed++;
+	s->handed_writes += job->writes;
+	pthread_mutex_lock(&s->mu);
+	gw_store_enqueue(s, job);
+	while (s->handed - s->nfinished > GW_STORE_HANDED_MAX)
+		pthread_cond_wait(&s->done, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* One more write call in the open batch: it goes when it is large. */
+void
+gw_store_wrote(struct gw_store *s)
+{
+	struct gw_store_job *job = gw_store_batch(s);
+
+	job->writes++;
+	if (job->nops >= GW_STORE_BATCH_MAX)
+		gw_store_handover(s);
+	else
+		gw_store_arm(s);
+}
+
+/*
+ * Takes the batches the worker gave back onto ready, in order; -1 if
+ * one of them failed (logged).
+ */
+static int
+gw_store_take_back(struct gw_store *s)
+{
+	struct gw_store_job_list back;
+	struct gw_store_job *job;
+	int rc = 0;
+
+	TAILQ_INIT(&back);
+	pthread_mutex_lock(&s->mu);
+	TAILQ_CONCAT(&back, &s->finished, entry);
+	s->handed -= s->nfinished;
+	s->nfinished = 0;
+	s->notified = 0;
+	pthread_mutex_unlock(&s->mu);
+	while ((job = TAILQ_FIRST(&back)) != NULL) {
+		TAILQ_REMOVE(&back, job, entry);
+		s->handed_writes -= job->writes;
+		if (job->rc == -1) {
+			rc = -1;
+			memcpy(s->error, job->error, sizeof(s->error));
+			log_warnx("gw-store batch rolled back path=%s "
+			    "writes=%zu error=\"%s\"", s->path, job->writes,
+			    job->error);
+		}
+		gw_store_batch_free(job);	/* ops only: the job stays */
+		TAILQ_INSERT_TAIL(&s->ready, job, entry);
+	}
+	return rc;
+}
+
+/*
+ * Runs the durability callbacks of the batches back, oldest first. The
+ * cursor lives in the batch, so a callback that commits (and so runs
+ * callbacks itself) keeps the order; those it registers join a later
+ * batch. A callback must not close the store.
+ */
+static void
+gw_store_run_ready(struct gw_store *s)
+{
+	struct gw_store_job *job;
+	struct gw_store_durable *d;
+
+	while ((job = TAILQ_FIRST(&s->ready)) != NULL) {
+		if (job->next_durable < job->ndurable) {
+			d = &job->durable[job->next_durable++];
+			d->cb(d->arg, job->rc == 0);
+			continue;
+		}
+		TAILQ_REMOVE(&s->ready, job, entry);
+		free(job->durable);
+		free(job);
+	}
+}
+
+static void
+gw_store_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw_store *s = arg;
+	char buf[64];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		continue;
+	gw_store_take_back(s);
+	gw_store_run_ready(s);
+	gw_store_arm(s);
+}
+
+static void
+gw_store_commit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct gw_store *s = arg;
+
+	(void)fd;
+	(void)what;
+	if (s->handed == 0)
+		gw_store_handover(s);
+}
+
+/* Waits until every batch handed over is back; -1 if one failed. */
+static int
+gw_store_wait_all(struct gw_store *s)
+{
+	pthread_mutex_lock(&s->mu);
+	while (s->nfinished < s->handed)
+		pthread_cond_wait(&s->done, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	return gw_store_take_back(s);
+}
+
+int
+gw_store_call(struct gw_store *s, int (*fn)(struct gw_store_db *, void *),
+    void *arg)
+{
+	struct gw_store_job job;
+
+	if (!s->running)
+		return gw_store_loop_failx(s, "call", "the store is closed");
+	gw_store_handover(s);
+	memset(&job, 0, sizeof(job));
+	job.kind = GW_JOB_CALL;
+	job.fn = fn;
+	job.arg = arg;
+	pthread_mutex_lock(&s->mu);
+	gw_store_enqueue(s, &job);
+	while (!job.done)
+		pthread_cond_wait(&s->done, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	if (job.rc == -1) {
+		memcpy(s->error, job.error, sizeof(s->error));
+		log_warnx("gw-store read failed path=%s error=\"%s\"",
+		    s->path, job.error);
+	}
+	return job.rc;
+}
+
+static int
+gw_store_start(struct gw_store *s, int synchronous_full)
+{
+	if (gw_store_db_setup(&s->w, s->path, synchronous_full,
+	    &s->next_callback_id) == -1) {
+		memcpy(s->error, s->w.error, sizeof(s->error));
 		return -1;
+	}
+	s->next_callback_id++;
+	if (pipe(s->notify) == -1) {
+		s->notify[0] = s->notify[1] = -1;
+		return gw_store_loop_failx(s, "open", strerror(errno));
+	}
+	if (evutil_make_socket_nonblocking(s->notify[0]) == -1 ||
+	    evutil_make_socket_nonblocking(s->notify[1]) == -1 ||
+	    evutil_make_socket_closeonexec(s->notify[0]) == -1 ||
+	    evutil_make_socket_closeonexec(s->notify[1]) == -1)
+		return gw_store_loop_failx(s, "open", "cannot set up the "
+		    "worker's pipe");
 	s->commit_ev = evtimer_new(s->base, gw_store_commit_cb, s);
-	if (s->commit_ev == NULL)
-		return gw_store_failx(s, "open", "cannot create the commit "
-		    "timer");
+	s->done_ev = event_new(s->base, s->notify[0], EV_READ | EV_PERSIST,
+	    gw_store_done_cb, s);
+	if (s->commit_ev == NULL || s->done_ev == NULL ||
+	    event_add(s->done_ev, NULL) == -1)
+		return gw_store_loop_failx(s, "open", "cannot create the "
+		    "store's events");
+	if (pthread_create(&s->worker, NULL, gw_store_worker, s) != 0)
+		return gw_store_loop_failx(s, "open", "cannot start the "
+		    "store's thread");
+	s->running = 1;
 	return 0;
 }
 
@@ -229,8 +535,16 @@ gw_store_open(struct event_base *base, const char *path,
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->base = base;
+	s->notify[0] = s->notify[1] = -1;
 	strlcpy(s->path, path, sizeof(s->path));
-	if (gw_store_setup(s, path, synchronous_full) == -1) {
+	strlcpy(s->w.path, path, sizeof(s->w.path));
+	TAILQ_INIT(&s->ready);
+	TAILQ_INIT(&s->jobs);
+	TAILQ_INIT(&s->finished);
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->work, NULL);
+	pthread_cond_init(&s->done, NULL);
+	if (gw_store_start(s, synchronous_full) == -1) {
 		if (errlen > 0)
 			snprintf(err, errlen, "%s: %s", path, s->error);
 		gw_store_close(s);
@@ -241,78 +555,41 @@ gw_store_open(struct event_base *base, const char *path,
 	return s;
 }
 
-/*
- * Commits the open batch (ROLLBACK when COMMIT fails, so the whole batch
- * goes) and runs the callbacks registered until now. The callbacks are
- * taken off the store first: those they register join the next batch,
- * and one of them may even close the store.
- */
-static int
-gw_store_commit_batch(struct gw_store *s)
-{
-	struct gw_store_durable *run = s->durable;
-	size_t i, n = s->ndurable;
-	struct timeval now;
-	int ok = 1;
-
-	evtimer_del(s->commit_ev);
-	event_base_gettimeofday_cached(s->base, &now);
-	s->last_commit = (int64_t)now.tv_sec * 1000000 + now.tv_usec;
-	if (s->batch_open && sqlite3_get_autocommit(s->db))
-		s->batch_lost = 1;
-	if (s->batch_lost || (!sqlite3_get_autocommit(s->db) &&
-	    gw_store_step_done(s, gw_store_stmt(s, GW_STMT_COMMIT),
-	    "commit") == -1)) {
-		ok = 0;
-		if (!sqlite3_get_autocommit(s->db))
-			gw_store_step_done(s, gw_store_stmt(s,
-			    GW_STMT_ROLLBACK), "rollback");
-		log_warnx("gw-store batch rolled back path=%s writes=%zu",
-		    s->path, s->pending);
-	}
-	s->pending = 0;
-	s->batch_open = s->batch_lost = 0;
-	s->durable = NULL;
-	s->ndurable = s->durable_cap = 0;
-	for (i = 0; i < n; i++)
-		run[i].cb(run[i].arg, ok);
-	free(run);
-	return ok ? 0 : -1;
-}
-
-static void
-gw_store_commit_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	gw_store_commit_batch(arg);
-}
-
 int
 gw_store_commit(struct gw_store *s)
 {
-	return gw_store_commit_batch(s);
+	int rc;
+
+	if (!s->running)
+		return gw_store_loop_failx(s, "commit", "the store is closed");
+	gw_store_handover(s);
+	rc = gw_store_wait_all(s);
+	gw_store_run_ready(s);
+	return rc;
 }
 
 void
 gw_store_when_durable(struct gw_store *s, void (*cb)(void *, int),
     void *arg)
 {
-	if (s->ndurable == s->durable_cap) {
-		s->durable_cap = s->durable_cap > 0 ? s->durable_cap * 2 : 16;
-		s->durable = xreallocarray(s->durable, s->durable_cap,
-		    sizeof(*s->durable));
+	struct gw_store_job *job = gw_store_batch(s);
+
+	if (job->ndurable == job->durable_cap) {
+		job->durable_cap = job->durable_cap > 0 ?
+		    job->durable_cap * 2 : 16;
+		job->durable = xreallocarray(job->durable, job->durable_cap,
+		    sizeof(*job->durable));
 	}
-	s->durable[s->ndurable].cb = cb;
-	s->durable[s->ndurable].arg = arg;
-	s->ndurable++;
+	job->durable[job->ndurable].cb = cb;
+	job->durable[job->ndurable].arg = arg;
+	job->ndurable++;
 	gw_store_arm(s);
 }
 
 size_t
 gw_store_pending(const struct gw_store *s)
 {
-	return s->pending;
+	return s->handed_writes + (s->cur != NULL ? s->cur->writes : 0);
 }
 
 const char *
@@ -321,25 +598,55 @@ gw_store_error(const struct gw_store *s)
 	return s->error;
 }
 
+/* Hands everything over, lets the worker commit and close, joins it. */
+static void
+gw_store_stop(struct gw_store *s)
+{
+	struct gw_store_job quit;
+
+	gw_store_handover(s);
+	memset(&quit, 0, sizeof(quit));
+	quit.kind = GW_JOB_QUIT;
+	pthread_mutex_lock(&s->mu);
+	gw_store_enqueue(s, &quit);
+	while (!quit.done)
+		pthread_cond_wait(&s->done, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->worker, NULL);
+	s->running = 0;
+	if (quit.rc == -1)
+		log_warnx("gw-store close path=%s error=\"%s\"", s->path,
+		    quit.error);
+	gw_store_take_back(s);
+	gw_store_run_ready(s);
+}
+
 void
 gw_store_close(struct gw_store *s)
 {
-	size_t i;
-
 	if (s == NULL)
 		return;
-	if (s->db != NULL && s->commit_ev != NULL)
-		gw_store_commit_batch(s);
+	if (s->running)
+		gw_store_stop(s);
+	else
+		gw_store_db_close(&s->w);
+	if (s->cur != NULL) {
+		log_warnx("gw-store closed with writes after its last commit "
+		    "path=%s writes=%zu", s->path, s->cur->writes);
+		gw_store_batch_free(s->cur);
+		free(s->cur->durable);
+		free(s->cur);
+	}
 	if (s->commit_ev != NULL)
 		event_free(s->commit_ev);
-	for (i = 0; i < GW_STMT_COUNT; i++)
-		sqlite3_finalize(s->stmt[i]);
-	for (i = 0; i < GW_LIST_STMTS; i++)
-		sqlite3_finalize(s->list_stmt[i]);
-	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
-		gw_store_fail(s, "close");
-	gw_json_free(&s->json[0]);
-	gw_json_free(&s->json[1]);
-	free(s->durable);
+	if (s->done_ev != NULL)
+		event_free(s->done_ev);
+	if (s->notify[0] != -1)
+		close(s->notify[0]);
+	if (s->notify[1] != -1)
+		close(s->notify[1]);
+	pthread_cond_destroy(&s->done);
+	pthread_cond_destroy(&s->work);
+	pthread_mutex_destroy(&s->mu);
 	free(s);
 }

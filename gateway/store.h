@@ -1,16 +1,28 @@
 /*
  * The gateway's store: one sqlite database (WAL) with a versioned schema.
  *
- * Group commit. The first write after a commit opens a transaction;
- * every write after it joins the same transaction at once (so reads on
- * the same connection see it), and the transaction commits on the next
- * turn of the event loop (a zero-delay libevent timer), or at once when
- * gw_store_commit() is called. Callbacks registered with
- * gw_store_when_durable() run after that commit, in the order they were
- * registered, with ok 1 (or 0 when the commit failed: then the whole
- * batch is rolled back). With synchronous=NORMAL a committed batch
+ * Group commit behind one worker thread, which owns the only connection:
+ * the event loop never waits on sqlite for a write. A write call copies
+ * what it writes into the open batch (in memory) and returns at once;
+ * the batch goes to the worker on the next turn of the event loop (no
+ * sooner than 2 ms after the previous one, and not while the worker
+ * still has one: then it grows until that one is back; at once when it
+ * is large, or when gw_store_commit() is called). The worker runs a
+ * batch in one transaction (a message's later status moves folded into
+ * its earlier write of the batch) and commits. Then, on the loop,
+ * callbacks registered with gw_store_when_durable() run, never inside
+ * the call that registered them, batch after batch in the order they
+ * were registered, with ok 1, or 0 when the batch failed: a batch is all
+ * or nothing, the first write that fails rolls all of it back (the
+ * reason in gw_store_error()). With synchronous=NORMAL a committed batch
  * survives kill -9 of the process (only power loss can take it); FULL
  * also survives power loss at an fsync per batch.
+ *
+ * Reads see every write made before them: they hand the open batch
+ * over, queue behind it and wait for the worker's answer (the loop
+ * blocks for that long: reads are not on the hot path). So do
+ * gw_store_put_config() and gw_store_start_generation(), which write at
+ * once, outside any batch.
  *
  * Tables (schema version 1): messages (one row per message, parts and
  * media as JSON text columns), message_events (every status transition
@@ -41,12 +53,16 @@ struct gw_store;
  */
 struct gw_store	*gw_store_open(struct event_base *, const char *path,
 		    int synchronous_full, char *err, size_t errlen);
-/* Commits what is pending and closes; NULL is allowed. */
+/* Commits what is pending (running its durability callbacks), stops
+ * the worker and closes; NULL is allowed. A durability callback must not
+ * close the store. */
 void		 gw_store_close(struct gw_store *);
 /* The last sqlite error message. */
 const char	*gw_store_error(const struct gw_store *);
 
-/* Writes (join the open batch; -1 only on a sqlite error, logged). */
+/* Writes: they join the open batch and return 0 at once (-1 only for an
+ * argument the store cannot hold, logged); a failure in sqlite fails
+ * the batch, see above. */
 /* Inserts or replaces the whole row of m, parts and media included. */
 int		 gw_store_put_message(struct gw_store *,
 		    const struct gw_message *m);
@@ -63,7 +79,9 @@ int		 gw_store_delete_message(struct gw_store *,
 int		 gw_store_add_event(struct gw_store *, const char *sid,
 		    const char *status, int error_code, int64_t at,
 		    const char *detail);
-/* Replaces accounts, numbers and services with cfg's. */
+/* Replaces accounts, numbers and services with cfg's, committed before
+ * it returns (in a transaction of its own: on failure, -1, the previous
+ * configuration stays). */
 int		 gw_store_put_config(struct gw_store *,
 		    const struct gateway_config *cfg);
 
@@ -81,7 +99,8 @@ struct gw_callback_row {
 	int64_t		 created_at;
 };
 
-/* Sets row->id. */
+/* Sets row->id at once: the store counts ids up from the largest in the
+ * outbox at open. */
 int		 gw_store_add_callback(struct gw_store *,
 		    struct gw_callback_row *row);
 int		 gw_store_update_callback(struct gw_store *, int64_t id,
@@ -90,15 +109,18 @@ int		 gw_store_delete_callback(struct gw_store *, int64_t id);
 /* Frees url and params (not the row itself). */
 void		 gw_callback_row_clear(struct gw_callback_row *);
 
-/* Durability. */
+/* Durability: cb runs once every write made before it is committed. */
 void		 gw_store_when_durable(struct gw_store *,
 		    void (*cb)(void *arg, int ok), void *arg);
-/* Commits the open batch now and runs its callbacks; 0 or -1. */
+/* Hands the open batch over, waits until every batch is committed and
+ * runs their callbacks; 0, or -1 if one of them failed. Callbacks those
+ * register join a later batch. */
 int		 gw_store_commit(struct gw_store *);
-/* Writes waiting for the commit (for metrics and quiescence). */
+/* Write calls not yet committed, in the open batch or with the worker
+ * (for metrics and quiescence). */
 size_t		 gw_store_pending(const struct gw_store *);
 
-/* Reads (they see the open batch). */
+/* Reads (they see every write made before them, see above). */
 /* 1 found (m filled: free its strings with gw_message_free on a heap
  * message, see gw_message_new), 0 not found, -1 error. account_sid NULL
  * matches any account. */

@@ -1,8 +1,9 @@
 /*
  * gateway/store: messages, events, the callback outbox and the
  * configuration in sqlite, on a file in a fresh temporary directory (and
- * on ":memory:"); group commit driven by a real event loop; a child
- * killed right after a commit loses nothing it was told was durable.
+ * on ":memory:"); group commit by the store's worker thread, driven by a
+ * real event loop; a child killed right after a commit loses nothing it
+ * was told was durable.
  */
 #include "config.h"
 
@@ -25,7 +26,6 @@
 #include "common/log.h"
 #include "gateway/gateway-internal.h"
 #include "gateway/store.h"
-#include "gateway/store-internal.h"	/* s->db, to fail a batch */
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define DEADLINE_SEC	10
@@ -553,43 +553,241 @@ START_TEST(test_durable_close)
 }
 END_TEST
 
+static void
+sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
 /*
- * A batch sqlite rolled back by itself (as it may on a full disk or an
- * I/O error) is reported not durable, even when writes after the loss
- * commit; none of it is kept.
+ * A failing batch is reported not durable as a whole, and none of it is
+ * kept: a write that fails (a trigger's ABORT, from another connection)
+ * and one that makes sqlite roll the transaction back by itself (as it
+ * may on a full disk or an I/O error: a trigger's ROLLBACK), each with
+ * a good write in the same batch. The next batch is a fresh one.
  */
 START_TEST(test_durable_lost_batch)
 {
-	struct gw_store *s = open_store(dbpath);
+	static const char *const raises[] = { "ABORT", "ROLLBACK" };
+	struct gw_store *s;
 	struct gw_message *a = plain_message(1, ACCOUNT_A, T0,
 	    GW_STATUS_QUEUED), *b = plain_message(2, ACCOUNT_A, T0,
 	    GW_STATUS_QUEUED), *out = NULL;
 	struct durable_log l;
 	struct durable_arg arg[2] = { { &l, 0 }, { &l, 1 } };
+	char sql[256];
+	size_t i;
 
-	memset(&l, 0, sizeof(l));
-	l.expect = 2;
-	ck_assert_int_eq(gw_store_put_message(s, a), 0);
-	gw_store_when_durable(s, durable_cb, &arg[0]);
-	ck_assert_int_eq(sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL),
-	    SQLITE_OK);
-	ck_assert_int_eq(gw_store_put_message(s, b), 0);
-	gw_store_when_durable(s, durable_cb, &arg[1]);
-	run_until(base, &l.done);
-	ck_assert_int_eq(l.ok[0], 0);
-	ck_assert_int_eq(l.ok[1], 0);
-	ck_assert_int_eq(gw_store_get_message(s, NULL, a->sid, &out), 0);
-	ck_assert_int_eq(gw_store_get_message(s, NULL, b->sid, &out), 0);
+	gw_message_set_body(a, "boom");
+	for (i = 0; i < nitems(raises); i++) {
+		s = open_store(dbpath);
+		snprintf(sql, sizeof(sql), "CREATE TRIGGER boom BEFORE INSERT "
+		    "ON messages WHEN NEW.body = 'boom' BEGIN SELECT "
+		    "RAISE(%s, 'boom'); END", raises[i]);
+		sql_exec(dbpath, sql);
+		memset(&l, 0, sizeof(l));
+		l.expect = 2;
+		ck_assert_int_eq(gw_store_put_message(s, b), 0);
+		gw_store_when_durable(s, durable_cb, &arg[0]);
+		ck_assert_int_eq(gw_store_put_message(s, a), 0);
+		gw_store_when_durable(s, durable_cb, &arg[1]);
+		run_until(base, &l.done);
+		ck_assert_int_eq(l.ok[0], 0);
+		ck_assert_int_eq(l.ok[1], 0);
+		ck_assert_msg(strstr(gw_store_error(s), "boom") != NULL ||
+		    strstr(gw_store_error(s), "rolled") != NULL,
+		    "error: %s", gw_store_error(s));
+		ck_assert_uint_eq(gw_store_pending(s), 0);
+		ck_assert_int_eq(gw_store_get_message(s, NULL, a->sid, &out),
+		    0);
+		ck_assert_int_eq(gw_store_get_message(s, NULL, b->sid, &out),
+		    0);
 
-	/* The next batch is a fresh one. */
-	l.done = 0;
-	l.expect = 3;
-	ck_assert_int_eq(gw_store_put_message(s, a), 0);
-	gw_store_when_durable(s, durable_cb, &arg[0]);
-	ck_assert_int_eq(gw_store_commit(s), 0);
-	ck_assert_int_eq(l.ok[2], 1);
+		l.done = 0;
+		l.expect = 3;
+		sql_exec(dbpath, "DROP TRIGGER boom");
+		ck_assert_int_eq(gw_store_put_message(s, b), 0);
+		gw_store_when_durable(s, durable_cb, &arg[0]);
+		ck_assert_int_eq(gw_store_commit(s), 0);
+		ck_assert_int_eq(l.ok[2], 1);
+		ck_assert_int_eq(gw_store_get_message(s, NULL, b->sid, &out),
+		    1);
+		gw_message_free(out);
+		gw_store_close(s);
+		teardown();
+		setup();
+	}
 	gw_message_free(a);
 	gw_message_free(b);
+}
+END_TEST
+
+/*
+ * Callbacks run in the order registered across batches: batches handed
+ * over one after another (a read hands the open one over at once), and
+ * callbacks registered from inside a callback, run after those before.
+ */
+struct order_ctx {
+	struct gw_store	*s;
+	struct durable_log *log;
+	struct durable_arg late;
+	int		 registered;	/* callbacks so far */
+	int		 late_at;	/* their count when late came */
+};
+
+static void
+order_first_cb(void *arg, int ok)
+{
+	struct order_ctx *c = arg;
+	struct durable_arg self = { c->log, 0 };
+
+	durable_cb(&self, ok);
+	c->late_at = c->registered++;
+	gw_store_when_durable(c->s, durable_cb, &c->late);
+}
+
+#define ORDER_BATCHES	6
+
+START_TEST(test_durable_across_batches)
+{
+	struct gw_store *s = open_store(dbpath);
+	struct durable_log l;
+	struct durable_arg a[ORDER_BATCHES];
+	struct order_ctx ctx;
+	struct gw_message *m, *out;
+	unsigned i;
+
+	memset(&l, 0, sizeof(l));
+	l.expect = ORDER_BATCHES + 1;
+	ctx.s = s;
+	ctx.log = &l;
+	ctx.late.log = &l;
+	ctx.late.id = -1;
+	ctx.registered = 1;
+	gw_store_when_durable(s, order_first_cb, &ctx);
+	for (i = 1; i < ORDER_BATCHES; i++) {
+		a[i].log = &l;
+		a[i].id = (int)i;
+		m = plain_message(i, ACCOUNT_A, T0 + i, GW_STATUS_QUEUED);
+		ck_assert_int_eq(gw_store_put_message(s, m), 0);
+		gw_store_when_durable(s, durable_cb, &a[i]);
+		ctx.registered++;
+		if (i % 2 == 0) {	/* hands the batch over */
+			ck_assert_int_eq(gw_store_get_message(s, NULL, m->sid,
+			    &out), 1);
+			gw_message_free(out);
+		} else
+			event_base_loop(base, EVLOOP_NONBLOCK);
+		gw_message_free(m);
+	}
+	run_until(base, &l.done);
+	/* The one registered from a callback comes where it was made. */
+	ck_assert_int_eq(l.order[ctx.late_at], -1);
+	for (i = 0; i <= ORDER_BATCHES; i++) {
+		if ((int)i != ctx.late_at)
+			ck_assert_int_eq(l.order[i], (int)i -
+			    ((int)i > ctx.late_at));
+		ck_assert_int_eq(l.ok[i], 1);
+	}
+	ck_assert_uint_eq(gw_store_pending(s), 0);
+	gw_store_close(s);
+}
+END_TEST
+
+/*
+ * A read right after writes sees them, though none is committed yet:
+ * several status moves of one message (folded into one write), its
+ * events, the delete of another, the outbox.
+ */
+START_TEST(test_read_after_writes)
+{
+	static const enum gw_status moves[] = { GW_STATUS_SENDING,
+	    GW_STATUS_SENT, GW_STATUS_DELIVERED };
+	struct gw_store *s = open_store(dbpath);
+	struct gw_message *m = full_message(3), *gone = plain_message(8,
+	    ACCOUNT_A, T0, GW_STATUS_QUEUED), *out = NULL;
+	struct gw_event_row rows[8];
+	uint64_t counts[GW_STATUS_COUNT];
+	int pass;
+	size_t i;
+
+	ck_assert_int_eq(gw_store_put_message(s, gone), 0);
+	ck_assert_int_eq(gw_store_commit(s), 0);
+	/* Pass 0: a put and its updates in one batch; pass 1: updates of
+	 * a row committed before. */
+	for (pass = 0; pass < 2; pass++) {
+		m->status = GW_STATUS_QUEUED;
+		if (pass == 0)
+			ck_assert_int_eq(gw_store_put_message(s, m), 0);
+		for (i = 0; i < nitems(moves); i++) {
+			m->status = moves[i];
+			m->date_updated = T0 + 100 * pass + (int64_t)i;
+			m->parts[0].attempts = 10 * (unsigned)pass +
+			    (unsigned)i;
+			snprintf(m->price, sizeof(m->price), "-0.0%zu", i);
+			ck_assert_int_eq(gw_store_update_message(s, m), 0);
+			ck_assert_int_eq(gw_store_add_event(s, m->sid,
+			    gw_status_name(moves[i]), 0, T0, NULL), 0);
+		}
+		if (pass == 0)
+			ck_assert_int_eq(gw_store_delete_message(s, NULL,
+			    gone->sid), 0);
+		ck_assert_uint_eq(gw_store_pending(s), (pass == 0 ? 2 : 0) +
+		    2 * nitems(moves));
+		ck_assert_int_eq(gw_store_get_message(s, NULL, m->sid, &out),
+		    1);
+		assert_same_message(m, out);
+		gw_message_free(out);
+		ck_assert_int_eq(gw_store_get_message(s, NULL, gone->sid,
+		    &out), 0);
+		ck_assert_int_eq(gw_store_list_events(s, m->sid, rows,
+		    nitems(rows)), (int)nitems(moves) * (pass + 1));
+		ck_assert_int_eq(gw_store_count_by_status(s, counts), 0);
+		ck_assert_uint_eq(counts[GW_STATUS_DELIVERED], 1);
+		ck_assert_uint_eq(counts[GW_STATUS_QUEUED], 0);
+		ck_assert_int_eq(gw_store_commit(s), 0);
+	}
+	gw_store_close(s);
+	s = open_store(dbpath);
+	ck_assert_int_eq(gw_store_get_message(s, NULL, m->sid, &out), 1);
+	assert_same_message(m, out);
+	gw_message_free(out);
+	gw_store_close(s);
+	gw_message_free(m);
+	gw_message_free(gone);
+}
+END_TEST
+
+/* Close with writes handed over and not: all committed, none lost. */
+START_TEST(test_close_pending)
+{
+	struct gw_store *s = open_store(dbpath);
+	struct gw_message *m, *out;
+	unsigned i;
+
+	for (i = 0; i < 3000; i++) {
+		m = plain_message(i, ACCOUNT_A, T0 + i, GW_STATUS_QUEUED);
+		ck_assert_int_eq(gw_store_put_message(s, m), 0);
+		ck_assert_int_eq(gw_store_add_event(s, m->sid, "queued", 0,
+		    T0, NULL), 0);
+		gw_message_free(m);
+		if (i == 1000)
+			event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	ck_assert_uint_gt(gw_store_pending(s), 0);
+	gw_store_close(s);
+	s = open_store(dbpath);
+	for (i = 0; i < 3000; i += 499) {
+		char sid[GATEWAY_SID_SIZE];
+
+		make_sid(sid, "SM", i);
+		ck_assert_int_eq(gw_store_get_message(s, NULL, sid, &out), 1);
+		gw_message_free(out);
+	}
 	gw_store_close(s);
 }
 END_TEST
@@ -685,16 +883,6 @@ START_TEST(test_kill_safety)
 	}
 }
 END_TEST
-
-static void
-sql_exec(const char *path, const char *sql)
-{
-	sqlite3 *db;
-
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
 
 static int
 sql_int(const char *path, const char *sql)
@@ -1048,6 +1236,9 @@ gw_store_suite(void)
 	tcase_add_test(tc, test_durable_order);
 	tcase_add_test(tc, test_durable_close);
 	tcase_add_test(tc, test_durable_lost_batch);
+	tcase_add_test(tc, test_durable_across_batches);
+	tcase_add_test(tc, test_read_after_writes);
+	tcase_add_test(tc, test_close_pending);
 	tcase_add_test(tc, test_kill_safety);
 	tcase_add_test(tc, test_migration);
 	tcase_add_test(tc, test_application_and_generation);

@@ -1,0 +1,265 @@
+/*
+ * The write calls: each copies what it writes into an op at the end of
+ * the open batch and returns; the worker runs the batch's ops in order,
+ * in one transaction.
+ *
+ * Folding: a message's status moves several times while a batch is open
+ * (queued, sending, sent, delivered), and each move rewrites the same
+ * columns. The batch keeps its latest PUT or UPDATE of each sid, and a
+ * later UPDATE of that sid is folded into it (a PUT then UPDATEs is one
+ * PUT of the last state; UPDATEs are the last UPDATE), and a later PUT
+ * replaces it. Running the fold where the first op stood is the same as
+ * running each op where it stood: between them nothing else writes that
+ * row (a DELETE ends the op's reign over its sid, so a later write makes
+ * a new op after the DELETE). Events and the outbox are rows of their
+ * own and are never folded.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "common/tree.h"
+#include "common/xmalloc.h"
+#include "gateway/gateway-internal.h"
+#include "gateway/store-internal.h"
+
+static int
+gw_store_op_cmp(struct gw_store_op *a, struct gw_store_op *b)
+{
+	return strcmp(a->m->sid, b->m->sid);
+}
+
+TREE_GENERATE_STATIC(gw_store_op_tree, gw_store_op, by_sid,
+    gw_store_op_cmp);
+
+static void
+gw_store_op_free(struct gw_store_op *op)
+{
+	gw_message_free(op->m);
+	gw_callback_row_clear(&op->cb);
+	free(op->detail);
+	free(op);
+}
+
+void
+gw_store_batch_free(struct gw_store_job *job)
+{
+	struct gw_store_op *op;
+
+	while ((op = TAILQ_FIRST(&job->ops)) != NULL) {
+		TAILQ_REMOVE(&job->ops, op, entry);
+		gw_store_op_free(op);
+	}
+	RB_INIT(&job->by_sid);
+	job->nops = 0;
+}
+
+static struct gw_store_op *
+gw_store_op_alloc(enum gw_store_op_kind kind)
+{
+	struct gw_store_op *op = xcalloc(1, sizeof(*op));
+
+	op->kind = kind;
+	return op;
+}
+
+/* Appends a filled op to the open batch (which may then go at once:
+ * nothing touches op after). */
+static void
+gw_store_op_add(struct gw_store *s, struct gw_store_op *op)
+{
+	struct gw_store_job *job = gw_store_batch(s);
+
+	TAILQ_INSERT_TAIL(&job->ops, op, entry);
+	job->nops++;
+	if (op->kind == GW_OP_PUT || op->kind == GW_OP_UPDATE)
+		RB_INSERT(gw_store_op_tree, &job->by_sid, op);
+	gw_store_wrote(s);
+}
+
+/* The open batch's latest PUT or UPDATE of sid; NULL none. */
+static struct gw_store_op *
+gw_store_op_find(struct gw_store *s, const char *sid)
+{
+	struct gw_store_op key;
+	struct gw_message m;
+
+	if (s->cur == NULL)
+		return NULL;
+	strlcpy(m.sid, sid, sizeof(m.sid));
+	key.m = &m;
+	return RB_FIND(gw_store_op_tree, &s->cur->by_sid, &key);
+}
+
+int
+gw_store_put_message(struct gw_store *s, const struct gw_message *m)
+{
+	struct gw_store_op *op = gw_store_op_find(s, m->sid);
+
+	if (op != NULL) {
+		gw_message_free(op->m);
+		op->m = gw_store_message_dup(m);
+		op->kind = GW_OP_PUT;
+		gw_store_wrote(s);
+		return 0;
+	}
+	op = gw_store_op_alloc(GW_OP_PUT);
+	op->m = gw_store_message_dup(m);
+	gw_store_op_add(s, op);
+	return 0;
+}
+
+int
+gw_store_update_message(struct gw_store *s, const struct gw_message *m)
+{
+	struct gw_store_op *op = gw_store_op_find(s, m->sid);
+
+	if (op != NULL) {
+		gw_store_message_moved(op->m, m);
+		gw_store_wrote(s);
+		return 0;
+	}
+	op = gw_store_op_alloc(GW_OP_UPDATE);
+	op->m = xcalloc(1, sizeof(*op->m));
+	strlcpy(op->m->sid, m->sid, sizeof(op->m->sid));
+	gw_store_message_moved(op->m, m);
+	gw_store_op_add(s, op);
+	return 0;
+}
+
+int
+gw_store_delete_message(struct gw_store *s, const char *account_sid,
+    const char *sid)
+{
+	struct gw_store_op *op = gw_store_op_find(s, sid);
+
+	if (op != NULL)
+		RB_REMOVE(gw_store_op_tree, &s->cur->by_sid, op);
+	op = gw_store_op_alloc(GW_OP_DELETE);
+	strlcpy(op->sid, sid, sizeof(op->sid));
+	if (account_sid != NULL)
+		strlcpy(op->account_sid, account_sid,
+		    sizeof(op->account_sid));
+	gw_store_op_add(s, op);
+	return 0;
+}
+
+int
+gw_store_add_event(struct gw_store *s, const char *sid, const char *status,
+    int error_code, int64_t at, const char *detail)
+{
+	struct gw_store_op *op;
+
+	if (strlen(status) >= sizeof(((struct gw_store_op *)0)->status))
+		return gw_store_loop_failx(s, "add event", "status too long");
+	op = gw_store_op_alloc(GW_OP_EVENT);
+	strlcpy(op->sid, sid, sizeof(op->sid));
+	strlcpy(op->status, status, sizeof(op->status));
+	op->error_code = error_code;
+	op->at = at;
+	op->detail = detail != NULL ? xstrdup(detail) : NULL;
+	gw_store_op_add(s, op);
+	return 0;
+}
+
+/* Ids are the loop's, so the caller has one at once. */
+int
+gw_store_add_callback(struct gw_store *s, struct gw_callback_row *row)
+{
+	struct gw_store_op *op = gw_store_op_alloc(GW_OP_CB_ADD);
+
+	row->id = s->next_callback_id++;
+	op->cb = *row;
+	op->cb.url = xstrdup(row->url != NULL ? row->url : "");
+	op->cb.params = xstrdup(row->params != NULL ? row->params : "");
+	gw_store_op_add(s, op);
+	return 0;
+}
+
+int
+gw_store_update_callback(struct gw_store *s, int64_t id, unsigned attempts,
+    int64_t next_at)
+{
+	struct gw_store_op *op = gw_store_op_alloc(GW_OP_CB_UPDATE);
+
+	op->cb.id = id;
+	op->cb.attempts = attempts;
+	op->cb.next_at = next_at;
+	gw_store_op_add(s, op);
+	return 0;
+}
+
+int
+gw_store_delete_callback(struct gw_store *s, int64_t id)
+{
+	struct gw_store_op *op = gw_store_op_alloc(GW_OP_CB_DELETE);
+
+	op->cb.id = id;
+	gw_store_op_add(s, op);
+	return 0;
+}
+
+/* ---- the worker's side ---- */
+
+static int
+gw_store_db_op(struct gw_store_db *d, const struct gw_store_op *op)
+{
+	switch (op->kind) {
+	case GW_OP_PUT:
+		return gw_store_db_put_message(d, op->m);
+	case GW_OP_UPDATE:
+		return gw_store_db_update_message(d, op->m);
+	case GW_OP_DELETE:
+		return gw_store_db_delete_message(d, op->account_sid[0] !=
+		    '\0' ? op->account_sid : NULL, op->sid);
+	case GW_OP_EVENT:
+		return gw_store_db_add_event(d, op);
+	case GW_OP_CB_ADD:
+		return gw_store_db_add_callback(d, &op->cb);
+	case GW_OP_CB_UPDATE:
+		return gw_store_db_update_callback(d, op->cb.id,
+		    op->cb.attempts, op->cb.next_at);
+	case GW_OP_CB_DELETE:
+		return gw_store_db_delete_callback(d, op->cb.id);
+	}
+	return gw_store_failx(d, "batch", "unknown op");
+}
+
+/*
+ * All or nothing: the first op that fails rolls the whole batch back,
+ * so its durability callbacks all hear ok 0. Some errors (disk full,
+ * I/O) make sqlite roll the transaction back by itself; the ops after
+ * would then run outside it, so the batch stops there and fails too.
+ */
+int
+gw_store_db_batch(struct gw_store_db *d, struct gw_store_job *job)
+{
+	struct gw_store_op *op;
+	int rc = 0;
+
+	if (job->nops == 0)
+		return 0;
+	if (gw_store_step_done(d, gw_store_stmt(d, GW_STMT_BEGIN),
+	    "begin") == -1)
+		return -1;
+	TAILQ_FOREACH(op, &job->ops, entry) {
+		if (gw_store_db_op(d, op) == -1) {
+			rc = -1;
+			break;
+		}
+		if (sqlite3_get_autocommit(d->db)) {
+			rc = gw_store_failx(d, "batch", "sqlite rolled the "
+			    "transaction back");
+			break;
+		}
+	}
+	if (rc == 0 && gw_store_step_done(d, gw_store_stmt(d,
+	    GW_STMT_COMMIT), "commit") == 0)
+		return 0;
+	if (!sqlite3_get_autocommit(d->db))
+		sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
