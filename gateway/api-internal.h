@@ -143,6 +143,9 @@ json_t		*gw_api_list_body(const char *path, const char *key,
 void		 gw_api_account_fetch(struct gw_api_request *);
 void		 gw_api_messages_create(struct gw_api_request *);
 void		 gw_api_messages_list(struct gw_api_request *);
+/* The path's message (sids[1]) of the account: 1 with *m (the caller
+ * frees it), or 0 after answering 404 or 500. */
+int		 gw_api_message_get(struct gw_api_request *, struct gw_message **m);
 void		 gw_api_messages_fetch(struct gw_api_request *);
 void		 gw_api_messages_update(struct gw_api_request *);
 void		 gw_api_messages_delete(struct gw_api_request *);

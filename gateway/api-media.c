@@ -21,23 +21,6 @@
 
 #define GW_DAY	(86400 * INT64_C(1000000))
 
-/* The path's message of the account: 1, or 0 after answering. */
-static int
-gw_api_media_message(struct gw_api_request *r, struct gw_message **m)
-{
-	int rc = gw_store_get_message(r->gw->store, r->account->sid,
-	    r->sids[1], m);
-
-	if (rc == 1)
-		return 1;
-	if (rc == 0)
-		gw_api_fail(r, 20404, "The requested resource %s was not found",
-		    r->path);
-	else
-		gw_api_fail(r, 20500, "The message store failed");
-	return 0;
-}
-
 /* The index of the path's media sid, or -1. */
 static long
 gw_api_media_index(const struct gw_message *m, const char *sid)
@@ -91,7 +74,7 @@ gw_api_media_list(struct gw_api_request *r)
 	int keep;
 
 	if (gw_api_page_parse(r, &pg.page, &pg.page_size) == -1 ||
-	    !gw_api_media_message(r, &m))
+	    !gw_api_message_get(r, &m))
 		return;
 	if ((keep = gw_api_media_filter(r, m)) == -1) {
 		gw_message_free(m);
@@ -114,20 +97,31 @@ gw_api_media_list(struct gw_api_request *r)
 	gw_message_free(m);
 }
 
+/* The path's media item of the account's message: 1 with *m (the
+ * caller frees it) and *i, or 0 after answering. */
+static int
+gw_api_media_find(struct gw_api_request *r, struct gw_message **m, long *i)
+{
+	if (!gw_api_message_get(r, m))
+		return 0;
+	if ((*i = gw_api_media_index(*m, r->sids[2])) != -1)
+		return 1;
+	gw_api_fail(r, 20404, "The requested resource %s was not found",
+	    r->path);
+	gw_message_free(*m);
+	return 0;
+}
+
 void
 gw_api_media_fetch(struct gw_api_request *r)
 {
 	struct gw_message *m;
 	long i;
 
-	if (!gw_api_media_message(r, &m))
+	if (!gw_api_media_find(r, &m, &i))
 		return;
-	if ((i = gw_api_media_index(m, r->sids[2])) == -1)
-		gw_api_fail(r, 20404, "The requested resource %s was not found",
-		    r->path);
-	else
-		gw_api_reply_resource(r, 200, gw_api_media_json(m, (size_t)i),
-		    "Media");
+	gw_api_reply_resource(r, 200, gw_api_media_json(m, (size_t)i),
+	    "Media");
 	gw_message_free(m);
 }
 
@@ -137,12 +131,9 @@ gw_api_media_delete(struct gw_api_request *r)
 	struct gw_message *m;
 	long i;
 
-	if (!gw_api_media_message(r, &m))
+	if (!gw_api_media_find(r, &m, &i))
 		return;
-	if ((i = gw_api_media_index(m, r->sids[2])) == -1)
-		gw_api_fail(r, 20404, "The requested resource %s was not found",
-		    r->path);
-	else if (!gw_status_terminal(m->status))
+	if (!gw_status_terminal(m->status))
 		gw_api_fail(r, 20009, "Cannot delete this resource before it "
 		    "is complete: the message is %s",
 		    gw_status_name(m->status));

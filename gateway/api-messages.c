@@ -474,8 +474,7 @@ out:
 	evbuffer_free(filters);
 }
 
-/* The path's message of the account: 1, or 0 after answering. */
-static int
+int
 gw_api_message_get(struct gw_api_request *r, struct gw_message **m)
 {
 	int rc = gw_store_get_message(r->gw->store, r->account->sid,

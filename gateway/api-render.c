@@ -25,26 +25,28 @@
 #define GW_API_VERSION	"2010-04-01"
 #define GW_API_ACCOUNTS	"/2010-04-01/Accounts/"
 
+/* A date in one of the API's formats; 0 is JSON null. */
 static json_t *
-gw_json_date(int64_t usec)
+gw_json_time(int64_t usec, void (*format)(int64_t, char *, size_t))
 {
 	char buf[64];
 
 	if (usec == 0)
 		return json_null();
-	gw_date_rfc2822(usec, buf, sizeof buf);
+	format(usec, buf, sizeof buf);
 	return json_string(buf);
+}
+
+static json_t *
+gw_json_date(int64_t usec)
+{
+	return gw_json_time(usec, gw_date_rfc2822);
 }
 
 static json_t *
 gw_json_iso(int64_t usec)
 {
-	char buf[64];
-
-	if (usec == 0)
-		return json_null();
-	gw_date_iso8601(usec, buf, sizeof buf);
-	return json_string(buf);
+	return gw_json_time(usec, gw_date_iso8601);
 }
 
 /* "" is JSON null. */

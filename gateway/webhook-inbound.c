@@ -212,6 +212,8 @@ wh_inbound_twiml(const struct gw_http_result *r, struct gw_twiml *twiml,
 }
 
 static void	wh_inbound_send(struct wh_inbound *);
+static void	wh_inbound_failed(struct wh_inbound *, const char *,
+	    const char *);
 
 static void
 wh_inbound_done(const struct gw_http_result *r, void *arg)
@@ -235,14 +237,7 @@ wh_inbound_done(const struct gw_http_result *r, void *arg)
 		return;
 	}
 	ib->wh->gw->metrics.callbacks_failed++;
-	log_warnx("webhook %s inbound failed url=%s reason=\"%s\"",
-	    ib->in->sid, url, why);
-	if (!ib->on_fallback && ib->fallback_url[0] != '\0') {
-		ib->on_fallback = 1;
-		wh_inbound_send(ib);
-		return;
-	}
-	wh_inbound_end(ib, NULL);
+	wh_inbound_failed(ib, url, why);
 }
 
 static void
@@ -264,8 +259,15 @@ wh_inbound_send(struct wh_inbound *ib)
 	if (gw_http_client_send(ib->wh->client, &r, wh_inbound_done, ib, err,
 	    sizeof err) == 0)
 		return;
+	wh_inbound_failed(ib, r.url, err);
+}
+
+/* One attempt failed: the fallback URL once, else the end, no reply. */
+static void
+wh_inbound_failed(struct wh_inbound *ib, const char *url, const char *why)
+{
 	log_warnx("webhook %s inbound failed url=%s reason=\"%s\"",
-	    ib->in->sid, r.url, err);
+	    ib->in->sid, url, why);
 	if (!ib->on_fallback && ib->fallback_url[0] != '\0') {
 		ib->on_fallback = 1;
 		wh_inbound_send(ib);
