@@ -182,6 +182,7 @@ struct gateway_config {
 	unsigned	 callback_retries;	/* attempts after the first */
 	int64_t		 callback_backoff;	/* usec, doubles each retry */
 	int64_t		 callback_backoff_max;	/* usec */
+	unsigned	 callback_connections;	/* kept alive per host */
 	int		 callback_tls_verify;	/* https: check certificates */
 	char		 callback_tls_ca[1024];	/* PEM CA file; "": system */
 	size_t		 max_body;		/* request body limit */

@@ -72,7 +72,7 @@ struct http_host {
 	int			 https;
 	char			*name;		/* for connect and SNI */
 	uint16_t		 port;
-	struct http_conn	 conns[GW_HTTP_POOL_SIZE];
+	struct http_conn	*conns;		/* client->pool of them */
 	size_t			 nconns;
 	struct http_calls	 waiting;
 	TAILQ_ENTRY(http_host)	 entry;
@@ -85,6 +85,7 @@ struct gw_http_client {
 	int			 tls_verify;
 	char			*tls_ca;
 	struct timeval		 timeout;
+	size_t			 pool;		/* connections per host */
 	struct event		*kick;		/* deferred completions */
 	TAILQ_HEAD(, http_host)	 hosts;
 	struct http_calls	 done;
@@ -95,9 +96,12 @@ struct gw_http_client {
 static void	http_kick(evutil_socket_t, short, void *);
 
 struct gw_http_client *
-gw_http_client_new(struct event_base *base, int64_t timeout)
+gw_http_client_new(struct event_base *base, int64_t timeout, unsigned pool)
 {
 	struct gw_http_client *c = xcalloc(1, sizeof *c);
+
+	c->pool = pool == 0 ? GW_HTTP_POOL_DEFAULT : pool > GW_HTTP_POOL_MAX ?
+	    GW_HTTP_POOL_MAX : pool;
 
 	if (timeout <= 0)
 		timeout = 15 * INT64_C(1000000);
@@ -157,6 +161,7 @@ gw_http_client_free(struct gw_http_client *c)
 			http_call_free(call);
 		}
 		free(h->name);
+		free(h->conns);
 		free(h);
 	}
 	while ((call = TAILQ_FIRST(&c->done)) != NULL) {
@@ -235,6 +240,7 @@ http_host_get(struct gw_http_client *c, int https, const char *name,
 	h->https = https;
 	h->name = xstrdup(name);
 	h->port = port;
+	h->conns = xcalloc(c->pool, sizeof *h->conns);
 	TAILQ_INIT(&h->waiting);
 	TAILQ_INSERT_TAIL(&c->hosts, h, entry);
 	return h;
@@ -389,7 +395,7 @@ http_conn_pick(struct http_host *h)
 		if (conn == NULL)
 			conn = &h->conns[i];
 	}
-	if (conn == NULL && h->nconns < GW_HTTP_POOL_SIZE) {
+	if (conn == NULL && h->nconns < h->client->pool) {
 		conn = &h->conns[h->nconns++];
 		conn->host = h;
 		conn->closed = 1;

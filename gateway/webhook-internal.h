@@ -2,7 +2,7 @@
  * What the webhook files share: the HTTP client pool (webhook-client.c)
  * and the webhooks object (webhook.c, webhook-inbound.c).
  *
- * The client keeps, per scheme://host:port, up to GW_HTTP_POOL_SIZE
+ * The client keeps, per scheme://host:port, up to its pool size (GW_HTTP_POOL_DEFAULT)
  * keep-alive connections (https through bufferevent_openssl, with SNI and
  * certificate and host name verification on by default). A request goes
  * to an idle connection, or waits in the host's queue while all are busy.
@@ -25,7 +25,10 @@ struct evbuffer;
 struct gateway;
 struct gw_http_client;
 
-#define GW_HTTP_POOL_SIZE	8
+/* Connections kept per host: gateway.callbacks.connections, 0 meaning
+ * the default. */
+#define GW_HTTP_POOL_DEFAULT	8
+#define GW_HTTP_POOL_MAX	256
 /* Bodies of answers beyond this fail the attempt (TwiML's 11750). */
 #define GW_HTTP_MAX_BODY	65536
 #define GW_HTTP_USER_AGENT	"TwilioProxy/1.1"
@@ -52,7 +55,7 @@ struct gw_http_request {
 
 /* timeout: usec per attempt (<= 0: 15 s, Twilio's default). */
 struct gw_http_client *gw_http_client_new(struct event_base *,
-		    int64_t timeout);
+		    int64_t timeout, unsigned pool);
 /* Drops every request without calling its callback; NULL is allowed. */
 void		 gw_http_client_free(struct gw_http_client *);
 /* TLS: verify 0 accepts any certificate; ca_file NULL: system roots. */

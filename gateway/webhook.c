@@ -74,7 +74,8 @@ gw_webhooks_new(struct gateway *gw)
 
 	wh->gw = gw;
 
-	wh->client = gw_http_client_new(gw->base, gw->cfg.callback_timeout);
+	wh->client = gw_http_client_new(gw->base, gw->cfg.callback_timeout,
+	    gw->cfg.callback_connections);
 	if ((!gw->cfg.callback_tls_verify || gw->cfg.callback_tls_ca[0] !=
 	    '\0') && gw_http_client_set_tls(wh->client,
 	    gw->cfg.callback_tls_verify, gw->cfg.callback_tls_ca[0] != '\0' ?

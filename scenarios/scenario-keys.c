@@ -725,6 +725,11 @@ static const struct scn_key gw_callback_keys[] = {
 	{ .name = "backoff_max", .type = &scn_type_duration,
 	  .off = SC(gateway.callback_backoff_max), .range = "backoff or more",
 	  .help = "Ceiling of the doubling wait" },
+	{ .name = "connections", .type = &scn_type_uint,
+	  .off = SC(gateway.callback_connections),
+	  .size = SCSIZE(gateway.callback_connections), .min = 1, .max = 256,
+	  .help = "Keep-alive connections per receiver host; more carry more "
+	  "callbacks at once" },
 	{ .name = "tls_verify", .type = &scn_type_bool,
 	  .off = SC(gateway.callback_tls_verify),
 	  .help = "For https callback URLs: check the receiver's certificate "
