@@ -225,7 +225,7 @@ static int
 number_kind(struct scn_ctx *c, struct gateway_number *n)
 {
 	int	seen = gw_sender_kind(n->number);
-	char	why[160];
+	char	why[256];
 
 	if (seen == -1)
 		return fail_at(c, "number", "must be an E.164 number "
@@ -262,7 +262,7 @@ static int
 number_country(struct scn_ctx *c, struct gateway_number *n)
 {
 	const char	*cc;
-	char		 why[128];
+	char		 why[256];
 
 	if (n->country[0] != '\0')
 		return 0;
@@ -299,7 +299,7 @@ scn_number_item_check(struct scn_ctx *c, const struct scn_key *k, json_t *v,
     void *item)
 {
 	struct gateway_number	*n = item;
-	char			 why[96];
+	char			 why[256];
 
 	if (number_kind(c, n) == -1 || number_country(c, n) == -1)
 		return -1;
@@ -364,7 +364,7 @@ static int
 accounts_finish(struct scn_ctx *c, const struct gateway_config *g)
 {
 	size_t	i, j, a, b;
-	char	why[160];
+	char	why[256];
 
 	for (i = 0; i < g->naccounts; i++) {
 		for (j = 0; j < i; j++) {
@@ -403,7 +403,7 @@ owner_finish(struct scn_ctx *c, const struct gateway_config *g,
     const char *list, size_t i, char account[GATEWAY_SID_SIZE])
 {
 	size_t	a;
-	char	why[128];
+	char	why[256];
 
 	if (account[0] == '\0') {
 		if (g->naccounts == 0)
@@ -443,7 +443,7 @@ static int
 numbers_finish(struct scn_ctx *c, struct gateway_config *g)
 {
 	size_t	i, j;
-	char	why[160];
+	char	why[256];
 
 	for (i = 0; i < g->nnumbers; i++) {
 		struct gateway_number *n = &g->numbers[i];
@@ -507,7 +507,7 @@ senders_finish(struct scn_ctx *c, struct gateway_config *g, size_t i)
 	const struct gateway_number *n;
 	size_t			 j, oi, oj;
 	long			 x;
-	char			 why[200];
+	char			 why[256];
 
 	for (j = 0; j < sv->nsenders; j++) {
 		if ((x = number_index(g, sv->senders[j])) == -1) {
@@ -537,7 +537,7 @@ static int
 services_finish(struct scn_ctx *c, struct gateway_config *g)
 {
 	size_t	i, j;
-	char	why[128];
+	char	why[256];
 
 	for (i = 0; i < g->nservices; i++) {
 		if (owner_finish(c, g, "services", i,
@@ -561,7 +561,7 @@ static int
 routes_finish(struct scn_ctx *c, const struct gateway_config *g)
 {
 	size_t	i, j;
-	char	why[128];
+	char	why[256];
 
 	for (i = 0; i < g->nroutes; i++) {
 		for (j = 0; j < i; j++) {
