@@ -11,7 +11,8 @@
 #  (c) http-load at a fixed 1,000 messages/s for 30 s (open loop): the
 #      create latency percentiles, p99 the target;
 #  (d) serve's resident size (VmRSS) sampled each second over a long run
-#      (1,000,000 messages by default): it must stay flat;
+#      (1,000,000 messages by default) with the callbacks still pending:
+#      it must stay flat;
 #  (e) Kannel (bearerbox + smsbox, Debian's `kannel`) bound to `carrierlab
 #      smsc` running the same carrier: sendsms GET -> SMSC -> dlr-url to
 #      callback-sink, messages per second with every final DLR, and the
@@ -24,12 +25,15 @@
 #     --count N           messages in (a), (b) (default 100000)
 #     --kannel-count N    messages in (e) (default 20000)
 #     --memory-count N    messages in (d) (default 1000000)
+#     --memory-rate R     (d)'s rate, open loop; 0 (default): as fast as
+#                         the connections allow
 #     --latency-rate R    (c)'s rate (default 1000)
 #     --latency-time D    (c)'s duration (default 30s)
-#     --connections N     http-load's connections in (a), (b), (d) (default 64)
+#     --connections N     http-load's connections in (a)-(d) (default 64)
 #     --parts LETTERS     which parts to run (default abcde)
 #     --json PATH         the figures as JSON too
-#   CARRIERLAB=path/to/carrierlab overrides the binary.
+#   CARRIERLAB=path/to/carrierlab overrides the binary; BENCH_KEEP=1 keeps
+#   the work directory (logs, the tools' JSON, the RSS samples).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${CARRIERLAB:-$here/carrierlab}
@@ -39,6 +43,7 @@ scenario=$here/tests/bench/gateway-bench.json
 count=100000
 kannel_count=20000
 memory_count=1000000
+memory_rate=0
 latency_rate=1000
 latency_time=30s
 connections=64
@@ -46,7 +51,7 @@ parts=abcde
 json_out=""
 
 usage() {
-	sed -n '/^#   tests/,/^#   CARRIERLAB/p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '/^#   tests/,/^#   the work/p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -55,6 +60,7 @@ while [ $# -gt 0 ]; do
 	--count) count=$2; shift 2 ;;
 	--kannel-count) kannel_count=$2; shift 2 ;;
 	--memory-count) memory_count=$2; shift 2 ;;
+	--memory-rate) memory_rate=$2; shift 2 ;;
 	--latency-rate) latency_rate=$2; shift 2 ;;
 	--latency-time) latency_time=$2; shift 2 ;;
 	--connections) connections=$2; shift 2 ;;
@@ -287,24 +293,34 @@ part_c() {
 	    "latency $c_line"
 }
 
-# (d) VmRSS each second over a long run with callbacks.
+# One /metrics scrape: "delivered pending-callbacks".
+gauges() {
+	curl -sf "http://$serve_http/metrics" | awk '
+	    /^carrierlab_gateway_messages_total\{status="delivered"\}/ {d = $2}
+	    /^carrierlab_gateway_callbacks_pending / {p = $2}
+	    END {print d + 0, p + 0}'
+}
+
+# (d) VmRSS each second over a long run with callbacks, beside the
+# delivered count and the callbacks not yet answered.
 part_d() {
-	local dir=$work/d rss n
+	local dir=$work/d rss g rate=()
 	serve_start "$dir"
 	sink_start "$dir" "$memory_count"
 	: >"$dir/rss"
 	(
 		while alive "$serve_pid"; do
 			rss=$(awk '/^VmRSS/ {print $2}' "/proc/$serve_pid/status" 2>/dev/null) || break
-			n=$(delivered || echo 0)
-			echo "$(date +%s) ${n:-0} ${rss:-0}" >>"$dir/rss"
+			g=$(gauges || echo "0 0")
+			echo "$(date +%s) ${g:-0 0} ${rss:-0}" >>"$dir/rss"
 			sleep 1
 		done
 	) &
 	local sampler=$!
 	pids+=("$sampler")
+	[ "$memory_rate" = 0 ] || rate=(--rate "$memory_rate")
 	"$load" --url "http://$serve_http" --auth "$account" --from "$from" \
-	    --count "$memory_count" --connections "$connections" \
+	    --count "$memory_count" --connections "$connections" "${rate[@]}" \
 	    --status-callback "$sink_url" --json >"$dir/load.json"
 	load_check "$dir/load.json" "$memory_count"
 	sink_wait "$dir"
@@ -316,18 +332,22 @@ import sys
 rows = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if l.strip()]
 total = int(sys.argv[2])
 def at(frac):
-    for t, n, rss in rows:
-        if n >= frac * total:
-            return rss
-    return rows[-1][2]
+    for row in rows:
+        if row[1] >= frac * total:
+            return row
+    return rows[-1]
 marks = [0.1, 0.25, 0.5, 0.75, 1.0]
-print(", ".join("%d%%: %.1f MiB" % (f * 100, at(f) / 1024) for f in marks) +
-      "; max %.1f MiB; %d samples" % (max(r[2] for r in rows) / 1024, len(rows)))
+print("; ".join("%d%%: %.0f MiB, %d callbacks pending" %
+                (f * 100, at(f)[3] / 1024, at(f)[2]) for f in marks) +
+      "; every callback answered: %.0f MiB; max %.0f MiB; %d samples" %
+      (rows[-1][3] / 1024, max(r[3] for r in rows) / 1024, len(rows)))
 PY
 )
 	[ -z "$json_out" ] || cp "$dir/rss" "${json_out%.json}.rss"
-	echo "(d) serve VmRSS over $memory_count messages (delivered so far):" \
-	    "$d_line"
+	local pace="as fast as $connections connections allow"
+	[ "$memory_rate" = 0 ] || pace="$memory_rate msg/s"
+	echo "(d) serve VmRSS over $memory_count messages ($pace), when N%" \
+	    "were delivered: $d_line"
 }
 
 # ---- Kannel ----
