@@ -215,6 +215,19 @@ gw_method_or_post(const char *m)
 	return m[0] != '\0' ? m : "POST";
 }
 
+/* The inbound webhook fields numbers and short codes share. */
+static void
+gw_json_sms_webhooks(json_t *o, const struct gateway_number *n)
+{
+	json_object_set_new(o, "sms_fallback_method",
+	    json_string(gw_method_or_post(n->sms_fallback_method)));
+	json_object_set_new(o, "sms_fallback_url",
+	    json_string(n->sms_fallback_url));
+	json_object_set_new(o, "sms_method",
+	    json_string(gw_method_or_post(n->sms_method)));
+	json_object_set_new(o, "sms_url", json_string(n->sms_url));
+}
+
 json_t *
 gw_api_number_json(const struct gateway_number *n)
 {
@@ -240,13 +253,7 @@ gw_api_number_json(const struct gateway_number *n)
 	json_object_set_new(o, "phone_number", json_string(n->number));
 	json_object_set_new(o, "sid", json_string(n->sid));
 	json_object_set_new(o, "sms_application_sid", json_null());
-	json_object_set_new(o, "sms_fallback_method",
-	    json_string(gw_method_or_post(n->sms_fallback_method)));
-	json_object_set_new(o, "sms_fallback_url",
-	    json_string(n->sms_fallback_url));
-	json_object_set_new(o, "sms_method",
-	    json_string(gw_method_or_post(n->sms_method)));
-	json_object_set_new(o, "sms_url", json_string(n->sms_url));
+	gw_json_sms_webhooks(o, n);
 	json_object_set_new(o, "status", json_string("in-use"));
 	json_object_set_new(o, "status_callback",
 	    json_string(n->status_callback));
@@ -269,13 +276,7 @@ gw_api_short_code_json(const struct gateway_number *n)
 	    n->friendly_name[0] != '\0' ? n->friendly_name : n->number));
 	json_object_set_new(o, "short_code", json_string(n->number));
 	json_object_set_new(o, "sid", json_string(n->sid));
-	json_object_set_new(o, "sms_fallback_method",
-	    json_string(gw_method_or_post(n->sms_fallback_method)));
-	json_object_set_new(o, "sms_fallback_url",
-	    json_string(n->sms_fallback_url));
-	json_object_set_new(o, "sms_method",
-	    json_string(gw_method_or_post(n->sms_method)));
-	json_object_set_new(o, "sms_url", json_string(n->sms_url));
+	gw_json_sms_webhooks(o, n);
 	json_object_set_new(o, "uri", gw_json_fmt(GW_API_ACCOUNTS
 	    "%s/SMS/ShortCodes/%s.json", n->account_sid, n->sid));
 	return o;
