@@ -21,6 +21,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "common/cli.h"
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/histogram.h"
@@ -137,38 +138,7 @@ struct load_run {
 
 /* ---- parsing ---- */
 
-static int load_usage(const char *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
-
-static int
-load_usage(const char *opt, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "carrierlab load: --%s: ", opt);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return -1;
-}
-
-static int
-load_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max,
-    uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' ||
-	    *v < min || *v > max) {
-		fprintf(stderr, "carrierlab load: --%s: \"%s\" is not a number "
-		    "from %" PRIu64 " to %" PRIu64 "\n", opt, s, min, max);
-		return -1;
-	}
-	return 0;
-}
+#define LOAD_PROG	"carrierlab load"
 
 static int
 load_parse_unsigned(const char *opt, const char *s, unsigned min,
@@ -176,22 +146,9 @@ load_parse_unsigned(const char *opt, const char *s, unsigned min,
 {
 	uint64_t x;
 
-	if (load_parse_u64(opt, s, min, max, &x) == -1)
+	if (cli_u64(LOAD_PROG, opt, s, min, max, &x) == -1)
 		return -1;
 	*v = (unsigned)x;
-	return 0;
-}
-
-/* "30s", "250ms", "1.5m": durations as scenario files write them. */
-static int
-load_parse_duration(const char *opt, const char *s, int64_t *usec)
-{
-	double v;
-
-	if (duration_parse(s, &v) == -1 || v > (double)DURATION_MAX)
-		return load_usage(opt, "\"%s\" is not a duration (a number "
-		    "and a unit: 500ms, 30s, 2m)", s);
-	*usec = (int64_t)llround(v);
 	return 0;
 }
 
@@ -212,7 +169,7 @@ load_parse_name(const char *opt, const char *s, int (*parse)(const char *),
     int *v)
 {
 	if ((*v = parse(s)) == -1)
-		return load_usage(opt, "\"%s\" is not one of the choices "
+		return cli_fail(LOAD_PROG, opt, "\"%s\" is not one of the choices "
 		    "(see --help)", s);
 	return 0;
 }
@@ -263,10 +220,10 @@ load_parse_one(struct load_opts *o, int ch, const char *opt, char *arg)
 	case LOAD_OPT_WINDOW:
 		return load_parse_unsigned(opt, arg, 1, 100000, &c->window);
 	case LOAD_OPT_COUNT:
-		return load_parse_u64(opt, arg, 1, UINT64_C(1) << 53,
+		return cli_u64(LOAD_PROG, opt, arg, 1, UINT64_C(1) << 53,
 		    &c->count);
 	case LOAD_OPT_LENGTH:
-		if (load_parse_u64(opt, arg, 1, 65535, &n) == -1)
+		if (cli_u64(LOAD_PROG, opt, arg, 1, 65535, &n) == -1)
 			return -1;
 		c->text = NULL;
 		c->length = (size_t)n;
@@ -275,20 +232,20 @@ load_parse_one(struct load_opts *o, int ch, const char *opt, char *arg)
 		c->rate = strtod(arg, &end);
 		if (end == arg || *end != '\0' || !(c->rate >= 0) ||
 		    c->rate > 1e9)
-			return load_usage(opt, "\"%s\" is not a rate from 0 "
+			return cli_fail(LOAD_PROG, opt, "\"%s\" is not a rate from 0 "
 			    "to 1e9", arg);
 		return 0;
 	case LOAD_OPT_RECEIPT_TIMEOUT:
-		return load_parse_duration(opt, arg, &c->receipt_timeout);
+		return cli_duration(LOAD_PROG, opt, arg, 0, &c->receipt_timeout);
 	case LOAD_OPT_RESPONSE_TIMEOUT:
-		return load_parse_duration(opt, arg, &c->response_timeout);
+		return cli_duration(LOAD_PROG, opt, arg, 0, &c->response_timeout);
 	case LOAD_OPT_HELP:
 		printf("usage: carrierlab %s %s\n\n%s", cmd_load_entry.name,
 		    cmd_load_entry.usage, cmd_load_entry.help);
 		return 1;
 	case LOAD_OPT_LOG_LEVEL:
 		if (load_log_level(arg) == -1)
-			return load_usage(opt, "\"%s\": error, warn, info or "
+			return cli_fail(LOAD_PROG, opt, "\"%s\": error, warn, info or "
 			    "debug", arg);
 		return 0;
 	default:

@@ -246,41 +246,23 @@ sink_parse(int argc, char **argv, struct sink_opts *o)
 
 /* ---- reading a form ---- */
 
-static int
-sink_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* URL-decodes s[0..len) into out; -1 when it does not fit or is bad. */
+/* URL-decodes s[0..len) into out (libevent's decoder, '+' as space);
+ * -1 when it does not fit. */
 static int
 sink_decode(const char *s, size_t len, char *out, size_t outlen)
 {
-	size_t i, n = 0;
-	int hi, lo;
+	char *raw = strndup(s, len), *dec = NULL;
+	size_t n = 0;
+	int rc = -1;
 
-	for (i = 0; i < len; i++) {
-		if (n + 1 >= outlen)
-			return -1;
-		if (s[i] == '+')
-			out[n++] = ' ';
-		else if (s[i] != '%')
-			out[n++] = s[i];
-		else if (i + 2 < len && (hi = sink_hex(s[i + 1])) >= 0 &&
-		    (lo = sink_hex(s[i + 2])) >= 0) {
-			out[n++] = (char)(hi << 4 | lo);
-			i += 2;
-		} else
-			return -1;
+	if (raw != NULL && (dec = evhttp_uridecode(raw, 1, &n)) != NULL &&
+	    n < outlen) {
+		memcpy(out, dec, n + 1);
+		rc = 0;
 	}
-	out[n] = '\0';
-	return 0;
+	free(dec);
+	free(raw);
+	return rc;
 }
 
 /*

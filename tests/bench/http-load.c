@@ -37,6 +37,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "common/cli.h"
 #include "common/clock.h"
 #include "common/duration.h"
 #include "common/histogram.h"
@@ -228,49 +229,7 @@ static void	hl_pump(struct hl *);
 
 /* ---- options ---- */
 
-static int hl_usage(const char *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
-
-static int
-hl_usage(const char *opt, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "http-load: --%s: ", opt);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return -1;
-}
-
-static int
-hl_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max,
-    uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' ||
-	    *v < min || *v > max)
-		return hl_usage(opt, "\"%s\" is not a number from %" PRIu64
-		    " to %" PRIu64, s, min, max);
-	return 0;
-}
-
-static int
-hl_parse_duration(const char *opt, const char *s, int64_t *usec)
-{
-	double v;
-
-	if (duration_parse(s, &v) == -1 || v > (double)DURATION_MAX ||
-	    v < 1)
-		return hl_usage(opt, "\"%s\" is not a duration (500ms, 30s, "
-		    "2m)", s);
-	*usec = (int64_t)llround(v);
-	return 0;
-}
+#define HL_PROG	"http-load"
 
 static void
 hl_help(void)
@@ -305,20 +264,20 @@ hl_parse_one(struct hl_opts *o, int ch, const char *opt, char *arg)
 	case HL_OPT_PROGRESS: o->progress = 1; return 0;
 	case HL_OPT_FORM:
 		if (strchr(arg, '=') == NULL || arg[0] == '=')
-			return hl_usage(opt, "\"%s\" is not KEY=VALUE", arg);
+			return cli_fail(HL_PROG, opt, "\"%s\" is not KEY=VALUE", arg);
 		o->forms = xreallocarray(o->forms, o->nforms + 1,
 		    sizeof *o->forms);
 		o->forms[o->nforms++] = arg;
 		return 0;
 	case HL_OPT_CONNECTIONS:
-		if (hl_parse_u64(opt, arg, 1, 10000, &n) == -1)
+		if (cli_u64(HL_PROG, opt, arg, 1, 10000, &n) == -1)
 			return -1;
 		o->connections = (unsigned)n;
 		return 0;
 	case HL_OPT_COUNT:
-		return hl_parse_u64(opt, arg, 1, UINT64_C(1) << 40, &o->count);
+		return cli_u64(HL_PROG, opt, arg, 1, UINT64_C(1) << 40, &o->count);
 	case HL_OPT_DLR_MASK:
-		if (hl_parse_u64(opt, arg, 0, 255, &n) == -1)
+		if (cli_u64(HL_PROG, opt, arg, 0, 255, &n) == -1)
 			return -1;
 		o->dlr_mask = (unsigned)n;
 		return 0;
@@ -326,13 +285,13 @@ hl_parse_one(struct hl_opts *o, int ch, const char *opt, char *arg)
 		o->rate = strtod(arg, &end);
 		if (end == arg || *end != '\0' || !(o->rate >= 0) ||
 		    o->rate > 1e7)
-			return hl_usage(opt, "\"%s\" is not a rate from 0 to "
+			return cli_fail(HL_PROG, opt, "\"%s\" is not a rate from 0 to "
 			    "1e7", arg);
 		return 0;
 	case HL_OPT_DURATION:
-		return hl_parse_duration(opt, arg, &o->duration);
+		return cli_duration(HL_PROG, opt, arg, 1, &o->duration);
 	case HL_OPT_TIMEOUT:
-		return hl_parse_duration(opt, arg, &o->timeout);
+		return cli_duration(HL_PROG, opt, arg, 1, &o->timeout);
 	case HL_OPT_HELP:
 		hl_help();
 		return 1;
@@ -373,7 +332,7 @@ hl_parse(int argc, char **argv, struct hl_opts *o)
 	}
 	if (o->duration > 0) {
 		if (o->rate == 0)
-			return hl_usage("duration", "needs --rate");
+			return cli_fail(HL_PROG, "duration", "needs --rate");
 		o->count = (uint64_t)llround(o->rate *
 		    (double)o->duration / 1e6);
 		if (o->count == 0)
