@@ -259,7 +259,7 @@ gateway_new(struct event_base *base, struct clock *clock,
 	gw_config_copy(&gw->cfg, cfg);
 	RB_INIT(&gw->active);
 	gw->store = gw_store_open(base, db_path,
-	    gw->cfg.synchronous_full, err, errlen);
+	    gw->cfg.synchronous, err, errlen);
 	if (gw->store == NULL) {
 		gw_config_free(&gw->cfg);
 		free(gw);

@@ -167,6 +167,19 @@ struct gateway_route {
 	size_t		 nerror_rules;
 };
 
+/*
+ * sqlite's synchronous setting for the gateway's store (WAL). Every
+ * level writes a batch to the operating system before its COMMIT
+ * returns, so a 201 survives kill -9 at all of them. NORMAL adds fsyncs
+ * at WAL checkpoints (the file survives an OS crash uncorrupted, though
+ * the last commits may roll back); FULL an fsync per commit (nothing
+ * acknowledged is lost to a power loss). The checkpoint fsyncs stall the
+ * worker for tens of milliseconds, hence OFF by default.
+ */
+#define GATEWAY_SYNC_OFF	0
+#define GATEWAY_SYNC_NORMAL	1
+#define GATEWAY_SYNC_FULL	2
+
 struct gateway_config {
 	struct gateway_account *accounts;
 	size_t		 naccounts;
@@ -177,7 +190,7 @@ struct gateway_config {
 	struct gateway_route *routes;
 	size_t		 nroutes;
 	uint64_t	 seed;
-	int		 synchronous_full;	/* sqlite synchronous=FULL */
+	int		 synchronous;		/* GATEWAY_SYNC_* */
 	int64_t		 callback_timeout;	/* usec, per attempt */
 	unsigned	 callback_retries;	/* attempts after the first */
 	int64_t		 callback_backoff;	/* usec, doubles each retry */

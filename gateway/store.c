@@ -40,6 +40,7 @@
 
 #include "common/log.h"
 #include "common/xmalloc.h"
+#include "gateway/gateway.h"
 #include "gateway/store-internal.h"
 
 #define GW_STORE_BUSY_TIMEOUT_MS	5000
@@ -178,9 +179,19 @@ gw_store_prepare(struct gw_store_db *d)
 	return 0;
 }
 
+/* "PRAGMA synchronous = X" for a GATEWAY_SYNC_* level (see gateway.h);
+ * the name starts at offset 21. */
+static const char *
+gw_store_sync_pragma(int level)
+{
+	return level == GATEWAY_SYNC_FULL ? "PRAGMA synchronous = FULL" :
+	    level == GATEWAY_SYNC_NORMAL ? "PRAGMA synchronous = NORMAL" :
+	    "PRAGMA synchronous = OFF";
+}
+
 static int
 gw_store_db_setup(struct gw_store_db *d, const char *path,
-    int synchronous_full, int64_t *max_callback_id)
+    int synchronous, int64_t *max_callback_id)
 {
 	if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_NOMUTEX |
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
@@ -191,8 +202,8 @@ gw_store_db_setup(struct gw_store_db *d, const char *path,
 	sqlite3_db_config(d->db, SQLITE_DBCONFIG_LOOKASIDE, NULL, 512, 2048);
 	/* journal_mode answers "memory" for ":memory:", which is fine. */
 	if (gw_store_exec(d, "PRAGMA journal_mode = WAL", "journal_mode") ||
-	    gw_store_exec(d, synchronous_full ? "PRAGMA synchronous = FULL" :
-	    "PRAGMA synchronous = NORMAL", "synchronous") ||
+	    gw_store_exec(d, gw_store_sync_pragma(synchronous),
+	    "synchronous") ||
 	    gw_store_exec(d, "PRAGMA foreign_keys = OFF", "foreign_keys") ||
 	    gw_store_exec(d, "PRAGMA cache_size = -16384", "cache_size"))
 		return -1;
@@ -489,9 +500,9 @@ gw_store_call(struct gw_store *s, int (*fn)(struct gw_store_db *, void *),
 }
 
 static int
-gw_store_start(struct gw_store *s, int synchronous_full)
+gw_store_start(struct gw_store *s, int synchronous)
 {
-	if (gw_store_db_setup(&s->w, s->path, synchronous_full,
+	if (gw_store_db_setup(&s->w, s->path, synchronous,
 	    &s->next_callback_id) == -1) {
 		memcpy(s->error, s->w.error, sizeof(s->error));
 		return -1;
@@ -523,7 +534,7 @@ gw_store_start(struct gw_store *s, int synchronous_full)
 
 struct gw_store *
 gw_store_open(struct event_base *base, const char *path,
-    int synchronous_full, char *err, size_t errlen)
+    int synchronous, char *err, size_t errlen)
 {
 	struct gw_store *s;
 
@@ -544,14 +555,14 @@ gw_store_open(struct event_base *base, const char *path,
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->work, NULL);
 	pthread_cond_init(&s->done, NULL);
-	if (gw_store_start(s, synchronous_full) == -1) {
+	if (gw_store_start(s, synchronous) == -1) {
 		if (errlen > 0)
 			snprintf(err, errlen, "%s: %s", path, s->error);
 		gw_store_close(s);
 		return NULL;
 	}
 	log_info("gw-store open path=%s synchronous=%s schema=%d", s->path,
-	    synchronous_full ? "full" : "normal", GW_STORE_SCHEMA_VERSION);
+	    gw_store_sync_pragma(synchronous) + 21, GW_STORE_SCHEMA_VERSION);
 	return s;
 }
 

@@ -14,9 +14,10 @@
  * the call that registered them, batch after batch in the order they
  * were registered, with ok 1, or 0 when the batch failed: a batch is all
  * or nothing, the first write that fails rolls all of it back (the
- * reason in gw_store_error()). With synchronous=NORMAL a committed batch
- * survives kill -9 of the process (only power loss can take it); FULL
- * also survives power loss at an fsync per batch.
+ * reason in gw_store_error()). A committed batch survives kill -9 of the
+ * process at every synchronous level (GATEWAY_SYNC_* in gateway.h: the
+ * batch is in the operating system when COMMIT returns); FULL also
+ * survives power loss, at an fsync per batch.
  *
  * Reads see every write made before them: they hand the open batch
  * over, queue behind it and wait for the worker's answer (the loop
@@ -52,7 +53,7 @@ struct gw_store;
  * nothing. Returns NULL with err filled (the reason and the path).
  */
 struct gw_store	*gw_store_open(struct event_base *, const char *path,
-		    int synchronous_full, char *err, size_t errlen);
+		    int synchronous, char *err, size_t errlen);
 /* Commits what is pending (running its durability callbacks), stops
  * the worker and closes; NULL is allowed. A durability callback must not
  * close the store. */

@@ -351,8 +351,8 @@ static const char *const usecase_words[] = {
 	"undeclared", NULL,
 };
 static const char *const synchronous_words[] = {
-	/* The value of gateway_config.synchronous_full. */
-	"normal", "full", NULL,
+	/* Indexed by GATEWAY_SYNC_*. */
+	"off", "normal", "full", NULL,
 };
 
 static const struct gateway_account gw_account_default = { .nkeys = 0 };
@@ -755,10 +755,11 @@ static const struct scn_key gw_keys[] = {
 	  .sub = gw_callback_keys, .check = callbacks_check,
 	  .help = "Status callback attempts and https" },
 	{ .name = "synchronous", .type = &scn_type_word,
-	  .off = SC(gateway.synchronous_full), .choices = synchronous_words,
-	  .range = "\"normal\" or \"full\"",
-	  .help = "sqlite synchronous: full survives power loss, normal a "
-	  "crash of the process" },
+	  .off = SC(gateway.synchronous), .choices = synchronous_words,
+	  .range = "\"off\", \"normal\" or \"full\"",
+	  .help = "sqlite synchronous: every level keeps a 201 through kill -9; "
+	  "normal also the file through an OS crash, full every commit "
+	  "through a power loss" },
 	{ .name = "max_body", .type = &scn_type_size,
 	  .off = SC(gateway.max_body), .range = "1KiB-1GiB",
 	  .help = "Largest API request body (else 413)" },

@@ -785,7 +785,7 @@ static const struct {
 	{ GW("'gateway': {'route': []}"), "gateway.route",
 	  "did you mean \"routes\"", 0, 0 },
 	{ GW("'gateway': {'synchronous': 'extra'}"), "gateway.synchronous",
-	  "must be \"normal\" or \"full\"", 0, 0 },
+	  "must be \"off\", \"normal\" or \"full\"", 0, 0 },
 	{ GW("'gateway': {'max_body': '1 MiB'}"), "gateway.max_body",
 	  "must be a size such as", 0, 0 },
 	{ GW("'gateway': {'max_body': 100}"), "gateway.max_body",
@@ -1314,7 +1314,7 @@ START_TEST(test_full_gateway)
 	load_full(&s);
 	g = &s.gateway;
 	ck_assert_uint_eq(g->seed, 42);
-	ck_assert_int_eq(g->synchronous_full, 1);
+	ck_assert_int_eq(g->synchronous, GATEWAY_SYNC_FULL);
 	ck_assert_int_eq(g->callback_timeout, 3 * SEC);
 	ck_assert_uint_eq(g->callback_retries, 2);
 	ck_assert_int_eq(g->callback_backoff, 250 * MS);
