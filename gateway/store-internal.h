@@ -239,9 +239,8 @@ TAILQ_HEAD(gw_store_job_list, gw_store_job);
 struct gw_store {
 	/* The loop's. */
 	struct event_base *base;
-	struct event	*commit_ev;	/* the next loop turn, or the gap */
+	struct event	*commit_ev;	/* the next loop turn */
 	struct event	*done_ev;	/* notify[0] readable */
-	int64_t		 last_handoff;	/* wall usec, for the gap */
 	char		 path[GW_STORE_PATH_MAX];
 	char		 error[GW_STORE_ERROR_MAX];
 	struct gw_store_job *cur;	/* the open batch; NULL none */

@@ -817,7 +817,7 @@ START_TEST(test_client_gone)
 	for (i = 0; i < 20; i++)
 		event_base_loop(fx.base, EVLOOP_NONBLOCK);
 	fake_release(fx.gw);
-	/* The store commits on a timer (at most its commit gap away). */
+	/* The store commits from its worker thread, after a loop turn. */
 	for (i = 0; i < 1000 && fx.gw->api_pending > 0; i++)
 		event_base_loop(fx.base, EVLOOP_ONCE);
 	ck_assert_uint_eq(fx.gw->api_pending, 0);

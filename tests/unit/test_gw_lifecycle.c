@@ -309,8 +309,8 @@ on_created(struct gateway *g, struct gw_message *m, int durable, void *arg)
 	snprintf(c->from, sizeof c->from, "%s", m->from);
 }
 
-/* Runs the loop until c is called: the store commits on a timer, on
- * the next loop turn or its commit gap later. */
+/* Runs the loop until c is called: the store commits on its worker
+ * thread, after the next loop turn. */
 static void
 wait_created(struct created *c)
 {
