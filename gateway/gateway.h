@@ -196,6 +196,9 @@ struct gateway_config {
 	int64_t		 callback_backoff;	/* usec, doubles each retry */
 	int64_t		 callback_backoff_max;	/* usec */
 	unsigned	 callback_connections;	/* kept alive per host */
+	unsigned	 callback_memory_max;	/* status callbacks held in
+						   memory, the rest only in
+						   the outbox; 0: 20000 */
 	int		 callback_tls_verify;	/* https: check certificates */
 	char		 callback_tls_ca[1024];	/* PEM CA file; "": system */
 	size_t		 max_body;		/* request body limit */

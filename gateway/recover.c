@@ -9,6 +9,8 @@
  *                      carrier may see those twice: at least once beats
  *                      never); parts with an id await their receipts;
  *   sent               every part awaits its receipt.
+ * The callback outbox resumes first, a page at a time, at most the
+ * webhooks' memory limit of it kept in memory (see webhook.c).
  */
 #include "config.h"
 
@@ -21,6 +23,9 @@
 #include "gateway/outbound.h"
 #include "gateway/store.h"
 #include "gateway/webhook.h"
+
+/* Outbox rows read at once at start-up. */
+#define GW_RECOVER_PAGE	1024
 
 struct gw_recovery {
 	struct gateway	*gw;
@@ -87,27 +92,58 @@ gw_recover_one(struct gw_message *m, void *arg)
 	}
 }
 
+struct gw_recover_outbox {
+	struct gateway	*gw;
+	int64_t		 last_id;
+	size_t		 n;
+};
+
 static void
 gw_recover_callback(struct gw_callback_row *row, void *arg)
 {
-	struct gateway *gw = arg;
+	struct gw_recover_outbox *o = arg;
 
-	gw_webhook_resume(gw->webhooks, row);
+	o->last_id = row->id;
+	o->n++;
+	gw_webhook_resume(o->gw->webhooks, row);
 }
 
+/*
+ * The outbox a page at a time, oldest first: the webhooks keep as many
+ * rows as their memory limit allows and count the rest, which stay in
+ * the store until their turn, so a large outbox never sits in memory.
+ */
+static int
+gw_recover_outbox(struct gateway *gw, size_t *n)
+{
+	struct gw_recover_outbox o = { gw, 0, 0 };
+	int got;
+
+	do {
+		if ((got = gw_store_load_callbacks_after(gw->store, o.last_id,
+		    GW_RECOVER_PAGE, gw_recover_callback, &o)) == -1)
+			return -1;
+	} while (got == GW_RECOVER_PAGE);
+	*n = o.n;
+	return 0;
+}
+
+/*
+ * The outbox resumes first: a message recovered below may add callbacks
+ * (ids above every row there), which then queue behind its older ones.
+ */
 int
 gw_recover(struct gateway *gw)
 {
 	struct gw_recovery r = { gw, 0, 0 };
-	int callbacks;
+	size_t callbacks;
 
-	if (gw_store_load_active(gw->store, gw_recover_one, &r) == -1)
+	if (gw_recover_outbox(gw, &callbacks) == -1)
 		return -1;
-	if ((callbacks = gw_store_load_callbacks(gw->store,
-	    gw_recover_callback, gw)) == -1)
+	if (gw_store_load_active(gw->store, gw_recover_one, &r) == -1)
 		return -1;
 	if (r.resumed > 0 || callbacks > 0)
 		log_info("gateway recovered messages=%zu expired=%zu "
-		    "callbacks=%d", r.resumed, r.expired, callbacks);
+		    "callbacks=%zu", r.resumed, r.expired, callbacks);
 	return 0;
 }

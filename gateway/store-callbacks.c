@@ -7,7 +7,9 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <sqlite3.h>
 
@@ -136,6 +138,69 @@ gw_store_load_callbacks(struct gw_store *s,
 	size_t i;
 
 	if (gw_store_call(s, gw_store_db_load_callbacks, &c) == -1) {
+		for (i = 0; i < c.n; i++)
+			gw_callback_row_clear(&c.all[i]);
+		free(c.all);
+		return -1;
+	}
+	for (i = 0; i < c.n; i++)
+		cb(&c.all[i], arg);
+	free(c.all);
+	return (int)c.n;
+}
+
+/* A page of the outbox: rows after an id, oldest first. */
+struct gw_cb_page_call {
+	int64_t		 after_id;
+	size_t		 limit;
+	struct gw_callback_row *all;
+	size_t		 n;
+};
+
+/*
+ * Paging reads are rare (the webhooks reload their backlog a page at a
+ * time), so their statements are prepared per call rather than kept.
+ */
+static int
+gw_store_db_load_callbacks_after(struct gw_store_db *d, void *arg)
+{
+	struct gw_cb_page_call *c = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(d->db, "SELECT " GW_CALLBACK_COLUMNS
+	    " FROM callbacks WHERE id > ?1 ORDER BY id LIMIT ?2", -1, &st,
+	    NULL) != SQLITE_OK)
+		return gw_store_fail(d, "load callbacks after");
+	sqlite3_bind_int64(st, 1, c->after_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)c->limit);
+	c->all = xreallocarray(NULL, c->limit > 0 ? c->limit : 1,
+	    sizeof(*c->all));
+	while (c->n < c->limit && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		gw_callback_read(st, &c->all[c->n++]);
+	if (c->n == c->limit)
+		rc = SQLITE_DONE;
+	if (rc != SQLITE_DONE)
+		gw_store_fail(d, "load callbacks after");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+gw_store_load_callbacks_after(struct gw_store *s, int64_t after_id,
+    size_t limit, void (*cb)(struct gw_callback_row *, void *), void *arg)
+{
+	struct gw_cb_page_call c;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.after_id = after_id;
+	c.limit = limit;
+	if (limit > INT32_MAX)
+		c.limit = INT32_MAX;
+	if (limit == 0)
+		return 0;
+	if (gw_store_call(s, gw_store_db_load_callbacks_after, &c) == -1) {
 		for (i = 0; i < c.n; i++)
 			gw_callback_row_clear(&c.all[i]);
 		free(c.all);

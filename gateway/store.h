@@ -178,6 +178,11 @@ int		 gw_store_load_active(struct gw_store *,
  * strings, see gw_callback_row_clear). */
 int		 gw_store_load_callbacks(struct gw_store *,
 		    void (*cb)(struct gw_callback_row *, void *), void *arg);
+/* A page of the outbox: up to limit rows with an id above after_id,
+ * oldest first (cb owns the row's strings). Returns the count or -1. */
+int		 gw_store_load_callbacks_after(struct gw_store *,
+		    int64_t after_id, size_t limit,
+		    void (*cb)(struct gw_callback_row *, void *), void *arg);
 
 /*
  * Counts the starts of a gateway on this database: 1 on a new one, and

@@ -25,6 +25,10 @@ struct evbuffer;
 struct gateway;
 struct gw_http_client;
 
+/* Status callbacks kept in memory: gateway.callback_memory_max, 0
+ * meaning the default. */
+#define GW_WEBHOOK_MEMORY_MAX	20000
+
 /* Connections kept per host: gateway.callbacks.connections, 0 meaning
  * the default. */
 #define GW_HTTP_POOL_DEFAULT	8
@@ -95,7 +99,21 @@ struct gw_webhooks {
 	struct gateway		*gw;
 	struct gw_http_client	*client;
 	struct wh_fifo_tree	 fifos;
-	size_t			 ncallbacks;	/* status callbacks alive */
+	size_t			 ncallbacks;	/* status callbacks in memory */
+	size_t			 ncallbacks_peak; /* the most so far */
+	/*
+	 * At most memory_max status callbacks live in memory; the rest wait
+	 * only in the store's outbox ("spilled"): once one spills, every
+	 * later one does too, until the reload (a page at a time, in id
+	 * order, after loaded_to, when memory drains to half) finds the
+	 * outbox empty beyond loaded_to. Ids count up in creation order, so
+	 * a message's callbacks stay in order.
+	 */
+	size_t			 memory_max;
+	int			 spilling;
+	size_t			 nspilled;	/* in the outbox only */
+	int64_t			 loaded_to;	/* highest id in memory yet */
+	struct clock_timer	*reload;
 	TAILQ_HEAD(, wh_inbound) inbound;	/* inbound webhooks alive */
 	size_t			 ninbound;
 	int			 freeing;

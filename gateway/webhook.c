@@ -11,6 +11,11 @@
  * "delivered" before "sent" is confused for nothing, so the callbacks of
  * one message form a FIFO and only its head is sent; the next starts
  * when the head succeeded or was dropped.
+ *
+ * Memory: at most cfg.callback_memory_max callbacks are held here; when
+ * the receiver is slower than the traffic, the rest wait in the outbox
+ * only and are read back a page at a time, oldest first, as these drain
+ * (see struct gw_webhooks).
  */
 #include "config.h"
 
@@ -65,6 +70,10 @@ wh_fifo_cmp(const struct wh_fifo *a, const struct wh_fifo *b)
 TREE_GENERATE_STATIC(wh_fifo_tree, wh_fifo, entry, wh_fifo_cmp);
 
 static void	wh_callback_next(struct wh_callback *);
+static void	wh_reload_due(struct clock_timer *, void *);
+static void	wh_reload_maybe(struct gw_webhooks *);
+static int	wh_spill(struct gw_webhooks *,
+		    const struct gw_callback_row *);
 
 struct gw_webhooks *
 gw_webhooks_new(struct gateway *gw)
@@ -73,6 +82,9 @@ gw_webhooks_new(struct gateway *gw)
 	char err[256];
 
 	wh->gw = gw;
+	wh->memory_max = gw->cfg.callback_memory_max > 0 ?
+	    gw->cfg.callback_memory_max : GW_WEBHOOK_MEMORY_MAX;
+	wh->reload = clock_timer_new(gw->clock, wh_reload_due, wh);
 
 	wh->client = gw_http_client_new(gw->base, gw->cfg.callback_timeout,
 	    gw->cfg.callback_connections);
@@ -118,6 +130,7 @@ gw_webhooks_free(struct gw_webhooks *wh)
 	if (wh->gw->store != NULL && gw_store_pending(wh->gw->store) > 0)
 		gw_store_commit(wh->gw->store);
 	gw_http_client_free(wh->client);
+	clock_timer_free(wh->reload);
 	while ((f = RB_ROOT(&wh->fifos)) != NULL) {
 		RB_REMOVE(wh_fifo_tree, &wh->fifos, f);
 		while ((cb = TAILQ_FIRST(&f->callbacks)) != NULL) {
@@ -133,7 +146,7 @@ gw_webhooks_free(struct gw_webhooks *wh)
 size_t
 gw_webhooks_pending(const struct gw_webhooks *wh)
 {
-	return wh->ncallbacks + wh->ninbound;
+	return wh->ncallbacks + wh->nspilled + wh->ninbound;
 }
 
 size_t
@@ -157,6 +170,17 @@ wh_backoff(const struct gateway_config *cfg, unsigned attempts)
 	return delay < max ? delay : max;
 }
 
+/* Spilled rows wait: read the next page once memory drained to half. */
+static void
+wh_reload_maybe(struct gw_webhooks *wh)
+{
+	if (!wh->spilling || wh->freeing || clock_timer_pending(wh->reload) ||
+	    wh->ncallbacks > wh->memory_max / 2)
+		return;
+	/* From the loop, never from inside a completion or a resume. */
+	clock_timer_add(wh->reload, 0);
+}
+
 /* Removes cb from its message's FIFO and starts the next one. */
 static void
 wh_callback_finish(struct wh_callback *cb)
@@ -168,6 +192,7 @@ wh_callback_finish(struct wh_callback *cb)
 	TAILQ_REMOVE(&f->callbacks, cb, entry);
 	wh->ncallbacks--;
 	wh_callback_free(cb);
+	wh_reload_maybe(wh);
 	if ((next = TAILQ_FIRST(&f->callbacks)) == NULL) {
 		RB_REMOVE(wh_fifo_tree, &wh->fifos, f);
 		free(f);
@@ -297,7 +322,10 @@ wh_callback_enqueue(struct gw_webhooks *wh, struct wh_callback *cb)
 	cb->wh = wh;
 	cb->fifo = f;
 	TAILQ_INSERT_TAIL(&f->callbacks, cb, entry);
-	wh->ncallbacks++;
+	if (++wh->ncallbacks > wh->ncallbacks_peak)
+		wh->ncallbacks_peak = wh->ncallbacks;
+	if (cb->row.id > wh->loaded_to)
+		wh->loaded_to = cb->row.id;
 	return TAILQ_FIRST(&f->callbacks) == cb;
 }
 
@@ -380,14 +408,54 @@ gw_webhook_status(struct gw_webhooks *wh, const struct gw_message *m,
 		wh_callback_free(cb);
 		return;
 	}
+	if (wh_spill(wh, &cb->row)) {
+		wh_callback_free(cb);
+		return;
+	}
 	wh_callback_enqueue(wh, cb);
 	log_debug("webhook %s callback queued id=%lld status=%s url=%s",
 	    m->sid, (long long)cb->row.id, gw_status_name(m->status), url);
 	gw_store_when_durable(gw->store, wh_callback_durable, cb);
 }
 
+/*
+ * 1 when row (in the outbox already) must stay there only: memory is
+ * full, or earlier rows still wait there (a later one must not overtake
+ * them).
+ */
+static int
+wh_spill(struct gw_webhooks *wh, const struct gw_callback_row *row)
+{
+	if (!wh->spilling && wh->ncallbacks < wh->memory_max)
+		return 0;
+	if (!wh->spilling)
+		log_info("webhook spilling pending=%zu memory_max=%zu "
+		    "first_id=%lld (the rest wait in the outbox)",
+		    wh->ncallbacks, wh->memory_max, (long long)row->id);
+	wh->spilling = 1;
+	wh->nspilled++;
+	log_debug("webhook %s callback spilled id=%lld", row->message_sid,
+	    (long long)row->id);
+	wh_reload_maybe(wh);
+	return 1;
+}
+
+static void	wh_callback_resume(struct gw_webhooks *,
+		    struct gw_callback_row *);
+
 void
 gw_webhook_resume(struct gw_webhooks *wh, struct gw_callback_row *row)
+{
+	if (wh_spill(wh, row)) {
+		gw_callback_row_clear(row);
+		return;
+	}
+	wh_callback_resume(wh, row);
+}
+
+/* A row read back from the outbox: durable, waiting for its turn. */
+static void
+wh_callback_resume(struct gw_webhooks *wh, struct gw_callback_row *row)
 {
 	struct wh_callback *cb = xcalloc(1, sizeof *cb);
 
@@ -396,9 +464,55 @@ gw_webhook_resume(struct gw_webhooks *wh, struct gw_callback_row *row)
 	row->params = NULL;
 	cb->durable = 1;
 	cb->state = WH_CB_WAITING;
-	log_info("webhook %s callback resumed id=%lld attempts=%u url=%s",
+	log_debug("webhook %s callback resumed id=%lld attempts=%u url=%s",
 	    cb->row.message_sid, (long long)cb->row.id, cb->row.attempts,
 	    cb->row.url);
 	if (wh_callback_enqueue(wh, cb))
 		wh_callback_next(cb);
+}
+
+static void
+wh_reload_row(struct gw_callback_row *row, void *arg)
+{
+	struct gw_webhooks *wh = arg;
+
+	/* Every row spilled was counted when it spilled: none left out
+	 * there once the count is back to 0. */
+	if (wh->nspilled > 0 && --wh->nspilled == 0)
+		wh->spilling = 0;
+	wh_callback_resume(wh, row);
+}
+
+/* The next page of spilled rows, oldest first, up to the limit. */
+static void
+wh_reload_due(struct clock_timer *t, void *arg)
+{
+	struct gw_webhooks	*wh = arg;
+	size_t			 want;
+	int			 n;
+
+	(void)t;
+	if (!wh->spilling || wh->freeing ||
+	    wh->ncallbacks >= wh->memory_max)
+		return;
+	want = wh->memory_max - wh->ncallbacks;
+	n = gw_store_load_callbacks_after(wh->gw->store, wh->loaded_to, want,
+	    wh_reload_row, wh);
+	if (n == -1) {
+		log_warnx("webhook reload failed after_id=%lld error=\"%s\" "
+		    "(retrying in 1 s)", (long long)wh->loaded_to,
+		    gw_store_error(wh->gw->store));
+		clock_timer_add(wh->reload, CLOCK_USEC_PER_SEC);
+		return;
+	}
+	log_info("webhook reloaded callbacks=%d memory=%zu spilled=%zu",
+	    n, wh->ncallbacks, wh->nspilled);
+	if ((size_t)n < want) {
+		/* The outbox holds nothing more beyond loaded_to (a row of
+		 * a rolled-back batch never got there: count afresh). */
+		wh->spilling = 0;
+		wh->nspilled = 0;
+		return;
+	}
+	wh_reload_maybe(wh);
 }

@@ -37,7 +37,10 @@ void		 gw_webhooks_free(struct gw_webhooks *);
 void		 gw_webhook_status(struct gw_webhooks *,
 		    const struct gw_message *m, const char *url,
 		    const char *raw_dlr_done_date);
-/* Recovery: a row of the outbox; takes its strings. */
+/* Recovery: a row of the outbox; takes its strings. Rows must come
+ * oldest first: beyond cfg.callback_memory_max of them in memory, a row
+ * stays in the outbox only (counted as pending) and is read again in
+ * its turn. */
 void		 gw_webhook_resume(struct gw_webhooks *,
 		    struct gw_callback_row *row);
 

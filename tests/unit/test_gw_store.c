@@ -448,6 +448,51 @@ START_TEST(test_callbacks)
 }
 END_TEST
 
+/* Paging the outbox: rows after an id, oldest first, up to a limit,
+ * seeing writes not yet committed. */
+START_TEST(test_callbacks_after)
+{
+	struct gw_store *s = open_store(dbpath);
+	struct gw_callback_row rows[6];
+	struct loaded_callbacks l;
+	size_t i;
+
+	memset(rows, 0, sizeof(rows));
+	for (i = 0; i < nitems(rows); i++) {
+		strlcpy(rows[i].kind, "status", sizeof(rows[i].kind));
+		make_sid(rows[i].message_sid, "SM", (unsigned)i);
+		strlcpy(rows[i].account_sid, ACCOUNT_A,
+		    sizeof(rows[i].account_sid));
+		rows[i].url = strdup("https://cb.example.com/s");
+		strlcpy(rows[i].method, "POST", sizeof(rows[i].method));
+		rows[i].params = strdup("MessageStatus=sent");
+		ck_assert_int_eq(gw_store_add_callback(s, &rows[i]), 0);
+	}
+	ck_assert_int_eq(gw_store_delete_callback(s, rows[2].id), 0);
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(gw_store_load_callbacks_after(s, rows[0].id, 3,
+	    collect_callback, &l), 3);
+	ck_assert_int_eq(l.rows[0].id, rows[1].id);
+	ck_assert_int_eq(l.rows[1].id, rows[3].id);
+	ck_assert_int_eq(l.rows[2].id, rows[4].id);
+	ck_assert_str_eq(l.rows[2].params, "MessageStatus=sent");
+	for (i = 0; i < l.n; i++)
+		gw_callback_row_clear(&l.rows[i]);
+	memset(&l, 0, sizeof(l));
+	ck_assert_int_eq(gw_store_load_callbacks_after(s, rows[4].id, 3,
+	    collect_callback, &l), 1);
+	ck_assert_int_eq(l.rows[0].id, rows[5].id);
+	gw_callback_row_clear(&l.rows[0]);
+	ck_assert_int_eq(gw_store_load_callbacks_after(s, rows[5].id, 3,
+	    collect_callback, &l), 0);
+	ck_assert_int_eq(gw_store_load_callbacks_after(s, 0, 0,
+	    collect_callback, &l), 0);
+	for (i = 0; i < nitems(rows); i++)
+		gw_callback_row_clear(&rows[i]);
+	gw_store_close(s);
+}
+END_TEST
+
 /* Durability callbacks: order of registration, and outcome. */
 struct durable_log {
 	int		 order[8];
@@ -1233,6 +1278,7 @@ gw_store_suite(void)
 	tcase_add_test(tc, test_message_update_delete);
 	tcase_add_test(tc, test_events);
 	tcase_add_test(tc, test_callbacks);
+	tcase_add_test(tc, test_callbacks_after);
 	tcase_add_test(tc, test_durable_order);
 	tcase_add_test(tc, test_durable_close);
 	tcase_add_test(tc, test_durable_lost_batch);

@@ -34,6 +34,7 @@
 #include "common/xmalloc.h"
 #include "gateway/gateway-internal.h"
 #include "gateway/store.h"
+#include "gateway/webhook-internal.h"
 #include "gateway/webhook.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -42,7 +43,7 @@
 #define ACCOUNT		"AC0123456789abcdef0123456789abcdef"
 #define TOKEN		"s3cret-token"
 #define SERVICE		"MG0123456789abcdef0123456789abcdef"
-#define MAX_HITS	64
+#define MAX_HITS	128
 
 /* What the receiver got. */
 struct hit {
@@ -79,6 +80,8 @@ static struct {
 	struct gateway_account	 account;
 	struct evhttp		*http;
 	int			 port;
+	int			 down;		/* 503 to all, unrecorded */
+	unsigned		 down_hits;
 	struct hit		 hits[MAX_HITS];
 	size_t			 nhits;
 	struct plan		 plans[8];
@@ -206,6 +209,11 @@ receiver(struct evhttp_request *req, void *arg)
 	unsigned	 n;
 
 	(void)arg;
+	if (fx.down) {
+		fx.down_hits++;
+		evhttp_send_reply(req, 503, "Down", NULL);
+		return;
+	}
 	ck_assert_uint_lt(fx.nhits, MAX_HITS);
 	h = &fx.hits[fx.nhits++];
 	hit_record(h, req);
@@ -378,6 +386,47 @@ store_rows(void)
 }
 
 static const int ok200[] = { 200 };
+
+/* The webhooks again with a memory limit of max callbacks. */
+static void
+webhooks_limit(unsigned max, unsigned retries)
+{
+	gw_webhooks_free(fx.gw->webhooks);
+	fx.gw->cfg.callback_memory_max = max;
+	fx.gw->cfg.callback_retries = retries;
+	fx.gw->webhooks = gw_webhooks_new(fx.gw);
+}
+
+static unsigned want_down_hits;
+
+static int
+enough_down_hits(void)
+{
+	return fx.down_hits >= want_down_hits;
+}
+
+/* Each message's statuses arrived in the order of statuses[]. */
+static void
+check_order(int nmessages, const char *const *statuses, size_t nstatuses)
+{
+	char	 sid[35];
+	size_t	 i, seen;
+	int	 n;
+
+	for (n = 1; n <= nmessages; n++) {
+		snprintf(sid, sizeof sid, "SM%032d", n);
+		seen = 0;
+		for (i = 0; i < fx.nhits; i++) {
+			if (strcmp(param(&fx.hits[i], "MessageSid"), sid) != 0)
+				continue;
+			ck_assert_uint_lt(seen, nstatuses);
+			ck_assert_str_eq(param(&fx.hits[i], "MessageStatus"),
+			    statuses[seen]);
+			seen++;
+		}
+		ck_assert_uint_eq(seen, nstatuses);
+	}
+}
 
 /* §5.1 parameters, form encoding ('+' as %2B), headers and signature. */
 START_TEST(test_status_params)
@@ -630,6 +679,117 @@ START_TEST(test_status_resume)
 }
 END_TEST
 
+/*
+ * Memory limit: with 4 callbacks in memory, a receiver that is down
+ * while 3 messages make 4 statuses each (12 callbacks, 8 only in the
+ * outbox), then up: every one arrives, each message's in order, the
+ * memory never held more than 4, and pending counted them all.
+ */
+START_TEST(test_status_spill)
+{
+	static const enum gw_status st[] = { GW_STATUS_QUEUED,
+	    GW_STATUS_SENDING, GW_STATUS_SENT, GW_STATUS_DELIVERED };
+	static const char *const names[] = { "queued", "sending", "sent",
+	    "delivered" };
+	struct gw_webhooks	*wh;
+	size_t			 i;
+	int			 n;
+
+	webhooks_limit(4, 100);
+	wh = fx.gw->webhooks;
+	plan_add("/ok", ok200, 1, NULL, NULL, 0);
+	fx.down = 1;
+	for (i = 0; i < nitems(st); i++)
+		for (n = 1; n <= 3; n++)
+			status(n, st[i], 0, "/ok");
+	ck_assert_uint_eq(gw_webhooks_pending(wh), 12);
+	ck_assert_uint_eq(wh->ncallbacks, 4);
+	ck_assert_uint_eq(wh->nspilled, 8);
+	want_down_hits = 6;
+	ck_assert(wait_for(enough_down_hits));
+	/* Still all pending while down; one more spills behind the rest. */
+	ck_assert_uint_eq(gw_webhooks_pending(wh), 12);
+	status(4, GW_STATUS_SENT, 0, "/ok");
+	ck_assert_uint_eq(gw_webhooks_pending(wh), 13);
+	ck_assert_uint_eq(wh->nspilled, 9);
+	fx.down = 0;
+	wait_hits(13);
+	ck_assert(wait_for(idle));
+	ck_assert_uint_eq(fx.nhits, 13);
+	check_order(3, names, nitems(names));
+	ck_assert_uint_le(wh->ncallbacks_peak, 4);
+	ck_assert_int_eq(wh->spilling, 0);
+	ck_assert_uint_eq(gw_webhooks_pending(wh), 0);
+	ck_assert_uint_eq(fx.gw->metrics.callbacks_sent, 13);
+	ck_assert_uint_eq(fx.gw->metrics.callbacks_dropped, 0);
+	ck_assert_uint_eq(store_rows(), 0);
+	/* Memory free again: the next one does not spill. */
+	status(5, GW_STATUS_SENT, 0, "/ok");
+	ck_assert_uint_eq(wh->ncallbacks, 1);
+	ck_assert_uint_eq(wh->nspilled, 0);
+	wait_hits(14);
+	ck_assert(wait_for(idle));
+}
+END_TEST
+
+static void
+resume_page_row(struct gw_callback_row *row, void *arg)
+{
+	*(int64_t *)arg = row->id;
+	gw_webhook_resume(fx.gw->webhooks, row);
+}
+
+/* A restart finds 15 rows (5 messages, 3 statuses each) and a limit of
+ * 4: 4 in memory, 11 counted as pending, all sent in order. */
+START_TEST(test_status_spill_resume)
+{
+	static const char *const names[] = { "sent", "delivered", "read" };
+	struct gw_callback_row	 row;
+	struct gw_webhooks	*wh;
+	int64_t			 now = clock_now(fx.clock), last_id = 0;
+	size_t			 i;
+	int			 n;
+
+	plan_add("/ok", ok200, 1, NULL, NULL, 0);
+	for (i = 0; i < nitems(names); i++)
+		for (n = 1; n <= 5; n++) {
+			memset(&row, 0, sizeof row);
+			snprintf(row.kind, sizeof row.kind, "status");
+			snprintf(row.message_sid, sizeof row.message_sid,
+			    "SM%032d", n);
+			snprintf(row.account_sid, sizeof row.account_sid,
+			    ACCOUNT);
+			row.url = xstrdup(url("/ok"));
+			snprintf(row.method, sizeof row.method, "POST");
+			xasprintf(&row.params, "MessageSid=SM%032d&"
+			    "MessageStatus=%s", n, names[i]);
+			row.created_at = row.next_at = now;
+			ck_assert_int_eq(gw_store_add_callback(fx.gw->store,
+			    &row), 0);
+			gw_callback_row_clear(&row);
+		}
+	ck_assert_int_eq(gw_store_commit(fx.gw->store), 0);
+	webhooks_limit(4, 2);
+	wh = fx.gw->webhooks;
+	fx.down = 1;
+	/* As gw_recover() reads it: in pages, oldest first. */
+	do {
+		n = gw_store_load_callbacks_after(fx.gw->store, last_id, 4,
+		    resume_page_row, &last_id);
+		ck_assert_int_ge(n, 0);
+	} while (n == 4);
+	ck_assert_uint_eq(wh->ncallbacks, 4);
+	ck_assert_uint_eq(gw_webhooks_pending(wh), 15);
+	fx.down = 0;
+	wait_hits(15);
+	ck_assert(wait_for(idle));
+	ck_assert_uint_eq(fx.nhits, 15);
+	check_order(5, names, nitems(names));
+	ck_assert_uint_le(wh->ncallbacks_peak, 4);
+	ck_assert_uint_eq(store_rows(), 0);
+}
+END_TEST
+
 static void
 on_reply(struct gateway *gw, const struct gw_message *in,
     const struct gw_twiml *reply, void *arg)
@@ -787,6 +947,8 @@ webhook_suite(void)
 	tcase_add_test(tc, test_status_timeout);
 	tcase_add_test(tc, test_status_bad_url);
 	tcase_add_test(tc, test_status_resume);
+	tcase_add_test(tc, test_status_spill);
+	tcase_add_test(tc, test_status_spill_resume);
 	tcase_add_test(tc, test_inbound_twiml_reply);
 	tcase_add_test(tc, test_inbound_fallback);
 	tcase_add_test(tc, test_inbound_no_reply);
