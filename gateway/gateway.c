@@ -32,6 +32,7 @@ gateway_config_defaults(struct gateway_config *cfg)
 	cfg->callback_backoff_max = 300 * CLOCK_USEC_PER_SEC;
 	cfg->callback_tls_verify = 1;
 	cfg->callback_connections = 16;
+	cfg->callback_memory_max = 20000;
 	cfg->max_body = 1024 * 1024;
 	cfg->api_max_pending = 10000;
 }

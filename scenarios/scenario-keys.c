@@ -730,6 +730,12 @@ static const struct scn_key gw_callback_keys[] = {
 	  .size = SCSIZE(gateway.callback_connections), .min = 1, .max = 256,
 	  .help = "Keep-alive connections per receiver host; more carry more "
 	  "callbacks at once" },
+	{ .name = "memory_max", .type = &scn_type_uint,
+	  .off = SC(gateway.callback_memory_max),
+	  .size = SCSIZE(gateway.callback_memory_max), .min = 1,
+	  .max = 10000000,
+	  .help = "Status callbacks held in memory at most; more wait in the "
+	  "store's outbox and are read back in order" },
 	{ .name = "tls_verify", .type = &scn_type_bool,
 	  .off = SC(gateway.callback_tls_verify),
 	  .help = "For https callback URLs: check the receiver's certificate "

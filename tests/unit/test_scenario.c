@@ -1321,6 +1321,7 @@ START_TEST(test_full_gateway)
 	ck_assert_int_eq(g->callback_backoff_max, 10 * SEC);
 	ck_assert_int_eq(g->callback_tls_verify, 0);
 	ck_assert_uint_eq(g->callback_connections, 4);
+	ck_assert_uint_eq(g->callback_memory_max, 100);
 	ck_assert_str_eq(g->callback_tls_ca, "");
 	ck_assert_uint_eq(g->max_body, 64 * 1024);
 	ck_assert_uint_eq(g->api_max_pending, 500);
