@@ -126,6 +126,24 @@ gw_store_db_load_callbacks(struct gw_store_db *d, void *arg)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Gives each row read to cb (who takes its strings), or frees them all
+ * when the read failed (rc -1). Returns the count or -1. */
+static int
+gw_cb_hand_out(int rc, struct gw_callback_row *all, size_t n,
+    void (*cb)(struct gw_callback_row *, void *), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (rc == -1)
+			gw_callback_row_clear(&all[i]);
+		else
+			cb(&all[i], arg);
+	}
+	free(all);
+	return rc == -1 ? -1 : (int)n;
+}
+
 /*
  * Rows are read (by the worker) before the first callback, which may
  * update or delete them.
@@ -135,18 +153,9 @@ gw_store_load_callbacks(struct gw_store *s,
     void (*cb)(struct gw_callback_row *, void *), void *arg)
 {
 	struct gw_cb_load_call c = { NULL, 0 };
-	size_t i;
+	int rc = gw_store_call(s, gw_store_db_load_callbacks, &c);
 
-	if (gw_store_call(s, gw_store_db_load_callbacks, &c) == -1) {
-		for (i = 0; i < c.n; i++)
-			gw_callback_row_clear(&c.all[i]);
-		free(c.all);
-		return -1;
-	}
-	for (i = 0; i < c.n; i++)
-		cb(&c.all[i], arg);
-	free(c.all);
-	return (int)c.n;
+	return gw_cb_hand_out(rc, c.all, c.n, cb, arg);
 }
 
 /* A page of the outbox: rows after an id, oldest first. */
@@ -191,7 +200,7 @@ gw_store_load_callbacks_after(struct gw_store *s, int64_t after_id,
     size_t limit, void (*cb)(struct gw_callback_row *, void *), void *arg)
 {
 	struct gw_cb_page_call c;
-	size_t i;
+	int rc;
 
 	memset(&c, 0, sizeof(c));
 	c.after_id = after_id;
@@ -200,14 +209,6 @@ gw_store_load_callbacks_after(struct gw_store *s, int64_t after_id,
 		c.limit = INT32_MAX;
 	if (limit == 0)
 		return 0;
-	if (gw_store_call(s, gw_store_db_load_callbacks_after, &c) == -1) {
-		for (i = 0; i < c.n; i++)
-			gw_callback_row_clear(&c.all[i]);
-		free(c.all);
-		return -1;
-	}
-	for (i = 0; i < c.n; i++)
-		cb(&c.all[i], arg);
-	free(c.all);
-	return (int)c.n;
+	rc = gw_store_call(s, gw_store_db_load_callbacks_after, &c);
+	return gw_cb_hand_out(rc, c.all, c.n, cb, arg);
 }
