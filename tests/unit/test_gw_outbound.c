@@ -166,26 +166,28 @@ static struct {
 } fx;
 
 static void
-fx_carrier(void)
+fx_carrier(int tls)
 {
 	struct carrier_env env = { fx.base, fx.clock, fx.store, 7 };
 	struct carrier_profile *p = fx.profile;
 	const char *addr[1];
-	int tls[1];
+	int tls_on[1];
 	char err[256];
 
 	carrier_profile_default(p);
 	snprintf(p->name, sizeof p->name, "alpha");
 	snprintf(p->listen[0].address, sizeof p->listen[0].address,
 	    "127.0.0.1:0");
+	p->listen[0].tls = tls;		/* a self-signed certificate */
 	p->nlisten = 1;
 	p->receipt_delay = (struct carrier_dist){ CARRIER_DIST_FIXED,
 	    10 * MSEC, 0 };
 	p->resend_initial = 50 * MSEC;
 	fx.carrier = carrier_start(&env, p, err, sizeof err);
 	ck_assert_msg(fx.carrier != NULL, "%s", err);
-	ck_assert_uint_eq(carrier_listen_addresses(fx.carrier, addr, tls, 1),
-	    1);
+	ck_assert_uint_eq(carrier_listen_addresses(fx.carrier, addr, tls_on,
+	    1), 1);
+	ck_assert_int_eq(tls_on[0], tls);
 	snprintf(fx.route.address, sizeof fx.route.address, "%s", addr[0]);
 }
 
@@ -204,7 +206,7 @@ setup(void)
 	fx.store = carrier_store_open(":memory:", err, sizeof err);
 	ck_assert_msg(fx.store != NULL, "%s", err);
 	fx.profile = calloc(1, sizeof *fx.profile);
-	fx_carrier();
+	fx_carrier(0);
 
 	snprintf(fx.route.name, sizeof fx.route.name, "alpha");
 	snprintf(fx.route.system_id, sizeof fx.route.system_id, "test");
@@ -398,6 +400,39 @@ field_int(json_t *pdu, const char *name)
 /* ---- tests ---- */
 
 /* Bind, one GSM part, accepted, DELIVRD receipt for that part. */
+/* The carrier again, listening with TLS only. */
+static void
+fx_carrier_tls(void)
+{
+	carrier_free(fx.carrier);
+	carrier_profile_release(fx.profile);
+	memset(fx.profile, 0, sizeof *fx.profile);
+	fx_carrier(1);
+	fx.route.tls = 1;
+}
+
+/* SMPP over TLS: bound and delivered without verification; with it, the
+ * carrier's self-signed certificate is refused and nothing binds. */
+START_TEST(test_tls)
+{
+	struct gw_message *m = message("over TLS", 0x00);
+
+	fx_carrier_tls();
+	fx.route.tls_verify = 0;
+	start();
+	gw_outbound_enqueue(fx.ob, m);
+	wait_calls(CALL_RECEIPT, 1);
+	ck_assert_str_eq(nth(CALL_RECEIPT, 0)->receipt.stat, "DELIVRD");
+	ck_assert_uint_eq(gw_outbound_bound(fx.ob), 1);
+	gw_outbound_free(fx.ob);
+
+	fx.route.tls_verify = 1;
+	start();
+	run_for(300 * MSEC);
+	ck_assert_uint_eq(gw_outbound_bound(fx.ob), 0);
+}
+END_TEST
+
 START_TEST(test_submit_and_receipt)
 {
 	struct gw_message *m = message("Hello from carrierlab", 0x00);
@@ -881,6 +916,7 @@ outbound_suite(void)
 	tcase_add_test(tc, test_long_message);
 	tcase_add_test(tc, test_ucs2);
 	tcase_add_test(tc, test_receipt_before_response);
+	tcase_add_test(tc, test_tls);
 	tcase_add_loop_test(tc, test_receipt_id_formats, 0, nitems(id_cases));
 	tcase_add_test(tc, test_throttled);
 	tcase_add_test(tc, test_rejected);
