@@ -1079,21 +1079,22 @@ http_over(void *arg)
 	return ((struct http_call *)arg)->done;
 }
 
-/* One exchange; the body as text in *text (NULL: not wanted). */
-static int
-smsc_http_raw(const struct smsc_proc *p, enum evhttp_cmd_type type,
-    const char *path, json_t *request, char **text_out, size_t *len_out)
+int
+http_exchange(const char *address, enum evhttp_cmd_type type,
+    const char *path, const char *const *headers, const char *content_type,
+    const char *body, size_t len, char **text_out, size_t *len_out)
 {
 	struct http_call c = { 0, -1, NULL, 0 };
 	struct evhttp_connection *conn;
 	struct evhttp_request *req;
 	struct event_base *base;
 	struct evkeyvalq *h;
-	char host[128], *colon, *text;
+	char host[128], *colon;
+	size_t i;
 
 	if (text_out != NULL)
 		*text_out = NULL;
-	snprintf(host, sizeof host, "%s", p->http);
+	snprintf(host, sizeof host, "%s", address);
 	if ((colon = strrchr(host, ':')) == NULL)
 		return -1;
 	*colon = '\0';
@@ -1102,14 +1103,13 @@ smsc_http_raw(const struct smsc_proc *p, enum evhttp_cmd_type type,
 	    (unsigned short)atoi(colon + 1));
 	req = evhttp_request_new(http_done, &c);
 	h = evhttp_request_get_output_headers(req);
-	evhttp_add_header(h, "Host", p->http);
+	evhttp_add_header(h, "Host", address);
 	evhttp_add_header(h, "Connection", "close");
-	if (request != NULL) {
-		evhttp_add_header(h, "Content-Type", "application/json");
-		text = json_dumps(request, JSON_COMPACT);
-		evbuffer_add(evhttp_request_get_output_buffer(req), text,
-		    strlen(text));
-		free(text);
+	for (i = 0; headers != NULL && headers[i] != NULL; i += 2)
+		evhttp_add_header(h, headers[i], headers[i + 1]);
+	if (content_type != NULL) {
+		evhttp_add_header(h, "Content-Type", content_type);
+		evbuffer_add(evhttp_request_get_output_buffer(req), body, len);
 	}
 	if (evhttp_make_request(conn, req, type, path) == 0)
 		loop_until(base, http_over, &c, ESME_WAIT_MS);
@@ -1121,6 +1121,22 @@ smsc_http_raw(const struct smsc_proc *p, enum evhttp_cmd_type type,
 	} else
 		free(c.body);
 	return c.done ? c.status : -1;
+}
+
+/* One exchange with the control listener, JSON in. */
+static int
+smsc_http_raw(const struct smsc_proc *p, enum evhttp_cmd_type type,
+    const char *path, json_t *request, char **text_out, size_t *len_out)
+{
+	char *text = request != NULL ? json_dumps(request, JSON_COMPACT) :
+	    NULL;
+	int status;
+
+	status = http_exchange(p->http, type, path, NULL, text != NULL ?
+	    "application/json" : NULL, text, text != NULL ? strlen(text) : 0,
+	    text_out, len_out);
+	free(text);
+	return status;
 }
 
 static int

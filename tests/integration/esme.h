@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <event2/http.h>
 #include <jansson.h>
 
 #include "smpp/pdu.h"
@@ -198,6 +199,18 @@ const char	*smsc_listen(const struct smsc_proc *, const char *carrier,
 		    size_t index);
 int		 smsc_listen_tls(const struct smsc_proc *, const char *carrier,
 		    size_t index);
+
+/*
+ * A blocking HTTP exchange with address (host:port), on a loop of its
+ * own: extra request headers as NULL-terminated name, value pairs (NULL:
+ * none), a body of len octets when content_type is not NULL, the
+ * answer's body in *text (NUL-terminated, the caller frees it; NULL: not
+ * wanted). Returns the status, or -1 without an answer in ESME_WAIT_MS.
+ */
+int		 http_exchange(const char *address, enum evhttp_cmd_type,
+		    const char *path, const char *const *headers,
+		    const char *content_type, const char *body, size_t len,
+		    char **text, size_t *textlen);
 
 /*
  * A blocking HTTP exchange with the smsc's control listener. Returns the

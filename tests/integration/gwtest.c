@@ -34,7 +34,6 @@
 
 #define GWT_READY_MS	20000	/* a ready file must appear */
 #define GWT_STOP_MS	20000	/* SIGTERM to exit */
-#define GWT_HTTP_MS	10000	/* one API exchange */
 
 static char gwt_base[PATH_MAX - 64];	/* the run's directory, or "" */
 
@@ -444,50 +443,16 @@ gwt_end(struct gwt *t)
 
 /* ---- the API ---- */
 
-struct gwt_call {
-	int	 done;
-	int	 status;
-	char	*body;
-	size_t	 len;
-};
-
+/* "Basic base64(user:pass)" in out. */
 static void
-gwt_call_done(struct evhttp_request *req, void *arg)
+gwt_basic_auth(char *out, size_t cap, const char *user, const char *pass)
 {
-	struct gwt_call *c = arg;
-	struct evbuffer *in;
-
-	c->done = 1;
-	if (req == NULL || evhttp_request_get_response_code(req) == 0) {
-		c->status = -1;
-		return;
-	}
-	c->status = evhttp_request_get_response_code(req);
-	in = evhttp_request_get_input_buffer(req);
-	c->len = evbuffer_get_length(in);
-	c->body = xmalloc(c->len + 1);
-	evbuffer_copyout(in, c->body, c->len);
-	c->body[c->len] = '\0';
-}
-
-static void
-gwt_call_deadline(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	event_base_loopbreak(arg);
-}
-
-static void
-gwt_basic_auth(struct evkeyvalq *h, const char *user, const char *pass)
-{
-	char plain[512], b64[700], value[720];
+	char plain[512], b64[700];
 
 	snprintf(plain, sizeof plain, "%s:%s", user, pass);
 	EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)plain,
 	    (int)strlen(plain));
-	snprintf(value, sizeof value, "Basic %s", b64);
-	evhttp_add_header(h, "Authorization", value);
+	snprintf(out, cap, "Basic %s", b64);
 }
 
 static enum evhttp_cmd_type
@@ -506,50 +471,25 @@ int
 gwt_api_as(struct gwt *t, const char *user, const char *pass,
     const char *method, const char *path, const char *form, json_t **body)
 {
-	struct gwt_call c = { 0, -1, NULL, 0 };
-	struct timeval tv = { GWT_HTTP_MS / 1000, 0 };
-	struct evhttp_connection *conn;
-	struct evhttp_request *req;
-	struct event_base *base;
-	struct evkeyvalq *h;
-	struct event *deadline;
-	char host[128], *colon;
+	char auth[720], *text = NULL;
+	const char *headers[] = { "Accept", "application/json",
+	    "Authorization", auth, NULL };
+	size_t len = 0;
+	int status;
 
 	if (body != NULL)
 		*body = NULL;
-	snprintf(host, sizeof host, "%s", t->serve.http);
-	if ((colon = strrchr(host, ':')) == NULL)
-		return -1;
-	*colon = '\0';
-	base = event_base_new();
-	deadline = evtimer_new(base, gwt_call_deadline, base);
-	evtimer_add(deadline, &tv);
-	conn = evhttp_connection_base_new(base, NULL, host,
-	    (unsigned short)atoi(colon + 1));
-	req = evhttp_request_new(gwt_call_done, &c);
-	h = evhttp_request_get_output_headers(req);
-	evhttp_add_header(h, "Host", t->serve.http);
-	evhttp_add_header(h, "Connection", "close");
-	evhttp_add_header(h, "Accept", "application/json");
 	if (user != NULL)
-		gwt_basic_auth(h, user, pass);
-	if (form != NULL) {
-		evhttp_add_header(h, "Content-Type",
-		    "application/x-www-form-urlencoded");
-		evbuffer_add(evhttp_request_get_output_buffer(req), form,
-		    strlen(form));
-	}
-	if (evhttp_make_request(conn, req, gwt_method(method), path) == 0)
-		while (!c.done && event_base_loop(base, EVLOOP_ONCE) == 0 &&
-		    !event_base_got_break(base))
-			continue;
-	evhttp_connection_free(conn);
-	event_free(deadline);
-	event_base_free(base);
-	if (body != NULL && c.body != NULL)
-		*body = json_loadb(c.body, c.len, 0, NULL);
-	free(c.body);
-	return c.done ? c.status : -1;
+		gwt_basic_auth(auth, sizeof auth, user, pass);
+	else
+		headers[2] = NULL;
+	status = http_exchange(t->serve.http, gwt_method(method), path,
+	    headers, form != NULL ? "application/x-www-form-urlencoded" :
+	    NULL, form, form != NULL ? strlen(form) : 0, &text, &len);
+	if (body != NULL && text != NULL)
+		*body = json_loadb(text, len, 0, NULL);
+	free(text);
+	return status;
 }
 
 int
