@@ -33,6 +33,7 @@
 #include "gateway/api.h"
 #include "gateway/gateway-internal.h"
 #include "gateway/store.h"
+#include "tests/unit/http_reply.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 /* 2024-05-01T12:00:00Z, the virtual clock's start. */
@@ -411,50 +412,6 @@ advance(int64_t usec)
 
 /* ---- The client. ---- */
 
-struct reply {
-	int		 done;
-	int		 status;	/* -1: no answer */
-	char		*body;
-	char		*type;
-	char		*allow;
-	char		*www_auth;
-	json_t		*json;
-	struct evhttp_connection *evcon;
-};
-
-static char *
-header_dup(struct evhttp_request *req, const char *name)
-{
-	const char *v = evhttp_find_header(
-	    evhttp_request_get_input_headers(req), name);
-
-	return v != NULL ? xstrdup(v) : NULL;
-}
-
-static void
-reply_cb(struct evhttp_request *req, void *arg)
-{
-	struct reply *r = arg;
-	struct evbuffer *in;
-	size_t len;
-
-	r->done = 1;
-	r->status = req != NULL ? evhttp_request_get_response_code(req) : 0;
-	if (r->status == 0) {
-		r->status = -1;
-		return;
-	}
-	r->type = header_dup(req, "Content-Type");
-	r->allow = header_dup(req, "Allow");
-	r->www_auth = header_dup(req, "WWW-Authenticate");
-	in = evhttp_request_get_input_buffer(req);
-	len = evbuffer_get_length(in);
-	r->body = xcalloc(1, len + 1);
-	evbuffer_remove(in, r->body, len);
-	if (r->type != NULL && strcmp(r->type, "application/json") == 0)
-		r->json = json_loads(r->body, 0, NULL);
-}
-
 /* "user:password" as an Authorization header value. */
 static const char *
 basic(const char *user, const char *password)
@@ -512,17 +469,6 @@ request(struct reply *r, enum evhttp_cmd_type method, const char *uri,
 {
 	start(r, method, uri, body, body != NULL ? strlen(body) : 0, auth);
 	finish(r);
-}
-
-static void
-reply_free(struct reply *r)
-{
-	free(r->body);
-	free(r->type);
-	free(r->allow);
-	free(r->www_auth);
-	json_decref(r->json);
-	memset(r, 0, sizeof *r);
 }
 
 static void

@@ -29,6 +29,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "scenarios/sim-http.h"
+#include "tests/unit/http_reply.h"
 
 /* 2024-05-01T12:00:00.250Z, the virtual clock's start. */
 #define T0	(INT64_C(1714564800) * CLOCK_USEC_PER_SEC + 250000)
@@ -44,16 +45,6 @@ struct fixture {
 static struct fixture fx;
 
 /* What the client got back; every field is owned by the reply. */
-struct reply {
-	int		 done;
-	int		 status;	/* -1: no answer */
-	char		*body;
-	char		*type;		/* the headers, or NULL */
-	char		*allow;
-	char		*www_auth;
-	json_t		*json;		/* the body when it is JSON */
-};
-
 static struct carrier *
 start_carrier(const char *name)
 {
@@ -100,39 +91,6 @@ teardown(void)
 	event_base_free(fx.base);
 }
 
-static char *
-header_dup(struct evhttp_request *req, const char *name)
-{
-	const char *v = evhttp_find_header(
-	    evhttp_request_get_input_headers(req), name);
-
-	return v != NULL ? strdup(v) : NULL;
-}
-
-static void
-fetch_done(struct evhttp_request *req, void *arg)
-{
-	struct reply	*r = arg;
-	struct evbuffer	*in;
-	size_t		 len;
-
-	r->done = 1;
-	r->status = req != NULL ? evhttp_request_get_response_code(req) : 0;
-	if (r->status == 0) {
-		r->status = -1;
-		return;
-	}
-	r->type = header_dup(req, "Content-Type");
-	r->allow = header_dup(req, "Allow");
-	r->www_auth = header_dup(req, "WWW-Authenticate");
-	in = evhttp_request_get_input_buffer(req);
-	len = evbuffer_get_length(in);
-	r->body = calloc(1, len + 1);
-	evbuffer_remove(in, r->body, len);
-	if (r->type != NULL && strcmp(r->type, "application/json") == 0)
-		r->json = json_loads(r->body, 0, NULL);
-}
-
 /*
  * One request on a fresh connection; runs the shared loop until the
  * answer (or the 5 s connection timeout) arrives. type and body may be
@@ -150,7 +108,7 @@ fetch_full(struct reply *r, enum evhttp_cmd_type method, const char *uri,
 	evcon = evhttp_connection_base_new(fx.base, NULL, "127.0.0.1",
 	    (ev_uint16_t)sim_http_port(fx.sh));
 	evhttp_connection_set_timeout(evcon, 5);
-	req = evhttp_request_new(fetch_done, r);
+	req = evhttp_request_new(reply_cb, r);
 	out = evhttp_request_get_output_headers(req);
 	evhttp_add_header(out, "Host", "127.0.0.1");
 	if (type != NULL)
@@ -179,16 +137,6 @@ static void
 get(struct reply *r, const char *uri)
 {
 	fetch(r, EVHTTP_REQ_GET, uri, NULL, NULL);
-}
-
-static void
-reply_free(struct reply *r)
-{
-	free(r->body);
-	free(r->type);
-	free(r->allow);
-	free(r->www_auth);
-	json_decref(r->json);
 }
 
 /* Asserts a JSON error answer: status, code and a message part. */
