@@ -33,6 +33,7 @@ struct clock;
 struct clock_timer;
 struct event_base;
 struct gw_outbound;
+struct gw_services;
 struct gw_store;
 struct gw_webhooks;
 
@@ -84,6 +85,11 @@ struct gw_message {
 	char		 price[16];			/* "-0.00790"; "" null */
 	struct gw_part	*parts;				/* num_segments */
 	size_t		 nparts;
+	char		*selection;			/* how the sender was
+							   chosen, lines joined
+							   by '\n'; NULL none */
+	unsigned	 fallbacks;			/* sent again from a
+							   long code */
 	/* Lifecycle-only state. */
 	struct gateway	*gw;				/* owner */
 	struct clock_timer *timer;			/* schedule / validity */
@@ -123,6 +129,7 @@ struct gateway {
 	struct rng		 rng;		/* sids and jitter, seeded */
 	uint64_t		 sid_serial;	/* the last sid's count */
 	struct gw_store		*store;
+	struct gw_services	*services;	/* services.h */
 	struct gw_webhooks	*webhooks;
 	struct gw_outbound	**routes;	/* cfg.nroutes */
 	struct gw_message_tree	 active;	/* every non-terminal message */

@@ -83,7 +83,16 @@ struct gateway_number {
 	int64_t		 date_created;			/* usec; 0: start */
 };
 
-/* A Messaging Service (the next issue adds the whole sender selection). */
+/* A DestinationAlphaSender of a service: alpha for one country ("" all). */
+struct gateway_destination_alpha {
+	char		 alpha[GATEWAY_NUMBER_MAX];
+	char		 iso_country_code[3];
+};
+
+/*
+ * A Messaging Service as the scenario declares it (gateway/services.h has
+ * the running ones, API-made included).
+ */
 struct gateway_service {
 	char		 sid[GATEWAY_SID_SIZE];		/* MG + 32 hex */
 	char		 account_sid[GATEWAY_SID_SIZE];
@@ -104,6 +113,16 @@ struct gateway_service {
 	/* Pool members: numbers' sids (PN/SC/AI) of gateway_config.numbers. */
 	char		(*senders)[GATEWAY_SID_SIZE];
 	size_t		 nsenders;
+	struct gateway_destination_alpha *destination_alphas;
+	size_t		 ndestination_alphas;
+};
+
+/* A country's rules for alphanumeric senders, overriding the built-in
+ * table (data/countries.csv). */
+struct gateway_country {
+	char		 iso[3];			/* "GB" */
+	int		 alpha;				/* accepts alpha */
+	int		 alpha_preregistration;		/* 30018 alert */
 };
 
 /*
@@ -201,6 +220,14 @@ struct gateway_config {
 						   the outbox; 0: 20000 */
 	int		 callback_tls_verify;	/* https: check certificates */
 	char		 callback_tls_ca[1024];	/* PEM CA file; "": system */
+	struct gateway_country *countries;
+	size_t		 ncountries;
+	int64_t		 sticky_ttl;		/* usec; unused sticky mappings
+						   expire (default a year) */
+	/* Twilio codes of an undelivered short-code message that send it
+	 * again from a long code (fallback_to_long_code); 0-terminated,
+	 * empty: the default list of docs/sender-selection.md. */
+	int		 fallback_codes[16];
 	size_t		 max_body;		/* request body limit */
 	unsigned	 api_max_pending;	/* creates awaiting their commit
 						   before 20429 */
