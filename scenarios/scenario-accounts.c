@@ -469,6 +469,24 @@ numbers_finish(struct scn_ctx *c, struct gateway_config *g)
 	return 0;
 }
 
+int
+scn_destination_alpha_check(struct scn_ctx *c, const struct scn_key *k,
+    json_t *v, void *item)
+{
+	const struct gateway_destination_alpha *d = item;
+
+	(void)k;
+	(void)v;
+	if (gw_sender_kind(d->alpha) != GATEWAY_SENDER_ALPHANUMERIC) {
+		scn_push_key(c, "alpha_sender");
+		scn_fail(c, "\"%s\" is not an alphanumeric sender: 1-11 of "
+		    "A-Z a-z 0-9 space - + _ &, not only digits", d->alpha);
+		scn_pop(c);
+		return -1;
+	}
+	return 0;
+}
+
 /* The number a sender names, by number or by sid; -1 when none. */
 static long
 number_index(const struct gateway_config *g, const char *sender)
@@ -602,8 +620,13 @@ scn_gateway_release(struct gateway_config *g)
 	free(g->numbers);
 	g->numbers = NULL;
 	g->nnumbers = 0;
-	for (i = 0; i < g->nservices; i++)
+	for (i = 0; i < g->nservices; i++) {
 		free(g->services[i].senders);
+		free(g->services[i].destination_alphas);
+	}
+	free(g->countries);
+	g->countries = NULL;
+	g->ncountries = 0;
 	free(g->services);
 	g->services = NULL;
 	g->nservices = 0;

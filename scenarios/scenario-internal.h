@@ -192,6 +192,12 @@ int	 scn_error_rule_check(struct scn_ctx *, const struct scn_key *,
 	    json_t *, void *);
 int	 scn_route_check(struct scn_ctx *, const struct scn_key *,
 	    json_t *, void *);
+/* scenario-world.c: country rules and lists of Twilio codes. */
+extern const struct scn_type scn_type_countries;
+extern const struct scn_type scn_type_codes;
+/* A destination_alpha_senders item: the alpha is a valid sender. */
+int	 scn_destination_alpha_check(struct scn_ctx *,
+	    const struct scn_key *, json_t *, void *item);
 /* One route per carrier, when the scenario gives no gateway.routes. */
 void	 scn_routes_derive(struct scenario *);
 

@@ -337,6 +337,8 @@ static const struct scn_key clock_keys[] = {
 #define GSSIZE(f)	sizeof(((struct gateway_service *)0)->f)
 #define GR(f)		offsetof(struct gateway_route, f)
 #define GRSIZE(f)	sizeof(((struct gateway_route *)0)->f)
+#define GD(f)		offsetof(struct gateway_destination_alpha, f)
+#define GDSIZE(f)	sizeof(((struct gateway_destination_alpha *)0)->f)
 #define GE(f)		offsetof(struct gateway_error_rule, f)
 #define GESIZE(f)	sizeof(((struct gateway_error_rule *)0)->f)
 #define SEC		INT64_C(1000000)
@@ -486,6 +488,18 @@ static const struct scn_key gw_number_keys[] = {
 	{ .name = NULL },
 };
 
+static const struct scn_key gw_destination_alpha_keys[] = {
+	{ .name = "alpha_sender", .type = &scn_type_string, .off = GD(alpha),
+	  .size = GDSIZE(alpha), .min = 1, .flags = SCN_REQUIRED,
+	  .range = "1-11 of A-Z a-z 0-9 space - + _ &, not only digits",
+	  .help = "The alphanumeric sender" },
+	{ .name = "iso_country_code", .type = &scn_type_country,
+	  .off = GD(iso_country_code), .size = GDSIZE(iso_country_code),
+	  .range = "two-letter country code; none: every country",
+	  .help = "The destination country it is for" },
+	{ .name = NULL },
+};
+
 static const struct scn_key gw_service_keys[] = {
 	{ .name = "sid", .type = &scn_type_sid, .off = GS(sid),
 	  .choices = mg_prefix, .flags = SCN_REQUIRED,
@@ -552,6 +566,14 @@ static const struct scn_key gw_service_keys[] = {
 	  .range = "up to 400 numbers or sids of numbers",
 	  .help = "The pool: numbers of \"numbers\" of the same account, by "
 	  "number or sid; each in one service at most" },
+	{ .name = "destination_alpha_senders", .type = &scn_type_list,
+	  .sub = gw_destination_alpha_keys, .off = GS(destination_alphas),
+	  .count_off = GS(ndestination_alphas),
+	  .size = sizeof(struct gateway_destination_alpha), .max = 400,
+	  .item = "[]", .item_check = scn_destination_alpha_check,
+	  .range = "up to 400",
+	  .help = "Alphanumeric senders for one destination country (or for "
+	  "all): chosen before the pool's AlphaSender" },
 	{ .name = NULL },
 };
 
@@ -769,6 +791,17 @@ static const struct scn_key gw_keys[] = {
 	{ .name = "max_body", .type = &scn_type_size,
 	  .off = SC(gateway.max_body), .range = "1KiB-1GiB",
 	  .help = "Largest API request body (else 413)" },
+	{ .name = "sticky_ttl", .type = &scn_type_duration,
+	  .off = SC(gateway.sticky_ttl), .flags = SCN_POSITIVE,
+	  .help = "A sticky sender mapping unused this long expires (clock "
+	  "time)" },
+	{ .name = "fallback_codes", .type = &scn_type_codes,
+	  .off = SC(gateway.fallback_codes),
+	  .size = SCSIZE(gateway.fallback_codes), .min = 30001, .max = 30999,
+	  .range = "up to 15 codes 30001-30999",
+	  .help = "Errors of an undelivered short-code message that send it "
+	  "again from a long code (service fallback_to_long_code); none: "
+	  "the default list" },
 	{ .name = "api_max_pending", .type = &scn_type_uint,
 	  .off = SC(gateway.api_max_pending),
 	  .size = SCSIZE(gateway.api_max_pending), .min = 1, .max = 1000000,
@@ -828,6 +861,11 @@ const struct scn_key scn_top_keys[] = {
 	  .item_default = &gw_service_default,
 	  .range = "up to 1000, sids unique",
 	  .help = "Messaging Services and their sender pools" },
+	{ .name = "countries", .type = &scn_type_countries,
+	  .off = SC(gateway), .sub = NULL,
+	  .range = "{\"GB\": {...}, ...}",
+	  .help = "Country rules for alphanumeric senders, over the built-in "
+	  "table (data/countries.csv): \"alpha\", \"alpha_preregistration\"" },
 	{ .name = "gateway", .type = &scn_type_object, .sub = gw_keys,
 	  .help = "Routes, callbacks and the store of the gateway" },
 	RESERVED("timeline"),
@@ -847,5 +885,6 @@ scn_scenario_defaults(struct scenario *s)
 	snprintf(s->http, sizeof s->http, "127.0.0.1:8080");
 	gateway_config_defaults(&s->gateway);
 	s->gateway.seed = s->seed;
+	s->gateway.sticky_ttl = 365 * 86400 * SEC;
 	s->gateway_routes_derived = 1;
 }

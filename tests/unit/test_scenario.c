@@ -687,6 +687,31 @@ static const struct {
 	  "numbers[0].number", "required", 0, 0 },
 	{ GW(ACCOUNT ", 'numbers': [{'number': '+1415555010a'}]"),
 	  "numbers[0].number", "must be an E.164 number", 0, 0 },
+	{ GW(ACCOUNT ", 'countries': {'gb': {}}"), "countries.gb",
+	  "\"gb\" is not an upper-case two-letter country code", 0, 0 },
+	{ GW(ACCOUNT ", 'countries': {'GB': {'alpha': 1}}"),
+	  "countries.GB.alpha", "must be true or false", 0, 0 },
+	{ GW(ACCOUNT ", 'countries': {'GB': {'alpha': true, 'regs': 1}}"),
+	  "countries.GB.regs", "unknown key", 0, 0 },
+	{ GW(ACCOUNT ", 'countries': ['GB']"), "countries",
+	  "must be an object of country codes", 0, 0 },
+	{ GW(ACCOUNT ", 'gateway': {'fallback_codes': [30003, 21610]}"),
+	  "gateway.fallback_codes[1]", "between 30001 and 30999", 0, 0 },
+	{ GW(ACCOUNT ", 'gateway': {'fallback_codes': 30003}"),
+	  "gateway.fallback_codes", "array of at most 15 error codes", 0,
+	  0 },
+	{ GW(ACCOUNT ", 'gateway': {'sticky_ttl': '0s'}"),
+	  "gateway.sticky_ttl", "more than 0", 0, 0 },
+	{ GW(ACCOUNT ", 'services': [{'sid': "
+	  "'MG00000000000000000000000000000001', "
+	  "'destination_alpha_senders': [{'alpha_sender': '12345'}]}]"),
+	  "services[0].destination_alpha_senders[0].alpha_sender",
+	  "is not an alphanumeric sender", 0, 0 },
+	{ GW(ACCOUNT ", 'services': [{'sid': "
+	  "'MG00000000000000000000000000000001', "
+	  "'destination_alpha_senders': [{'iso_country_code': 'IN'}]}]"),
+	  "services[0].destination_alpha_senders[0].alpha_sender",
+	  "required", 0, 0 },
 	{ GW(ACCOUNT ", 'numbers': [{'number': '12'}]"),
 	  "numbers[0].number", "a short code (3 to 8 digits)", 0, 0 },
 	{ GW(ACCOUNT ", 'numbers': [{'number': 'TOOLONGSENDER'}]"),
@@ -1507,9 +1532,22 @@ START_TEST(test_default_gateway)
 	ck_assert_str_eq(v->friendly_name, "carrierlab default service");
 	ck_assert_uint_eq(v->validity_period, 36000);
 	ck_assert_int_eq(v->sticky_sender, 1);
-	ck_assert_uint_eq(v->nsenders, g->nnumbers);
+	ck_assert_int_eq(v->area_code_geomatch, 1);
+	ck_assert_int_eq(v->fallback_to_long_code, 1);
+	/* Every number but the alpha sender, which goes to India only. */
+	ck_assert_uint_eq(v->nsenders, g->nnumbers - 1);
 	for (i = 0; i < v->nsenders; i++)
 		ck_assert_str_eq(v->senders[i], g->numbers[i].sid);
+	ck_assert_int_eq(g->numbers[g->nnumbers - 1].kind,
+	    GATEWAY_SENDER_ALPHANUMERIC);
+	ck_assert_uint_eq(v->ndestination_alphas, 1);
+	ck_assert_str_eq(v->destination_alphas[0].alpha, "CARRIERLAB");
+	ck_assert_str_eq(v->destination_alphas[0].iso_country_code, "IN");
+	ck_assert_uint_eq(g->ncountries, 1);
+	ck_assert_str_eq(g->countries[0].iso, "IN");
+	ck_assert_int_eq(g->countries[0].alpha, 1);
+	ck_assert_int_eq(g->countries[0].alpha_preregistration, 1);
+	ck_assert_int_eq(g->sticky_ttl, INT64_C(365) * 86400 * 1000000);
 	ck_assert_int_eq(s.gateway_routes_derived, 1);
 	ck_assert_uint_eq(g->nroutes, 3);
 	for (i = 0; i < 3; i++) {
