@@ -22,6 +22,9 @@
 
 struct evbuffer;
 struct evhttp_request;
+struct gw_alert;
+struct gw_sender;
+struct gw_service;
 
 #define GW_API_URL_MAX		8192	/* longer request URLs: 414 */
 #define GW_API_BODY_DEFAULT	(1024 * 1024)	/* cfg.max_body 0 */
@@ -171,11 +174,16 @@ json_t		*gw_api_account_json(const struct gateway_account *);
 json_t		*gw_api_number_json(const struct gateway_number *);
 json_t		*gw_api_short_code_json(const struct gateway_number *);
 json_t		*gw_api_service_json(const char *base_url,
-		    const struct gateway_service *);
-/* A v1 PhoneNumber, ShortCode or AlphaSender of a service. */
+		    const struct gw_service *);
+/* A v1 PhoneNumber, ShortCode, AlphaSender or DestinationAlphaSender
+ * of a service, and the path segment of its list. */
 json_t		*gw_api_sender_json(const char *base_url,
-		    const struct gateway_service *,
-		    const struct gateway_number *);
+		    const struct gw_service *, const struct gw_sender *);
+const char	*gw_api_sender_path(const struct gw_sender *);
+/* A Monitor Alert; full: with the request and response fields that
+ * only a fetch shows. */
+json_t		*gw_api_alert_json(const char *base_url,
+		    const struct gw_alert *, int full);
 json_t		*gw_api_error_json(const struct gw_error *);
 /* <TwilioResponse><element>...</element></TwilioResponse>. */
 void		 gw_api_xml_resource(struct evbuffer *, const json_t *,

@@ -21,6 +21,7 @@
 #include "common/xmalloc.h"
 #include "gateway/api-internal.h"
 #include "gateway/api.h"
+#include "gateway/services.h"
 
 #define GW_API_VERSION	"2010-04-01"
 #define GW_API_ACCOUNTS	"/2010-04-01/Accounts/"
@@ -283,7 +284,7 @@ gw_api_short_code_json(const struct gateway_number *n)
 }
 
 json_t *
-gw_api_service_json(const char *base, const struct gateway_service *s)
+gw_api_service_json(const char *base, const struct gw_service *s)
 {
 	static const struct {
 		const char	*key;
@@ -304,9 +305,8 @@ gw_api_service_json(const char *base, const struct gateway_service *s)
 	json_object_set_new(o, "sid", json_string(s->sid));
 	json_object_set_new(o, "account_sid", json_string(s->account_sid));
 	json_object_set_new(o, "friendly_name", json_string(s->friendly_name));
-	/* The configuration keeps no dates for a service. */
-	json_object_set_new(o, "date_created", json_null());
-	json_object_set_new(o, "date_updated", json_null());
+	json_object_set_new(o, "date_created", gw_json_iso(s->date_created));
+	json_object_set_new(o, "date_updated", gw_json_iso(s->date_updated));
 	json_object_set_new(o, "inbound_request_url",
 	    gw_json_str(s->inbound_request_url));
 	json_object_set_new(o, "inbound_method",
@@ -320,12 +320,15 @@ gw_api_service_json(const char *base, const struct gateway_service *s)
 	json_object_set_new(o, "mms_converter", json_boolean(s->mms_converter));
 	json_object_set_new(o, "smart_encoding",
 	    json_boolean(s->smart_encoding));
-	json_object_set_new(o, "scan_message_content", json_string("inherit"));
+	json_object_set_new(o, "scan_message_content", json_string(
+	    s->scan_message_content[0] != '\0' ? s->scan_message_content :
+	    "inherit"));
 	json_object_set_new(o, "fallback_to_long_code",
 	    json_boolean(s->fallback_to_long_code));
 	json_object_set_new(o, "area_code_geomatch",
 	    json_boolean(s->area_code_geomatch));
-	json_object_set_new(o, "synchronous_validation", json_true());
+	json_object_set_new(o, "synchronous_validation",
+	    json_boolean(s->synchronous_validation));
 	json_object_set_new(o, "validity_period",
 	    json_integer(s->validity_period != 0 ? s->validity_period : 36000));
 	json_object_set_new(o, "url", gw_json_fmt("%s/v1/Services/%s", base,
@@ -342,41 +345,92 @@ gw_api_service_json(const char *base, const struct gateway_service *s)
 	return o;
 }
 
+const char *
+gw_api_sender_path(const struct gw_sender *snd)
+{
+	if (snd->kind == GATEWAY_SENDER_SHORT_CODE)
+		return "ShortCodes";
+	if (snd->kind != GATEWAY_SENDER_ALPHANUMERIC)
+		return "PhoneNumbers";
+	return snd->destination ? "DestinationAlphaSenders" : "AlphaSenders";
+}
+
 json_t *
-gw_api_sender_json(const char *base, const struct gateway_service *s,
-    const struct gateway_number *n)
+gw_api_sender_json(const char *base, const struct gw_service *s,
+    const struct gw_sender *snd)
 {
 	json_t *o = json_object(), *caps = json_array();
-	const char *key, *path;
+	const char *key;
 
-	switch (n->kind) {
+	switch (snd->kind) {
 	case GATEWAY_SENDER_SHORT_CODE:
-		key = "short_code", path = "ShortCodes";
+		key = "short_code";
 		break;
 	case GATEWAY_SENDER_ALPHANUMERIC:
-		key = "alpha_sender", path = "AlphaSenders";
+		key = "alpha_sender";
 		break;
 	default:
-		key = "phone_number", path = "PhoneNumbers";
+		key = "phone_number";
 		break;
 	}
-	json_object_set_new(o, "sid", json_string(n->sid));
-	json_object_set_new(o, "account_sid", json_string(n->account_sid));
+	json_object_set_new(o, "sid", json_string(snd->sid));
+	json_object_set_new(o, "account_sid", json_string(snd->account_sid));
 	json_object_set_new(o, "service_sid", json_string(s->sid));
-	json_object_set_new(o, "date_created", gw_json_iso(n->date_created));
-	json_object_set_new(o, "date_updated", gw_json_iso(n->date_created));
-	json_object_set_new(o, key, json_string(n->number));
-	if (n->kind != GATEWAY_SENDER_ALPHANUMERIC)
-		json_object_set_new(o, "country_code", json_string(n->country));
-	if (n->capabilities & GATEWAY_CAP_MMS)
+	json_object_set_new(o, "date_created", gw_json_iso(snd->date_created));
+	json_object_set_new(o, "date_updated", gw_json_iso(snd->date_updated));
+	json_object_set_new(o, key, json_string(snd->sender));
+	if (snd->kind != GATEWAY_SENDER_ALPHANUMERIC)
+		json_object_set_new(o, "country_code",
+		    json_string(snd->country));
+	if (snd->destination)
+		json_object_set_new(o, "iso_country_code",
+		    json_string(snd->iso_country_code));
+	if (snd->capabilities & GATEWAY_CAP_MMS)
 		json_array_append_new(caps, json_string("MMS"));
-	if (n->capabilities & GATEWAY_CAP_SMS)
+	if (snd->capabilities & GATEWAY_CAP_SMS)
 		json_array_append_new(caps, json_string("SMS"));
-	if (n->capabilities & GATEWAY_CAP_VOICE)
+	if (snd->capabilities & GATEWAY_CAP_VOICE)
 		json_array_append_new(caps, json_string("Voice"));
 	json_object_set_new(o, "capabilities", caps);
 	json_object_set_new(o, "url", gw_json_fmt("%s/v1/Services/%s/%s/%s",
-	    base, s->sid, path, n->sid));
+	    base, s->sid, gw_api_sender_path(snd), snd->sid));
+	return o;
+}
+
+/*
+ * Twilio's Monitor Alert (monitor.v1.alert): the list shows every field
+ * but the request and response details, which only a fetch (full)
+ * carries. The gateway's alerts come from no HTTP exchange: those are
+ * null, and the API version is the Messages API's.
+ */
+json_t *
+gw_api_alert_json(const char *base, const struct gw_alert *a, int full)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "account_sid", json_string(a->account_sid));
+	json_object_set_new(o, "alert_text", json_string(a->alert_text));
+	json_object_set_new(o, "api_version", json_string(GW_API_VERSION));
+	json_object_set_new(o, "date_created", gw_json_iso(a->date_created));
+	json_object_set_new(o, "date_generated", gw_json_iso(a->date_created));
+	json_object_set_new(o, "date_updated", gw_json_iso(a->date_created));
+	json_object_set_new(o, "error_code", gw_json_fmt("%d", a->error_code));
+	json_object_set_new(o, "log_level", json_string(a->log_level));
+	json_object_set_new(o, "more_info", gw_json_fmt(
+	    "https://www.twilio.com/docs/errors/%d", a->error_code));
+	json_object_set_new(o, "request_method", json_null());
+	json_object_set_new(o, "request_url", json_null());
+	if (full) {
+		json_object_set_new(o, "request_variables", json_null());
+		json_object_set_new(o, "response_body", json_null());
+		json_object_set_new(o, "response_headers", json_null());
+		json_object_set_new(o, "request_headers", json_null());
+	}
+	json_object_set_new(o, "resource_sid", gw_json_str(a->resource_sid));
+	json_object_set_new(o, "service_sid", gw_json_str(a->service_sid));
+	json_object_set_new(o, "sid", json_string(a->sid));
+	json_object_set_new(o, "url", gw_json_fmt("%s/v1/Alerts/%s", base,
+	    a->sid));
 	return o;
 }
 

@@ -12,6 +12,21 @@
 #include <string.h>
 
 #include "gateway/api-internal.h"
+#include "gateway/services.h"
+
+struct gw_service_json_list {
+	const char	*base;
+	json_t		*all;
+};
+
+static int
+gw_api_services_add(struct gw_service *s, void *arg)
+{
+	struct gw_service_json_list *l = arg;
+
+	json_array_append_new(l->all, gw_api_service_json(l->base, s));
+	return 0;
+}
 
 /* Indexes the order of enum gw_api_sender_list in api.c. */
 static const struct {
@@ -66,27 +81,24 @@ gw_api_v1_list(struct gw_api_request *r, const char *key, json_t *all,
 void
 gw_api_services_list(struct gw_api_request *r)
 {
-	const struct gateway_config *cfg = &r->gw->cfg;
+	struct gw_service_json_list l;
 	unsigned page, page_size;
-	json_t *all;
-	size_t i;
 
 	if (gw_api_page_parse(r, &page, &page_size) == -1)
 		return;
-	all = json_array();
-	for (i = 0; i < cfg->nservices; i++)
-		if (strcmp(cfg->services[i].account_sid, r->account->sid) == 0)
-			json_array_append_new(all, gw_api_service_json(
-			    r->base_url, &cfg->services[i]));
-	gw_api_v1_list(r, "services", all, page, page_size);
+	l.base = r->base_url;
+	l.all = json_array();
+	gw_services_each(r->gw->services, r->account->sid,
+	    gw_api_services_add, &l);
+	gw_api_v1_list(r, "services", l.all, page, page_size);
 }
 
 /* The path's service of the account, or NULL after answering 404. */
-static const struct gateway_service *
+static struct gw_service *
 gw_api_service(struct gw_api_request *r)
 {
-	const struct gateway_service *s = gw_service_find(r->gw,
-	    r->account->sid, r->sids[0]);
+	struct gw_service *s = gw_service_find(r->gw, r->account->sid,
+	    r->sids[0]);
 
 	if (s == NULL)
 		gw_api_fail(r, 20404, "The requested resource %s was not found",
@@ -97,44 +109,38 @@ gw_api_service(struct gw_api_request *r)
 void
 gw_api_services_fetch(struct gw_api_request *r)
 {
-	const struct gateway_service *s;
+	struct gw_service *s;
 
 	if ((s = gw_api_service(r)) != NULL)
 		gw_api_reply_resource(r, 200,
 		    gw_api_service_json(r->base_url, s), NULL);
 }
 
-/* Pool member i of s when it is of the list's kind, else NULL. */
-static const struct gateway_number *
-gw_api_sender(struct gw_api_request *r, const struct gateway_service *s,
-    size_t i)
+/* snd when it is of the list's kind, else NULL. */
+static const struct gw_sender *
+gw_api_sender(struct gw_api_request *r, const struct gw_sender *snd)
 {
-	const struct gateway_number *n = gw_number_find_sid(r->gw,
-	    s->senders[i]);
-
-	if (n == NULL || ((1 << n->kind) &
-	    gw_api_sender_lists[r->arg].kinds) == 0)
+	if (((1 << snd->kind) & gw_api_sender_lists[r->arg].kinds) == 0)
 		return NULL;
-	return n;
+	return snd;
 }
 
 void
 gw_api_service_senders_list(struct gw_api_request *r)
 {
-	const struct gateway_service *s;
-	const struct gateway_number *n;
+	const struct gw_sender *snd;
+	struct gw_service *s;
 	unsigned page, page_size;
 	json_t *all;
-	size_t i;
 
 	if (gw_api_page_parse(r, &page, &page_size) == -1 ||
 	    (s = gw_api_service(r)) == NULL)
 		return;
 	all = json_array();
-	for (i = 0; i < s->nsenders; i++)
-		if ((n = gw_api_sender(r, s, i)) != NULL)
+	TAILQ_FOREACH(snd, &s->senders, entry)
+		if (gw_api_sender(r, snd) != NULL)
 			json_array_append_new(all,
-			    gw_api_sender_json(r->base_url, s, n));
+			    gw_api_sender_json(r->base_url, s, snd));
 	gw_api_v1_list(r, gw_api_sender_lists[r->arg].key, all, page,
 	    page_size);
 }
@@ -142,17 +148,16 @@ gw_api_service_senders_list(struct gw_api_request *r)
 void
 gw_api_service_senders_fetch(struct gw_api_request *r)
 {
-	const struct gateway_service *s;
-	const struct gateway_number *n;
-	size_t i;
+	const struct gw_sender *snd;
+	struct gw_service *s;
 
 	if ((s = gw_api_service(r)) == NULL)
 		return;
-	for (i = 0; i < s->nsenders; i++)
-		if ((n = gw_api_sender(r, s, i)) != NULL &&
-		    strcmp(n->sid, r->sids[1]) == 0) {
+	TAILQ_FOREACH(snd, &s->senders, entry)
+		if (gw_api_sender(r, snd) != NULL &&
+		    strcmp(snd->sid, r->sids[1]) == 0) {
 			gw_api_reply_resource(r, 200,
-			    gw_api_sender_json(r->base_url, s, n), NULL);
+			    gw_api_sender_json(r->base_url, s, snd), NULL);
 			return;
 		}
 	gw_api_fail(r, 20404, "The requested resource %s was not found",

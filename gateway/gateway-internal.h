@@ -33,6 +33,7 @@ struct clock;
 struct clock_timer;
 struct event_base;
 struct gw_outbound;
+struct gw_service;
 struct gw_services;
 struct gw_store;
 struct gw_webhooks;
@@ -151,10 +152,11 @@ const struct gateway_number *gw_number_find(const struct gateway *,
 		    const char *account_sid, const char *number);
 const struct gateway_number *gw_number_find_sid(const struct gateway *,
 		    const char *sid);
-const struct gateway_service *gw_service_find(const struct gateway *,
+/* The running services of gw->services (services.h). */
+struct gw_service *gw_service_find(const struct gateway *,
 		    const char *account_sid, const char *sid);
 /* The service whose pool holds number, or NULL. */
-const struct gateway_service *gw_service_of_number(const struct gateway *,
+struct gw_service *gw_service_of_number(const struct gateway *,
 		    const struct gateway_number *);
 
 /*

@@ -18,6 +18,7 @@
 #include "gateway/api.h"
 #include "gateway/gateway-internal.h"
 #include "gateway/outbound.h"
+#include "gateway/services.h"
 #include "gateway/store.h"
 #include "gateway/webhook.h"
 
@@ -65,10 +66,15 @@ gw_config_copy(struct gateway_config *dst, const struct gateway_config *src)
 	    sizeof *src->numbers);
 	dst->services = gw_dup(src->services, src->nservices,
 	    sizeof *src->services);
-	for (i = 0; i < src->nservices; i++)
+	for (i = 0; i < src->nservices; i++) {
 		dst->services[i].senders = gw_dup(src->services[i].senders,
 		    src->services[i].nsenders,
 		    sizeof *src->services[i].senders);
+		dst->services[i].destination_alphas = gw_dup(
+		    src->services[i].destination_alphas,
+		    src->services[i].ndestination_alphas,
+		    sizeof *src->services[i].destination_alphas);
+	}
 	dst->routes = gw_dup(src->routes, src->nroutes, sizeof *src->routes);
 	for (i = 0; i < src->nroutes; i++) {
 		dst->routes[i].prefixes = gw_dup(src->routes[i].prefixes,
@@ -89,8 +95,10 @@ gw_config_free(struct gateway_config *cfg)
 		free(cfg->accounts[i].keys);
 	free(cfg->accounts);
 	free(cfg->numbers);
-	for (i = 0; i < cfg->nservices; i++)
+	for (i = 0; i < cfg->nservices; i++) {
 		free(cfg->services[i].senders);
+		free(cfg->services[i].destination_alphas);
+	}
 	free(cfg->services);
 	for (i = 0; i < cfg->nroutes; i++) {
 		free(cfg->routes[i].prefixes);
@@ -158,34 +166,21 @@ gw_number_find_sid(const struct gateway *gw, const char *sid)
 	return NULL;
 }
 
-const struct gateway_service *
+/* The running services (services.h), API-made ones included. */
+struct gw_service *
 gw_service_find(const struct gateway *gw, const char *account_sid,
     const char *sid)
 {
-	size_t i;
-
-	for (i = 0; sid != NULL && i < gw->cfg.nservices; i++)
-		if (strcmp(gw->cfg.services[i].sid, sid) == 0 &&
-		    (account_sid == NULL || strcmp(
-		    gw->cfg.services[i].account_sid, account_sid) == 0))
-			return &gw->cfg.services[i];
-	return NULL;
+	return gw_services_find(gw->services, account_sid, sid);
 }
 
-const struct gateway_service *
+struct gw_service *
 gw_service_of_number(const struct gateway *gw,
     const struct gateway_number *n)
 {
-	const struct gateway_service *s;
-	size_t i, j;
-
-	for (i = 0; n != NULL && i < gw->cfg.nservices; i++) {
-		s = &gw->cfg.services[i];
-		for (j = 0; j < s->nsenders; j++)
-			if (strcmp(s->senders[j], n->sid) == 0)
-				return s;
-	}
-	return NULL;
+	if (n == NULL)
+		return NULL;
+	return gw_services_of_number(gw->services, n->account_sid, n->sid);
 }
 
 /* Length of the longest prefix of r that to starts with; 0: none. */
@@ -281,6 +276,13 @@ gateway_new(struct event_base *base, struct clock *clock,
 	    (generation * 0x9e3779b97f4a7c15ULL));
 	/* 2^32 sids per start, each start's above the last's. */
 	gw->sid_serial = (generation & 0xffff) << 32;
+	gw->services = gw_services_open(gw, gw->cfg.sticky_ttl, err, errlen);
+	if (gw->services == NULL) {
+		gw_store_close(gw->store);
+		gw_config_free(&gw->cfg);
+		free(gw);
+		return NULL;
+	}
 	gw->webhooks = gw_webhooks_new(gw);
 	gw->routes = xcalloc(gw->cfg.nroutes + 1, sizeof *gw->routes);
 	for (i = 0; i < gw->cfg.nroutes; i++)
@@ -431,6 +433,7 @@ gateway_free(struct gateway *gw)
 			clock_timer_free(m->timer);
 		gw_message_free(m);
 	}
+	gw_services_free(gw->services);
 	gw_store_close(gw->store);
 	gw_config_free(&gw->cfg);
 	free(gw);

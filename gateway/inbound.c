@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "gateway/gateway-internal.h"
 #include "gateway/lifecycle-internal.h"
+#include "gateway/services.h"
 #include "gateway/store.h"
 #include "gateway/webhook.h"
 
@@ -37,7 +38,7 @@ gw_inbound_address(const char *in, char *out, size_t cap)
 
 static void
 gw_inbound_target(const struct gateway_number *n,
-    const struct gateway_service *s, struct gw_inbound_target *t)
+    const struct gw_service *s, struct gw_inbound_target *t)
 {
 	if (s != NULL && !s->use_inbound_webhook_on_number) {
 		t->url = s->inbound_request_url;
@@ -101,7 +102,7 @@ gw_lifecycle_inbound(struct gateway *gw, const char *route,
     unsigned num_segments)
 {
 	const struct gateway_number *n;
-	const struct gateway_service *s;
+	const struct gw_service *s;
 	struct gw_inbound_target t;
 	struct gw_message *m;
 	char dst[GATEWAY_NUMBER_MAX];

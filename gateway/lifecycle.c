@@ -21,6 +21,7 @@
 #include "gateway/gateway-internal.h"
 #include "gateway/lifecycle-internal.h"
 #include "gateway/outbound.h"
+#include "gateway/services.h"
 #include "gateway/store.h"
 #include "gateway/webhook.h"
 #include "smpp/text.h"
@@ -64,7 +65,7 @@ gw_retire(struct gateway *gw, struct gw_message *m)
 static const char *
 gw_callback_url(const struct gateway *gw, const struct gw_message *m)
 {
-	const struct gateway_service *s;
+	const struct gw_service *s;
 
 	if (m->status_callback != NULL && m->status_callback[0] != '\0')
 		return m->status_callback;
@@ -161,9 +162,9 @@ static int
 gw_select_pool(struct gateway *gw, struct gw_message *m,
     const struct gateway_number **np, struct gw_error *e)
 {
-	const struct gateway_service *s;
+	const struct gw_service *s;
 	const struct gateway_number *n;
-	size_t i;
+	const struct gw_sender *snd;
 
 	s = gw_service_find(gw, m->account_sid, m->service_sid);
 	if (s == NULL) {
@@ -174,8 +175,8 @@ gw_select_pool(struct gateway *gw, struct gw_message *m,
 		gw_error_set(e, 21704, NULL);
 		return -1;
 	}
-	for (i = 0; i < s->nsenders; i++) {
-		n = gw_number_find_sid(gw, s->senders[i]);
+	TAILQ_FOREACH(snd, &s->senders, entry) {
+		n = gw_number_find_sid(gw, snd->sid);
 		if (n != NULL && gw_sender_fits(gw, n, m->to,
 		    m->num_media > 0)) {
 			*np = n;
@@ -281,7 +282,7 @@ static void
 gw_create_fill(struct gateway *gw, struct gw_message *m,
     const struct gw_create_request *req)
 {
-	const struct gateway_service *s = NULL;
+	const struct gw_service *s = NULL;
 	struct smpp_text_analysis a;
 	size_t i, erroff;
 	unsigned validity;

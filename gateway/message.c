@@ -93,6 +93,7 @@ gw_message_free(struct gw_message *m)
 	free(m->media);
 	free(m->status_callback);
 	free(m->parts);
+	free(m->selection);
 	free(m);
 }
 

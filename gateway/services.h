@@ -70,6 +70,9 @@ struct gw_sticky {
 	RB_ENTRY(gw_sticky) by_to;
 };
 RB_HEAD(gw_sticky_tree, gw_sticky);
+int		 gw_sticky_cmp(const struct gw_sticky *,
+		    const struct gw_sticky *);
+RB_PROTOTYPE(gw_sticky_tree, gw_sticky, by_to, gw_sticky_cmp);
 
 /*
  * A service. The settings have the names and meanings of struct
@@ -98,6 +101,10 @@ struct gw_service {
 	char		 usecase[32];
 	int64_t		 date_created;
 	int64_t		 date_updated;
+	uint64_t	 declaration;		/* hash of the scenario's
+						   declaration it was last
+						   written from; 0: made
+						   through the API */
 	struct gw_sender_list senders;		/* oldest first */
 	size_t		 nsenders;		/* numbers + short codes
 						   + alpha senders */
@@ -106,14 +113,17 @@ struct gw_service {
 	RB_ENTRY(gw_service) by_sid;
 };
 RB_HEAD(gw_service_tree, gw_service);
+int		 gw_service_cmp(const struct gw_service *,
+		    const struct gw_service *);
+RB_PROTOTYPE(gw_service_tree, gw_service, by_sid, gw_service_cmp);
 
 struct gw_services;
 
 /*
  * Loads the registry: the store's services, pools, mappings (those
  * unused for longer than sticky_ttl are dropped), then the scenario's
- * services of cfg as described above. 0, or -1 with err filled (an
- * unknown number in a declared pool, a store failure).
+ * services of cfg as described above. The registry, or NULL with err
+ * filled (an unknown number in a declared pool, a store failure).
  */
 struct gw_services *gw_services_open(struct gateway *,
 		    int64_t sticky_ttl, char *err, size_t errlen);

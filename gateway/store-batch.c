@@ -41,6 +41,7 @@ gw_store_op_free(struct gw_store_op *op)
 	gw_message_free(op->m);
 	gw_callback_row_clear(&op->cb);
 	free(op->detail);
+	free(op->obj.body);
 	free(op);
 }
 
@@ -57,7 +58,7 @@ gw_store_batch_free(struct gw_store_job *job)
 	job->nops = 0;
 }
 
-static struct gw_store_op *
+struct gw_store_op *
 gw_store_op_alloc(enum gw_store_op_kind kind)
 {
 	struct gw_store_op *op = xcalloc(1, sizeof(*op));
@@ -68,7 +69,7 @@ gw_store_op_alloc(enum gw_store_op_kind kind)
 
 /* Appends a filled op to the open batch (which may then go at once:
  * nothing touches op after). */
-static void
+void
 gw_store_op_add(struct gw_store *s, struct gw_store_op *op)
 {
 	struct gw_store_job *job = gw_store_batch(s);
@@ -224,6 +225,12 @@ gw_store_db_op(struct gw_store_db *d, const struct gw_store_op *op)
 		    op->cb.attempts, op->cb.next_at);
 	case GW_OP_CB_DELETE:
 		return gw_store_db_delete_callback(d, op->cb.id);
+	case GW_OP_OBJ_PUT:
+		return gw_store_db_put_object(d, &op->obj);
+	case GW_OP_OBJ_DELETE:
+		return gw_store_db_delete_object(d, &op->obj);
+	case GW_OP_OBJ_DELETE_PARENT:
+		return gw_store_db_delete_objects(d, &op->obj);
 	}
 	return gw_store_failx(d, "batch", "unknown op");
 }

@@ -56,7 +56,8 @@ struct event;
 	X(ATTEMPT,		"attempt")				\
 	X(ROUTE,		"route")				\
 	X(PRICE,		"price")				\
-	X(PARTS,		"parts")
+	X(PARTS,		"parts")					\
+	X(SELECTION,		"selection")
 
 enum gw_message_column {
 #define GW_MCOL_ENUM(name, sql) MCOL_##name,
@@ -68,6 +69,9 @@ enum gw_message_column {
 #define GW_CALLBACK_COLUMNS						\
 	"id, kind, message_sid, account_sid, url, method, params,"	\
 	" attempts, next_at, created_at"
+
+#define GW_OBJECT_COLUMNS						\
+	"kind, key, account_sid, parent, created, body"
 
 /*
  * Statements prepared at open and kept. NULL sql: built by
@@ -123,7 +127,16 @@ enum gw_message_column {
 	    " fallback_to_long_code, use_inbound_webhook_on_number,"	\
 	    " validity_period, usecase, senders) VALUES (?1, ?2, ?3,"	\
 	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"	\
-	    " ?16, ?17)")
+	    " ?16, ?17)")						\
+	X(OBJ_PUT, "INSERT OR REPLACE INTO objects (kind, key,"	\
+	    " account_sid, parent, created, body) VALUES (?1, ?2, ?3,"	\
+	    " ?4, ?5, ?6)")						\
+	X(OBJ_DELETE, "DELETE FROM objects WHERE kind = ?1"		\
+	    " AND key = ?2")						\
+	X(OBJ_DELETE_PARENT, "DELETE FROM objects WHERE kind = ?1"	\
+	    " AND parent = ?2")						\
+	X(OBJ_LOAD, "SELECT " GW_OBJECT_COLUMNS " FROM objects"	\
+	    " WHERE kind = ?1 ORDER BY created, key")
 
 enum gw_store_stmt {
 #define GW_STORE_STMT_ENUM(name, sql) GW_STMT_##name,
@@ -179,6 +192,9 @@ enum gw_store_op_kind {
 	GW_OP_CB_ADD,
 	GW_OP_CB_UPDATE,
 	GW_OP_CB_DELETE,
+	GW_OP_OBJ_PUT,
+	GW_OP_OBJ_DELETE,
+	GW_OP_OBJ_DELETE_PARENT,
 };
 
 struct gw_store_op {
@@ -193,6 +209,7 @@ struct gw_store_op {
 	int		 error_code;
 	int64_t		 at;
 	char		*detail;	/* EVENT; NULL none */
+	struct gw_object_row obj;	/* OBJ_*: body owned */
 };
 TAILQ_HEAD(gw_store_op_list, gw_store_op);
 RB_HEAD(gw_store_op_tree, gw_store_op);
@@ -264,6 +281,11 @@ struct gw_store {
 	/* The worker's once started; before, the opener's. */
 	struct gw_store_db w;
 };
+
+/* store-batch.c: the loop's side of the write calls. */
+struct gw_store_op *gw_store_op_alloc(enum gw_store_op_kind);
+/* Appends a filled op to the open batch. */
+void		 gw_store_op_add(struct gw_store *, struct gw_store_op *);
 
 /* store.c: the loop's side. */
 /* The open batch, made if none. */
@@ -350,6 +372,14 @@ int		 gw_store_db_delete_message(struct gw_store_db *,
 		    const char *account_sid, const char *sid);
 int		 gw_store_db_add_event(struct gw_store_db *,
 		    const struct gw_store_op *);
+
+/* store-objects.c: the worker's statements of the object writes. */
+int		 gw_store_db_put_object(struct gw_store_db *,
+		    const struct gw_object_row *);
+int		 gw_store_db_delete_object(struct gw_store_db *,
+		    const struct gw_object_row *);
+int		 gw_store_db_delete_objects(struct gw_store_db *,
+		    const struct gw_object_row *);
 
 /* store-callbacks.c */
 int		 gw_store_db_add_callback(struct gw_store_db *,

@@ -251,6 +251,7 @@ gw_bind_message(struct gw_store_db *s, sqlite3_stmt *st,
 	B_TEXT(ROUTE, m->route, 1);
 	B_TEXT(PRICE, m->price, 1);
 	B_TEXT(PARTS, gw_parts_json(&s->json[1], m), 0);
+	gw_store_bind_text(st, MCOL_SELECTION + 1, m->selection, 0);
 #undef B_TEXT
 #undef B_INT
 }
@@ -283,6 +284,7 @@ gw_store_message_dup(const struct gw_message *m)
 	c->status_callback = m->status_callback != NULL ?
 	    xstrdup(m->status_callback) : NULL;
 	c->parts = gw_parts_dup(m);
+	c->selection = m->selection != NULL ? xstrdup(m->selection) : NULL;
 	c->gw = NULL;
 	c->timer = NULL;
 	c->queued = 0;
@@ -466,6 +468,7 @@ gw_store_read_message(struct gw_store_db *s, sqlite3_stmt *st)
 	m->attempt = (unsigned)R_INT(ATTEMPT);
 	R_TEXT(ROUTE, m->route);
 	R_TEXT(PRICE, m->price);
+	m->selection = gw_store_column_strdup(st, MCOL_SELECTION);
 #undef R_TEXT
 #undef R_INT
 	if (gw_read_names(s, st, m) == -1 || gw_read_media(s, st, m) == -1 ||

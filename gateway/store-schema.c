@@ -128,6 +128,28 @@ static const char *const gw_store_migrations[] = {
 	"CREATE TABLE meta ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL);",
+	/*
+	 * 1 -> 2: Messaging Services. Every message keeps the trace of its
+	 * sender selection (NULL: none, as every row of version 1). The
+	 * objects table holds what other modules keep running (services,
+	 * pools, sticky mappings, alerts) as JSON bodies: the store knows
+	 * their keys, their account, their parent and their age, which is
+	 * all it needs to load, delete and list them. Its indexes serve a
+	 * service's rows (kind, parent) and an account's list pages
+	 * (kind, account_sid, created DESC, key DESC).
+	 */
+	"ALTER TABLE messages ADD COLUMN selection TEXT;"
+	"CREATE TABLE objects ("
+	"  kind TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  account_sid TEXT NOT NULL,"
+	"  parent TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  PRIMARY KEY (kind, key)) WITHOUT ROWID;"
+	"CREATE INDEX objects_parent ON objects (kind, parent);"
+	"CREATE INDEX objects_list ON objects"
+	"  (kind, account_sid, created DESC, key DESC);",
 };
 
 static int

@@ -25,8 +25,10 @@
  * gw_store_put_config() and gw_store_start_generation(), which write at
  * once, outside any batch.
  *
- * Tables (schema version 1): messages (one row per message, parts and
- * media as JSON text columns), message_events (every status transition
+ * Tables (schema version 2): messages (one row per message, parts and
+ * media as JSON text columns, the sender selection's trace), objects
+ * (the running state of other modules, one JSON body per row: Messaging
+ * Services, their senders, sticky mappings, alerts), message_events (every status transition
  * with its clock time and error code), callbacks (the status-callback
  * and inbound-webhook outbox), accounts, numbers, services (the
  * configuration as last loaded, for inspection), meta (key/value:
@@ -46,7 +48,7 @@ struct gateway_config;
 struct gw_message;
 struct gw_store;
 
-#define GW_STORE_SCHEMA_VERSION	1
+#define GW_STORE_SCHEMA_VERSION	2
 
 /*
  * Opens (creating and migrating) the database at path; ":memory:" keeps
@@ -109,6 +111,72 @@ int		 gw_store_update_callback(struct gw_store *, int64_t id,
 int		 gw_store_delete_callback(struct gw_store *, int64_t id);
 /* Frees url and params (not the row itself). */
 void		 gw_callback_row_clear(struct gw_callback_row *);
+
+/*
+ * Objects: rows of a kind ("service", "sender", "sticky", "alert") keyed
+ * by (kind, key), with the account they belong to, an optional parent
+ * key (a sender's service) and a creation time for lists; body is the
+ * owner's JSON text, which the store never reads.
+ */
+#define GW_OBJECT_KIND_MAX	16
+#define GW_OBJECT_KEY_MAX	80
+
+struct gw_object_row {
+	char		 kind[GW_OBJECT_KIND_MAX];
+	char		 key[GW_OBJECT_KEY_MAX];
+	char		 account_sid[35];
+	char		 parent[GW_OBJECT_KEY_MAX];	/* "" none (NULL) */
+	int64_t		 created;
+	char		*body;
+};
+
+/* Writes joining the open batch, as the others. put inserts or replaces
+ * the row (kind, key); -1 for a kind or key too long (logged). */
+int		 gw_store_put_object(struct gw_store *, const char *kind,
+		    const char *key, const char *account_sid,
+		    const char *parent, int64_t created, const char *body);
+int		 gw_store_delete_object(struct gw_store *, const char *kind,
+		    const char *key);
+/* Every row of kind whose parent is parent. */
+int		 gw_store_delete_objects(struct gw_store *, const char *kind,
+		    const char *parent);
+/* Every row of kind, oldest first (created, key), for start-up: cb
+ * gets a row valid during the call. Returns the count or -1. */
+int		 gw_store_load_objects(struct gw_store *, const char *kind,
+		    void (*cb)(const struct gw_object_row *, void *),
+		    void *arg);
+
+/*
+ * A page of an account's rows of kind, newest first (created desc, key
+ * desc): keyset paging as gw_store_list_messages, with created bounds
+ * and one optional equality on a member of the JSON body.
+ */
+struct gw_object_query {
+	const char	*kind;
+	const char	*account_sid;
+	int64_t		 created_after;		/* >=; 0: none */
+	int64_t		 created_before;	/* <  ; 0: none */
+	const char	*body_path;		/* "$.log_level"; NULL none */
+	const char	*body_value;
+	unsigned	 page_size;		/* 1..1000 */
+	/* After this key (next pages), or before it (previous pages,
+	 * returned in list order); "" : first page. */
+	int64_t		 after_created;
+	char		 after_key[GW_OBJECT_KEY_MAX];
+	int64_t		 before_created;
+	char		 before_key[GW_OBJECT_KEY_MAX];
+};
+
+/* Calls cb for each row of the page in list order; *more as in
+ * gw_store_list_messages. Returns the count or -1. */
+int		 gw_store_list_objects(struct gw_store *,
+		    const struct gw_object_query *q,
+		    void (*cb)(const struct gw_object_row *, void *),
+		    void *arg, int *more);
+/* 1 and row filled (body: heap, the caller frees) when (kind, key)
+ * exists, 0 when not, -1 on error. */
+int		 gw_store_get_object(struct gw_store *, const char *kind,
+		    const char *key, struct gw_object_row *row);
 
 /* Durability: cb runs once every write made before it is committed. */
 void		 gw_store_when_durable(struct gw_store *,

@@ -32,6 +32,7 @@
 #include "gateway/api-internal.h"
 #include "gateway/api.h"
 #include "gateway/gateway-internal.h"
+#include "gateway/services.h"
 #include "gateway/store.h"
 #include "tests/unit/http_reply.h"
 
@@ -109,17 +110,13 @@ gw_number_find_sid(const struct gateway *gw, const char *sid)
 	return NULL;
 }
 
-const struct gateway_service *
+/* The real registry (services.h) runs behind it, seeded from fx's
+ * configuration. */
+struct gw_service *
 gw_service_find(const struct gateway *gw, const char *account_sid,
     const char *sid)
 {
-	size_t i;
-
-	for (i = 0; i < gw->cfg.nservices; i++)
-		if (strcmp(gw->cfg.services[i].sid, sid) == 0 &&
-		    strcmp(gw->cfg.services[i].account_sid, account_sid) == 0)
-			return &gw->cfg.services[i];
-	return NULL;
+	return gw_services_find(gw->services, account_sid, sid);
 }
 
 static void
@@ -369,6 +366,8 @@ setup(void)
 	rng_seed(&fx.gw->rng, 7);
 	fx.gw->store = gw_store_open(fx.base, ":memory:", 0, err, sizeof err);
 	ck_assert_msg(fx.gw->store != NULL, "%s", err);
+	fx.gw->services = gw_services_open(fx.gw, 0, err, sizeof err);
+	ck_assert_msg(fx.gw->services != NULL, "%s", err);
 	fx.http = evhttp_new(fx.base);
 	evhttp_set_allowed_methods(fx.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD);
@@ -385,6 +384,7 @@ teardown(void)
 {
 	if (fx.http != NULL)
 		evhttp_free(fx.http);
+	gw_services_free(fx.gw->services);
 	gw_store_close(fx.gw->store);
 	ck_assert_uint_eq(fx.gw->api_pending, 0);
 	free(fx.gw);
@@ -1326,8 +1326,9 @@ START_TEST(test_services)
 	ck_assert_uint_eq(json_array_size(list), 1);
 	ck_assert_str_eq(jstr(json_array_get(list, 0), "phone_number"),
 	    "+14155550100");
+	/* When it joined the pool: seeded at the start. */
 	ck_assert_str_eq(jstr(json_array_get(list, 0), "date_created"),
-	    "2024-04-30T12:00:00Z");
+	    "2024-05-01T12:00:00Z");
 	reply_free(&r);
 	get(&r, "/v1/Services/" MG1 "/ShortCodes/" SC1);
 	ck_assert_int_eq(r.status, 200);

@@ -959,13 +959,14 @@ START_TEST(test_migration)
 	    GW_STORE_SCHEMA_VERSION);
 	ck_assert_int_eq(sql_int(dbpath, "SELECT count(*) FROM sqlite_master"
 	    " WHERE type = 'table' AND name IN ('messages', 'message_events',"
-	    " 'callbacks', 'accounts', 'numbers', 'services', 'meta')"), 7);
+	    " 'callbacks', 'accounts', 'numbers', 'services', 'meta',"
+	    " 'objects')"), 8);
 
 	/* A newer one is refused and left alone. */
 	sql_exec(dbpath, "PRAGMA user_version = 7");
 	ck_assert_ptr_null(gw_store_open(base, dbpath, 0, err, sizeof(err)));
 	ck_assert_msg(strstr(err, "database schema version 7 is newer than "
-	    "this carrierlab (1)") != NULL, "err: %s", err);
+	    "this carrierlab (2)") != NULL, "err: %s", err);
 	ck_assert_msg(strstr(err, dbpath) != NULL, "err: %s", err);
 	ck_assert_int_eq(sql_int(dbpath, "PRAGMA user_version"), 7);
 }
