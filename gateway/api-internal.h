@@ -7,7 +7,8 @@
  *   api-messages.c  Messages: create, list, fetch, update, delete
  *   api-media.c     a message's Media
  *   api-numbers.c   the Account, IncomingPhoneNumbers, SMS/ShortCodes
- *   api-services.c  Messaging v1 Services and their sender lists
+ *   api-services.c  Messaging v1 Services and their pools, v1 paging
+ *   api-alerts.c    Monitor v1 Alerts
  *   api-render.c    resource JSON, the XML of the 2010 API, error bodies
  */
 #ifndef CARRIERLAB_GATEWAY_API_INTERNAL_H
@@ -69,6 +70,14 @@ struct gw_api_request {
 };
 
 typedef void	(*gw_api_handler)(struct gw_api_request *);
+
+/* The arg of the pool's sub-resource routes. */
+enum gw_api_sender_list {
+	GW_API_PHONE_NUMBERS,
+	GW_API_SHORT_CODES,
+	GW_API_ALPHA_SENDERS,
+	GW_API_DESTINATION_ALPHA_SENDERS,
+};
 
 /* api-form.c */
 /* WHATWG application/x-www-form-urlencoded: '+' is a space, bad %-escapes
@@ -159,10 +168,28 @@ void		 gw_api_numbers_list(struct gw_api_request *);
 void		 gw_api_numbers_fetch(struct gw_api_request *);
 void		 gw_api_short_codes_list(struct gw_api_request *);
 void		 gw_api_short_codes_fetch(struct gw_api_request *);
+void		 gw_api_services_create(struct gw_api_request *);
 void		 gw_api_services_list(struct gw_api_request *);
 void		 gw_api_services_fetch(struct gw_api_request *);
+void		 gw_api_services_update(struct gw_api_request *);
+void		 gw_api_services_delete(struct gw_api_request *);
+void		 gw_api_service_senders_create(struct gw_api_request *);
 void		 gw_api_service_senders_list(struct gw_api_request *);
 void		 gw_api_service_senders_fetch(struct gw_api_request *);
+void		 gw_api_service_senders_delete(struct gw_api_request *);
+void		 gw_api_alerts_list(struct gw_api_request *);
+void		 gw_api_alerts_fetch(struct gw_api_request *);
+
+/* api-services.c: v1 lists. The body {key: items, "meta": {page,
+ * page_size, first_page_url, previous_page_url, url, next_page_url,
+ * key}} with absolute URLs carrying pg's filters and tokens; items is
+ * consumed. */
+void		 gw_api_v1_reply_list(struct gw_api_request *, const char *key,
+		    json_t *items, const struct gw_api_page *pg);
+/* The query's PageToken ("PA" or "PB" + a sid of prefix): 0 with
+ * *token (NULL: none), or -1 after answering 20001. */
+int		 gw_api_v1_token(struct gw_api_request *, const char *prefix,
+		    const char **token, int *backward);
 
 /* api-render.c */
 /* "ME" + the first 32 hex digits of SHA-256("<message sid>/<index>"). */

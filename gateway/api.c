@@ -38,12 +38,6 @@
 #define GW_API_MAX_SEGMENTS	12
 #define GW_API_AUTH_MAX		512	/* base64 credentials */
 
-enum gw_api_sender_list {
-	GW_API_PHONE_NUMBERS,
-	GW_API_SHORT_CODES,
-	GW_API_ALPHA_SENDERS,
-};
-
 /*
  * A route: the path is matched segment by segment after the version
  * prefix and, on 2010 paths, after ".json"/".xml" is taken off the last
@@ -55,14 +49,22 @@ struct gw_api_route {
 	const char	*path;
 	gw_api_handler	 handler;
 	int		 arg;			/* given to the handler */
-	/* Other methods answer 404 rather than 405: the v1 writes come in a
-	 * later issue and must look absent until then. */
-	int		 others_not_found;
 };
 
 #define GW_ACC	"/Accounts/{AC}"
 #define GW_MSG	GW_ACC "/Messages/{SM}"
 #define GW_SVC	"/Services/{MG}"
+
+/* A pool's sub-resource: add and list, fetch and remove. */
+#define GW_SENDER_ROUTES(list, one, which)				\
+	{ .method = EVHTTP_REQ_POST, .v1 = 1, .path = GW_SVC list,	\
+	  .handler = gw_api_service_senders_create, .arg = which },	\
+	{ .method = EVHTTP_REQ_GET, .v1 = 1, .path = GW_SVC list,	\
+	  .handler = gw_api_service_senders_list, .arg = which },	\
+	{ .method = EVHTTP_REQ_GET, .v1 = 1, .path = GW_SVC one,	\
+	  .handler = gw_api_service_senders_fetch, .arg = which },	\
+	{ .method = EVHTTP_REQ_DELETE, .v1 = 1, .path = GW_SVC one,	\
+	  .handler = gw_api_service_senders_delete, .arg = which }
 
 static const struct gw_api_route gw_api_routes[] = {
 	{ .method = EVHTTP_REQ_GET, .path = GW_ACC,
@@ -92,31 +94,28 @@ static const struct gw_api_route gw_api_routes[] = {
 	  .handler = gw_api_short_codes_list },
 	{ .method = EVHTTP_REQ_GET, .path = GW_ACC "/SMS/ShortCodes/{SC}",
 	  .handler = gw_api_short_codes_fetch },
+	{ .method = EVHTTP_REQ_POST, .v1 = 1, .path = "/Services",
+	  .handler = gw_api_services_create },
 	{ .method = EVHTTP_REQ_GET, .v1 = 1, .path = "/Services",
-	  .handler = gw_api_services_list, .others_not_found = 1 },
+	  .handler = gw_api_services_list },
 	{ .method = EVHTTP_REQ_GET, .v1 = 1, .path = GW_SVC,
-	  .handler = gw_api_services_fetch, .others_not_found = 1 },
-	{ .method = EVHTTP_REQ_GET, .v1 = 1, .path = GW_SVC "/PhoneNumbers",
-	  .handler = gw_api_service_senders_list,
-	  .arg = GW_API_PHONE_NUMBERS, .others_not_found = 1 },
-	{ .method = EVHTTP_REQ_GET, .v1 = 1,
-	  .path = GW_SVC "/PhoneNumbers/{PN}",
-	  .handler = gw_api_service_senders_fetch,
-	  .arg = GW_API_PHONE_NUMBERS, .others_not_found = 1 },
-	{ .method = EVHTTP_REQ_GET, .v1 = 1, .path = GW_SVC "/ShortCodes",
-	  .handler = gw_api_service_senders_list,
-	  .arg = GW_API_SHORT_CODES, .others_not_found = 1 },
-	{ .method = EVHTTP_REQ_GET, .v1 = 1,
-	  .path = GW_SVC "/ShortCodes/{SC}",
-	  .handler = gw_api_service_senders_fetch,
-	  .arg = GW_API_SHORT_CODES, .others_not_found = 1 },
-	{ .method = EVHTTP_REQ_GET, .v1 = 1, .path = GW_SVC "/AlphaSenders",
-	  .handler = gw_api_service_senders_list,
-	  .arg = GW_API_ALPHA_SENDERS, .others_not_found = 1 },
-	{ .method = EVHTTP_REQ_GET, .v1 = 1,
-	  .path = GW_SVC "/AlphaSenders/{AI}",
-	  .handler = gw_api_service_senders_fetch,
-	  .arg = GW_API_ALPHA_SENDERS, .others_not_found = 1 },
+	  .handler = gw_api_services_fetch },
+	{ .method = EVHTTP_REQ_POST, .v1 = 1, .path = GW_SVC,
+	  .handler = gw_api_services_update },
+	{ .method = EVHTTP_REQ_DELETE, .v1 = 1, .path = GW_SVC,
+	  .handler = gw_api_services_delete },
+	GW_SENDER_ROUTES("/PhoneNumbers", "/PhoneNumbers/{PN}",
+	    GW_API_PHONE_NUMBERS),
+	GW_SENDER_ROUTES("/ShortCodes", "/ShortCodes/{SC}",
+	    GW_API_SHORT_CODES),
+	GW_SENDER_ROUTES("/AlphaSenders", "/AlphaSenders/{AI}",
+	    GW_API_ALPHA_SENDERS),
+	GW_SENDER_ROUTES("/DestinationAlphaSenders",
+	    "/DestinationAlphaSenders/{AI}", GW_API_DESTINATION_ALPHA_SENDERS),
+	{ .method = EVHTTP_REQ_GET, .v1 = 1, .path = "/Alerts",
+	  .handler = gw_api_alerts_list },
+	{ .method = EVHTTP_REQ_GET, .v1 = 1, .path = "/Alerts/{NO}",
+	  .handler = gw_api_alerts_fetch },
 };
 
 #define GW_API_NROUTES	(sizeof gw_api_routes / sizeof gw_api_routes[0])
@@ -236,7 +235,6 @@ gw_api_route_find(struct gw_api_request *r, const struct gw_api_path *p)
 	int method = r->method == EVHTTP_REQ_HEAD ? EVHTTP_REQ_GET :
 	    r->method;
 	char allow[64] = "";
-	int others_not_found = 0;
 	size_t i;
 
 	for (i = 0; i < GW_API_NROUTES; i++) {
@@ -246,13 +244,12 @@ gw_api_route_find(struct gw_api_request *r, const struct gw_api_path *p)
 			gw_api_route_match(&gw_api_routes[i], p, r);
 			return &gw_api_routes[i];
 		}
-		others_not_found |= gw_api_routes[i].others_not_found;
 		if (allow[0] != '\0')
 			strlcat(allow, ", ", sizeof allow);
 		strlcat(allow, gw_api_method_name(gw_api_routes[i].method),
 		    sizeof allow);
 	}
-	if (allow[0] == '\0' || others_not_found) {
+	if (allow[0] == '\0') {
 		gw_api_fail(r, 20404, "The requested resource %s was not found",
 		    r->path);
 		return NULL;

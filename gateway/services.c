@@ -263,9 +263,8 @@ gw_services_count(struct gw_services *reg, const char *account_sid)
 	return n;
 }
 
-/* The settings Twilio checks on create and update. */
-static int
-gw_service_check(const struct gw_service *s, struct gw_error *e)
+int
+gw_services_check(const struct gw_service *s, struct gw_error *e)
 {
 	size_t i;
 
@@ -293,7 +292,7 @@ gw_services_create(struct gw_services *reg, const char *account_sid,
 {
 	struct gw_service *s;
 
-	if (gw_service_check(tmpl, e) == -1)
+	if (gw_services_check(tmpl, e) == -1)
 		return NULL;
 	if (gw_services_count(reg, account_sid) >= GW_SERVICES_MAX) {
 		gw_error_set(e, 30995, "Messaging Service size limit reached: "
@@ -323,7 +322,7 @@ gw_services_updated(struct gw_services *reg, struct gw_service *s)
 {
 	struct gw_error e;
 
-	if (gw_service_check(s, &e) == -1) {
+	if (gw_services_check(s, &e) == -1) {
 		log_warnx("service %s update-refused reason=\"%s\"", s->sid,
 		    e.message);
 		return -1;

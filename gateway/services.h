@@ -79,10 +79,12 @@ RB_PROTOTYPE(gw_sticky_tree, gw_sticky, by_to, gw_sticky_cmp);
  * gateway_service (and of twilio-api.md §7.2); validity_period 0 means
  * the default (36,000 s).
  */
+#define GW_SERVICE_NAME_MAX	(64 * 4 + 1)	/* 64 characters of UTF-8 */
+
 struct gw_service {
 	char		 sid[GATEWAY_SID_SIZE];
 	char		 account_sid[GATEWAY_SID_SIZE];
-	char		 friendly_name[GATEWAY_NAME_MAX];
+	char		 friendly_name[GW_SERVICE_NAME_MAX];
 	char		 inbound_request_url[GATEWAY_URL_MAX];
 	char		 inbound_method[GATEWAY_METHOD_MAX];
 	char		 fallback_url[GATEWAY_URL_MAX];
@@ -150,6 +152,10 @@ void		 gw_services_each(struct gw_services *,
  * 30995, 20404, 21709 ...); a write is in memory at once and in the
  * store's open batch.
  */
+/* The settings' checks of create and update (FriendlyName given,
+ * ValidityPeriod 0 or 1..36,000, a Usecase Twilio knows): 0, or -1. */
+int		 gw_services_check(const struct gw_service *tmpl,
+		    struct gw_error *e);
 /* A new service from the settings of tmpl (sid drawn here). */
 struct gw_service *gw_services_create(struct gw_services *,
 		    const char *account_sid, const struct gw_service *tmpl,

@@ -1187,7 +1187,7 @@ START_TEST(test_routing)
 	get(&r, "/v1/Services/" MG1 "/Things");
 	assert_error(&r, 404, 20404, NULL);
 	reply_free(&r);
-	/* Wrong method: 405 with Allow; v1 writes are absent for now. */
+	/* Wrong method: 405 with Allow. */
 	request(&r, EVHTTP_REQ_DELETE, MSGS ".json", NULL, AUTH1);
 	assert_error(&r, 405, 20004, NULL);
 	ck_assert_str_eq(r.allow, "POST, GET");
@@ -1196,8 +1196,9 @@ START_TEST(test_routing)
 	    AUTH1);
 	assert_error(&r, 405, 20004, NULL);
 	reply_free(&r);
-	post(&r, "/v1/Services", "FriendlyName=x");
-	assert_error(&r, 404, 20404, NULL);
+	request(&r, EVHTTP_REQ_PUT, "/v1/Services", "", AUTH1);
+	assert_error(&r, 405, 20004, NULL);
+	ck_assert_str_eq(r.allow, "POST, GET");
 	reply_free(&r);
 	/* Not the API's: the caller answers. */
 	ck_assert_int_eq(fx.not_ours, 0);
