@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -72,6 +73,23 @@ gw_debug_events(struct gateway *gw, const char *sid)
 	return a;
 }
 
+/* The lines of the sender selection's trace (lifecycle-select.c). */
+static json_t *
+gw_debug_selection(const struct gw_message *m)
+{
+	json_t *a = json_array();
+	const char *p, *nl;
+
+	for (p = m->selection; p != NULL && *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL) {
+			json_array_append_new(a, json_string(p));
+			break;
+		}
+		json_array_append_new(a, json_stringn(p, (size_t)(nl - p)));
+	}
+	return a;
+}
+
 json_t *
 gateway_message_debug(struct gateway *gw, const char *sid)
 {
@@ -80,10 +98,11 @@ gateway_message_debug(struct gateway *gw, const char *sid)
 
 	if (gw_store_get_message(gw->store, NULL, sid, &m) != 1)
 		return NULL;
-	o = json_pack("{s:o, s:s, s:b, s:o, s:o}", "message",
+	o = json_pack("{s:o, s:s, s:b, s:o, s:o, s:o}", "message",
 	    gw_api_message_json(gw, m), "route", m->route, "active",
 	    gw_active_find(gw, sid) != NULL, "parts", gw_debug_parts(m),
-	    "events", gw_debug_events(gw, sid));
+	    "events", gw_debug_events(gw, sid), "sender_selection",
+	    gw_debug_selection(m));
 	gw_message_free(m);
 	return o;
 }

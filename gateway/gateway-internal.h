@@ -91,6 +91,8 @@ struct gw_message {
 							   by '\n'; NULL none */
 	unsigned	 fallbacks;			/* sent again from a
 							   long code */
+	int		 busy;				/* counted in its pool
+							   sender's busy */
 	/* Lifecycle-only state. */
 	struct gateway	*gw;				/* owner */
 	struct clock_timer *timer;			/* schedule / validity */
@@ -120,6 +122,8 @@ struct gw_metrics {
 	uint64_t	 callbacks_failed;		/* attempts that failed */
 	uint64_t	 callbacks_dropped;		/* gave up */
 	uint64_t	 inbound;
+	uint64_t	 inbound_dropped;		/* services without
+							   inbound_request_url */
 	uint64_t	 receipts_unmatched;
 };
 
@@ -277,9 +281,9 @@ void		 gw_lifecycle_inbound(struct gateway *, const char *route,
 /* The active message with sid, or NULL. */
 struct gw_message *gw_active_find(struct gateway *, const char *sid);
 
-/* Route for a destination and sender: the index of the route with the
- * longest prefix of to whose carrier takes the sender kind (and MMS when
- * mms); -1 when none. */
+/* Route for a destination and sender: among the routes with the longest
+ * prefix of to (the destination's carrier), the first whose carrier
+ * takes the sender kind (and MMS when mms); -1 when none of them does. */
 int		 gw_route_pick(const struct gateway *, const char *to,
 		    enum gateway_sender_kind kind, int mms);
 /* 1 when some route serves to's prefix, whatever the sender. */

@@ -36,6 +36,7 @@ gateway_config_defaults(struct gateway_config *cfg)
 	cfg->callback_memory_max = 20000;
 	cfg->max_body = 1024 * 1024;
 	cfg->api_max_pending = 10000;
+	cfg->sticky_ttl = GW_STICKY_TTL_DEFAULT;
 }
 
 static void *
@@ -75,6 +76,8 @@ gw_config_copy(struct gateway_config *dst, const struct gateway_config *src)
 		    src->services[i].ndestination_alphas,
 		    sizeof *src->services[i].destination_alphas);
 	}
+	dst->countries = gw_dup(src->countries, src->ncountries,
+	    sizeof *src->countries);
 	dst->routes = gw_dup(src->routes, src->nroutes, sizeof *src->routes);
 	for (i = 0; i < src->nroutes; i++) {
 		dst->routes[i].prefixes = gw_dup(src->routes[i].prefixes,
@@ -100,6 +103,7 @@ gw_config_free(struct gateway_config *cfg)
 		free(cfg->services[i].destination_alphas);
 	}
 	free(cfg->services);
+	free(cfg->countries);
 	for (i = 0; i < cfg->nroutes; i++) {
 		free(cfg->routes[i].prefixes);
 		free(cfg->routes[i].error_rules);
@@ -197,6 +201,15 @@ gw_route_match(const struct gateway_route *r, const char *to)
 	return best;
 }
 
+/*
+ * The destination's carrier is the route with the longest prefix of to,
+ * whatever the sender: a handset's carrier does not change with the
+ * sender. Routes that share that longest prefix are alternatives (two
+ * aggregators to one country): the first listed that takes the kind
+ * (and MMS) carries it. None of them taking it is an answer: this
+ * sender cannot reach to (a short code to a carrier without short
+ * codes is rerouted by the pool, refused with a given From).
+ */
 int
 gw_route_pick(const struct gateway *gw, const char *to,
     enum gateway_sender_kind kind, int mms)
@@ -207,14 +220,15 @@ gw_route_pick(const struct gateway *gw, const char *to,
 
 	for (i = 0; i < gw->cfg.nroutes; i++) {
 		r = &gw->cfg.routes[i];
-		if ((r->accepts_kinds & (1u << kind)) == 0 ||
-		    (mms && !r->accepts_mms))
+		if ((len = gw_route_match(r, to)) == 0 || len < best)
 			continue;
-		/* Longest prefix wins; among equals, the first listed. */
-		if ((len = gw_route_match(r, to)) > best) {
+		if (len > best) {
 			best = len;
-			pick = (int)i;
+			pick = -1;
 		}
+		if (pick == -1 && (r->accepts_kinds & (1u << kind)) != 0 &&
+		    (!mms || r->accepts_mms))
+			pick = (int)i;
 	}
 	return pick;
 }
@@ -350,6 +364,9 @@ gateway_metrics(struct gateway *gw, struct evbuffer *out)
 	    "Messages created through the API.", gw->metrics.created);
 	gw_metric(out, "carrierlab_gateway_inbound_total", "counter",
 	    "Inbound messages received from carriers.", gw->metrics.inbound);
+	gw_metric(out, "carrierlab_gateway_inbound_dropped_total", "counter",
+	    "Inbound messages to a service without inbound_request_url, "
+	    "dropped.", gw->metrics.inbound_dropped);
 	gw_metric(out, "carrierlab_gateway_api_requests_total", "counter",
 	    "API requests served.", gw->metrics.api_requests);
 	gw_metric(out, "carrierlab_gateway_api_errors_total", "counter",

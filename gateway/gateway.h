@@ -257,7 +257,8 @@ int	gateway_http_handle(struct gateway *, struct evhttp_request *);
 /*
  * A message for debugging: {"message": the API's resource, "route",
  * "parts": [{state, smsc_id, stat, err, error_code}], "events":
- * [{status, error_code, at, detail}]}, from the store (any account);
+ * [{status, error_code, at, detail}], "sender_selection": [the trace's
+ * lines, docs/sender-selection.md]}, from the store (any account);
  * NULL when there is no such message. The caller decrefs.
  */
 json_t	*gateway_message_debug(struct gateway *, const char *sid);

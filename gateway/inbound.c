@@ -3,8 +3,10 @@
  * direction inbound and status received, stored, and goes to the
  * webhook Twilio would call: the service's inbound_request_url when the
  * number is in a service (unless the service defers to the number's own
- * webhook), else the number's sms_url. With neither, the message is kept
- * but nobody is called. A TwiML <Message> in the answer is sent back as
+ * webhook), else the number's sms_url. A service without an
+ * inbound_request_url drops the message (not stored, as Twilio's
+ * "drop" incoming handling); a number in no service without sms_url
+ * keeps it and calls nobody. A TwiML <Message> in the answer is sent back as
  * an outbound-reply message.
  */
 #include "config.h"
@@ -114,6 +116,16 @@ gw_lifecycle_inbound(struct gateway *gw, const char *route,
 		return;
 	}
 	s = gw_service_of_number(gw, n);
+	/* Twilio: a service with no inbound_request_url has inbound
+	 * receiving off; the message is neither logged nor received. */
+	if (s != NULL && !s->use_inbound_webhook_on_number &&
+	    s->inbound_request_url[0] == '\0') {
+		gw->metrics.inbound_dropped++;
+		log_info("gateway inbound-dropped route=%s to=%s service=%s "
+		    "reason=\"the service has no inbound_request_url\"",
+		    route, dst, s->sid);
+		return;
+	}
 	m = gw_message_new();
 	m->gw = gw;
 	gw_sid_serial(&gw->rng, ++gw->sid_serial, "SM", m->sid);

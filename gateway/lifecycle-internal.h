@@ -27,12 +27,36 @@ void	gw_active_add(struct gateway *, struct gw_message *m);
  * frees it. */
 void	gw_retire(struct gateway *, struct gw_message *m);
 
+/* What gw_transition() does but retire: a status reported (row, event,
+ * count, callback) that is not the message's last, as the undelivered
+ * short code before a fallback to a long code. */
+void	gw_report(struct gateway *, struct gw_message *m,
+	    enum gw_status status, int error_code, const char *detail,
+	    const char *raw_dlr);
+
 /*
- * Chooses the sender (From) and route for m: m->from when set (must be
- * the account's, capable, and reachable), else the first suitable sender
- * of the service's pool. Fills m->from and m->route; 0, or -1 with e.
+ * lifecycle-select.c. Chooses the sender (From) and route for m: m->from
+ * when set (must be the account's, capable, and reachable), else the
+ * service's pipeline (gateway/sender.h). Fills m->from and m->route; 0,
+ * or -1 with e. apply 1: the choice is final (the message goes now):
+ * its trace is kept with m and logged, the sticky mapping and the
+ * pre-registration alert are written; 0: only whether one exists.
  */
-int	gw_select(struct gateway *, struct gw_message *m, struct gw_error *e);
+int	gw_select(struct gateway *, struct gw_message *m, int apply,
+	    struct gw_error *e);
+/* The scaler's busy count of m's pool sender: taken once when m is
+ * queued to a carrier, released once when it is sent or ends. */
+void	gw_busy_take(struct gateway *, struct gw_message *m);
+void	gw_busy_release(struct gateway *, struct gw_message *m);
+/*
+ * m, sent from a short code of a service with fallback_to_long_code, came
+ * back undelivered with code: when code is eligible (gateway_config.
+ * fallback_codes, else the default list) and the pool has a long code
+ * for To, reports the undelivered attempt and sends m again from the
+ * long code; returns 1 (m lives on). 0: nothing done.
+ */
+int	gw_fallback(struct gateway *, struct gw_message *m, int code,
+	    const char *raw_dlr);
 
 /* Hands m to its route (selecting the sender first when from is unset)
  * and arms the validity timer; fails m when no sender can be chosen. */

@@ -78,6 +78,9 @@ gw_fold(struct gateway *gw, struct gw_message *m, const char *raw_dlr)
 	}
 	if (m->status == GW_STATUS_SENDING)
 		gw_sent(gw, m);
+	if (status == GW_STATUS_UNDELIVERED && gw_fallback(gw, m, code,
+	    raw_dlr))
+		return 1;		/* sent again: written there */
 	gw_transition(gw, m, status, code, "receipt", raw_dlr);
 	return 1;			/* m is gone */
 }

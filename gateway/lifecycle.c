@@ -77,9 +77,8 @@ gw_callback_url(const struct gateway *gw, const struct gw_message *m)
 }
 
 void
-gw_transition(struct gateway *gw, struct gw_message *m,
-    enum gw_status status, int error_code, const char *detail,
-    const char *raw_dlr)
+gw_report(struct gateway *gw, struct gw_message *m, enum gw_status status,
+    int error_code, const char *detail, const char *raw_dlr)
 {
 	const char *url;
 	enum gw_status from = m->status;
@@ -97,6 +96,18 @@ gw_transition(struct gateway *gw, struct gw_message *m,
 	if ((url = gw_callback_url(gw, m)) != NULL &&
 	    m->direction != GW_DIR_INBOUND)
 		gw_webhook_status(gw->webhooks, m, url, raw_dlr);
+}
+
+void
+gw_transition(struct gateway *gw, struct gw_message *m,
+    enum gw_status status, int error_code, const char *detail,
+    const char *raw_dlr)
+{
+	gw_report(gw, m, status, error_code, detail, raw_dlr);
+	/* The scaler counts a sender busy until the carrier took the
+	 * message (or it ended). */
+	if (status == GW_STATUS_SENT || gw_status_terminal(status))
+		gw_busy_release(gw, m);
 	if (gw_status_terminal(status))
 		gw_retire(gw, m);
 }
@@ -113,110 +124,6 @@ gw_timer_arm(struct gateway *gw, struct gw_message *m, int64_t at)
 	clock_timer_add(m->timer, at > now ? at - now : 0);
 }
 
-/* The carrier kinds of sender a message to `to` may use from this pool
- * member; 0 when the member cannot send it. */
-static int
-gw_sender_fits(const struct gateway *gw, const struct gateway_number *n,
-    const char *to, int mms)
-{
-	if ((n->capabilities & GATEWAY_CAP_SMS) == 0 ||
-	    (mms && (n->capabilities & GATEWAY_CAP_MMS) == 0))
-		return 0;
-	/* Short codes reach their own country only. */
-	if (n->kind == GATEWAY_SENDER_SHORT_CODE &&
-	    strcmp(n->country, gw_country_of(to)) != 0)
-		return 0;
-	return gw_route_pick(gw, to, n->kind, mms) >= 0;
-}
-
-static int
-gw_select_from(struct gateway *gw, struct gw_message *m,
-    const struct gateway_number **np, struct gw_error *e)
-{
-	const struct gateway_number *n;
-	int mms = m->num_media > 0;
-
-	n = gw_number_find(gw, m->account_sid, m->from);
-	if (n == NULL || (n->capabilities & GATEWAY_CAP_SMS) == 0) {
-		gw_error_set(e, 21606, "The 'From' phone number provided "
-		    "(%s) is not a valid message-capable Twilio phone number "
-		    "for this destination.", m->from);
-		return -1;
-	}
-	if (mms && (n->capabilities & GATEWAY_CAP_MMS) == 0) {
-		gw_error_set(e, 21621, "The 'From' number %s has not been "
-		    "enabled for MMS", m->from);
-		return -1;
-	}
-	if (n->kind == GATEWAY_SENDER_SHORT_CODE &&
-	    strcmp(n->country, gw_country_of(m->to)) != 0) {
-		gw_error_set(e, 21659, "Short code %s cannot send to %s: "
-		    "country mismatch", m->from, m->to);
-		return -1;
-	}
-	*np = n;
-	return 0;
-}
-
-static int
-gw_select_pool(struct gateway *gw, struct gw_message *m,
-    const struct gateway_number **np, struct gw_error *e)
-{
-	const struct gw_service *s;
-	const struct gateway_number *n;
-	const struct gw_sender *snd;
-
-	s = gw_service_find(gw, m->account_sid, m->service_sid);
-	if (s == NULL) {
-		gw_error_set(e, 21701, NULL);
-		return -1;
-	}
-	if (s->nsenders == 0) {
-		gw_error_set(e, 21704, NULL);
-		return -1;
-	}
-	TAILQ_FOREACH(snd, &s->senders, entry) {
-		n = gw_number_find_sid(gw, snd->sid);
-		if (n != NULL && gw_sender_fits(gw, n, m->to,
-		    m->num_media > 0)) {
-			*np = n;
-			return 0;
-		}
-	}
-	gw_error_set(e, 21612, "The Messaging Service %s has no sender that "
-	    "can reach %s", m->service_sid, m->to);
-	return -1;
-}
-
-int
-gw_select(struct gateway *gw, struct gw_message *m, struct gw_error *e)
-{
-	const struct gateway_number *n;
-	int route;
-
-	if (m->from[0] != '\0') {
-		if (gw_select_from(gw, m, &n, e) == -1)
-			return -1;
-	} else if (gw_select_pool(gw, m, &n, e) == -1)
-		return -1;
-	if (!gw_route_serves(gw, m->to)) {
-		gw_error_set(e, 21408, "Permission to send an SMS has not "
-		    "been enabled for the region indicated by the 'To' "
-		    "number: %s.", m->to);
-		return -1;
-	}
-	route = gw_route_pick(gw, m->to, n->kind, m->num_media > 0);
-	if (route < 0) {
-		gw_error_set(e, 21612, "Message cannot be sent with the "
-		    "current combination of 'To' (%s) and 'From' (%s) "
-		    "parameters", m->to, n->number);
-		return -1;
-	}
-	snprintf(m->from, sizeof m->from, "%s", n->number);
-	snprintf(m->route, sizeof m->route, "%s", gw->cfg.routes[route].name);
-	return 0;
-}
-
 void
 gw_dispatch(struct gateway *gw, struct gw_message *m)
 {
@@ -224,7 +131,7 @@ gw_dispatch(struct gateway *gw, struct gw_message *m)
 	struct gw_error e;
 
 	if (m->from[0] == '\0' || m->route[0] == '\0') {
-		if (gw_select(gw, m, &e) == -1) {
+		if (gw_select(gw, m, 1, &e) == -1) {
 			gw_transition(gw, m, GW_STATUS_FAILED, e.code,
 			    e.message, NULL);
 			return;
@@ -232,6 +139,7 @@ gw_dispatch(struct gateway *gw, struct gw_message *m)
 		/* From is not among the columns a status change writes. */
 		gw_store_put_message(gw->store, m);
 	}
+	gw_busy_take(gw, m);
 	if (m->status != GW_STATUS_QUEUED)
 		gw_transition(gw, m, GW_STATUS_QUEUED, 0, m->route, NULL);
 	if (m->valid_until > 0)
@@ -374,7 +282,7 @@ gw_lifecycle_create(struct gateway *gw, const struct gw_create_request *req,
 	/* The sender and route are checked now so that a message nobody can
 	 * send is refused at once; a pool's choice shows from the queued
 	 * status on, as Twilio's does. */
-	if (gw_select(gw, m, e) == -1) {
+	if (gw_select(gw, m, 0, e) == -1) {
 		gw_message_free(m);
 		return -1;
 	}

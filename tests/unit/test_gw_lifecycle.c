@@ -23,6 +23,7 @@
 #include "gateway/api.h"
 #include "gateway/gateway-internal.h"
 #include "gateway/outbound.h"
+#include "gateway/services.h"
 #include "gateway/store.h"
 #include "gateway/webhook.h"
 
@@ -270,6 +271,21 @@ stop(void)
 	gw = NULL;
 }
 
+/* The scaler's busy count of the pool sender `sender` of MG. */
+static unsigned
+busy_of(const char *sender)
+{
+	struct gw_service *s = gw_services_find(gw->services, AC, MG);
+	struct gw_sender *snd;
+
+	ck_assert_ptr_nonnull(s);
+	TAILQ_FOREACH(snd, &s->senders, entry)
+		if (strcmp(snd->sender, sender) == 0)
+			return snd->busy;
+	ck_abort_msg("%s is not in the pool", sender);
+	return 0;
+}
+
 static void
 teardown(void)
 {
@@ -440,12 +456,119 @@ START_TEST(test_service_pool_choice)
 	ck_assert_int_eq(m->status, GW_STATUS_QUEUED);
 	ck_assert_uint_eq(hooks->n, 1);
 	ck_assert_str_eq(hooks->log[0], "queued:0");
-	/* GB: not the US short code (its country only); the first long
-	 * code of the pool (country geomatch comes with the full sender
-	 * selection). */
+	ck_assert_ptr_nonnull(m->selection);
+	ck_assert_ptr_nonnull(strstr(m->selection, "short code:"));
+	ck_assert_uint_eq(busy_of("55555"), 1);
+	/* GB: not the US short code (its country only), nor the alpha
+	 * sender (the gb carrier takes none): country geomatch. */
 	m = created_ok("+447700900111", NULL, MG, "hello", &c);
-	ck_assert_str_eq(m->from, "+14155550100");
+	ck_assert_str_eq(m->from, "+447700900100");
 	ck_assert_str_eq(m->route, "gb");
+	ck_assert_ptr_nonnull(strstr(m->selection, "country:"));
+	/* Accepted by the carrier: the scaler no longer counts it busy. */
+	gw_lifecycle_sending(gw, m);
+	gw_lifecycle_part_accepted(gw, m, 0, "g1");
+	ck_assert_uint_eq(busy_of("+447700900100"), 0);
+	ck_assert_uint_eq(busy_of("55555"), 1);
+}
+END_TEST
+
+/* A short code's UNDELIV (30005) goes again from a long code: the
+ * undelivered attempt is reported, then the long code's path. */
+START_TEST(test_fallback_long_code)
+{
+	struct gw_receipt undeliv = { "UNDELIV", "001", -1, -1, 0, "" };
+	struct gw_receipt ok = { "DELIVRD", "000", -1, -1, 0, "" };
+	static const char *const want[] = { "queued:0", "sending:0",
+	    "sent:0", "undelivered:30005", "queued:0", "sending:0", "sent:0",
+	    "delivered:0" };
+	struct gw_event_row ev[16];
+	struct gw_message *m;
+	struct created c;
+	char sid[GATEWAY_SID_SIZE];
+	int code = -1, n;
+	size_t i;
+
+	stop();
+	service.fallback_to_long_code = 1;
+	start();
+	m = created_ok("+14155550111", NULL, MG, "hello", &c);
+	memcpy(sid, m->sid, sizeof sid);
+	ck_assert_str_eq(m->from, "55555");
+	gw_lifecycle_sending(gw, m);
+	gw_lifecycle_part_accepted(gw, m, 0, "s1");
+	gw_lifecycle_receipt(gw, m, 0, &undeliv);
+	ck_assert_ptr_eq(gw_active_find(gw, sid), m);
+	ck_assert_str_eq(m->from, "+14155550100");
+	ck_assert_str_eq(m->route, "us");
+	ck_assert_uint_eq(m->fallbacks, 1);
+	ck_assert_int_eq(m->status, GW_STATUS_QUEUED);
+	ck_assert_int_eq(m->parts[0].state, GW_PART_PENDING);
+	ck_assert_ptr_nonnull(strstr(m->selection, "fallback: short code "
+	    "55555 undelivered (30005)"));
+	ck_assert_uint_eq(busy_of("55555"), 0);
+	ck_assert_uint_eq(busy_of("+14155550100"), 1);
+	gw_lifecycle_sending(gw, m);
+	gw_lifecycle_part_accepted(gw, m, 0, "l1");
+	gw_lifecycle_receipt(gw, m, 0, &ok);
+	ck_assert_ptr_null(gw_active_find(gw, sid));
+	ck_assert_int_eq(stored_status(sid, &code), GW_STATUS_DELIVERED);
+	ck_assert_int_eq(code, 0);
+	ck_assert_uint_eq(hooks->n, sizeof want / sizeof want[0]);
+	for (i = 0; i < hooks->n; i++)
+		ck_assert_str_eq(hooks->log[i], want[i]);
+	n = gw_store_list_events(gw->store, sid, ev, 16);
+	ck_assert_int_eq(n, 9);		/* accepted first, no callback */
+	ck_assert_str_eq(ev[4].status, "undelivered");
+	ck_assert_int_eq(ev[4].error_code, 30005);
+	ck_assert_str_eq(ev[8].status, "delivered");
+}
+END_TEST
+
+/* No fallback: a long code's UNDELIV, an ineligible code, the service
+ * setting off. */
+START_TEST(test_fallback_not_taken)
+{
+	struct gw_receipt rejectd = { "REJECTD", "000", -1, -1, 0, "" };
+	struct gw_receipt undeliv = { "UNDELIV", "001", -1, -1, 0, "" };
+	struct gw_message *m;
+	struct created c;
+	char sid[GATEWAY_SID_SIZE];
+	int code = 0;
+
+	stop();
+	service.fallback_to_long_code = 1;
+	cfg.fallback_codes[0] = 30003;		/* 30005 is not eligible */
+	start();
+	m = created_ok("+14155550111", NULL, MG, "hello", &c);
+	memcpy(sid, m->sid, sizeof sid);
+	gw_lifecycle_sending(gw, m);
+	gw_lifecycle_part_accepted(gw, m, 0, "s1");
+	gw_lifecycle_receipt(gw, m, 0, &undeliv);
+	ck_assert_int_eq(stored_status(sid, &code), GW_STATUS_UNDELIVERED);
+	ck_assert_int_eq(code, 30005);
+	/* Failed (REJECTD) is not undelivered: no second try either. */
+	stop();
+	cfg.fallback_codes[0] = 0;
+	start();
+	m = created_ok("+14155550112", NULL, MG, "hello", &c);
+	memcpy(sid, m->sid, sizeof sid);
+	gw_lifecycle_sending(gw, m);
+	gw_lifecycle_part_accepted(gw, m, 0, "s2");
+	gw_lifecycle_receipt(gw, m, 0, &rejectd);
+	ck_assert_ptr_null(gw_active_find(gw, sid));
+	ck_assert_int_ne(stored_status(sid, &code), GW_STATUS_DELIVERED);
+	/* Setting off. */
+	stop();
+	service.fallback_to_long_code = 0;
+	start();
+	m = created_ok("+14155550113", NULL, MG, "hello", &c);
+	memcpy(sid, m->sid, sizeof sid);
+	gw_lifecycle_sending(gw, m);
+	gw_lifecycle_part_accepted(gw, m, 0, "s3");
+	gw_lifecycle_receipt(gw, m, 0, &undeliv);
+	ck_assert_ptr_null(gw_active_find(gw, sid));
+	ck_assert_int_eq(stored_status(sid, &code), GW_STATUS_UNDELIVERED);
 }
 END_TEST
 
@@ -664,6 +787,37 @@ START_TEST(test_recovery)
 }
 END_TEST
 
+/* Twilio's "drop": a service without inbound_request_url neither logs
+ * nor receives; a number of no service keeps the message. */
+START_TEST(test_inbound_dropped)
+{
+	struct gw_message *list[4];
+	struct gw_list_query q;
+	size_t n = 0, i;
+	int more = 0;
+
+	gw_lifecycle_inbound(gw, "us", "14155550199", "14155550100", "hi",
+	    1);
+	ck_assert_uint_eq(gw->metrics.inbound_dropped, 1);
+	ck_assert_uint_eq(gw->metrics.inbound, 0);
+	stop();
+	service.nsenders = 1;			/* +1415... leaves the pool */
+	start();
+	gw_lifecycle_inbound(gw, "us", "14155550199", "14155550100", "hi",
+	    1);
+	ck_assert_uint_eq(gw->metrics.inbound_dropped, 0);
+	memset(&q, 0, sizeof q);
+	q.account_sid = AC;
+	q.page_size = 4;
+	ck_assert_int_eq(gw_store_list_messages(gw->store, &q, list, &n,
+	    &more), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(list[0]->service_sid, "");
+	for (i = 0; i < n; i++)
+		gw_message_free(list[i]);
+}
+END_TEST
+
 START_TEST(test_inbound_stored)
 {
 	struct gw_message *list[4];
@@ -671,6 +825,11 @@ START_TEST(test_inbound_stored)
 	size_t n = 0, i;
 	int more = 0;
 
+	/* The pool's service has an inbound webhook: kept and posted. */
+	stop();
+	snprintf(service.inbound_request_url,
+	    sizeof service.inbound_request_url, "http://127.0.0.1:9/in");
+	start();
 	gw_lifecycle_inbound(gw, "us", "14155550199", "14155550100", "STOP",
 	    1);
 	gw_lifecycle_inbound(gw, "us", "14155550199", "19995550100", "lost",
@@ -703,6 +862,8 @@ lifecycle_suite(void)
 	tcase_add_test(tc, test_empty_pool);
 	tcase_add_test(tc, test_queued_without_service);
 	tcase_add_test(tc, test_service_pool_choice);
+	tcase_add_test(tc, test_fallback_long_code);
+	tcase_add_test(tc, test_fallback_not_taken);
 	tcase_add_test(tc, test_delivered_sequence);
 	tcase_add_test(tc, test_worst_part_wins);
 	tcase_add_test(tc, test_submit_rejected);
@@ -711,6 +872,7 @@ lifecycle_suite(void)
 	tcase_add_test(tc, test_redact_and_delete);
 	tcase_add_test(tc, test_recovery);
 	tcase_add_test(tc, test_inbound_stored);
+	tcase_add_test(tc, test_inbound_dropped);
 	suite_add_tcase(s, tc);
 	return s;
 }
