@@ -676,6 +676,45 @@ START_TEST(test_validity_expiry)
 }
 END_TEST
 
+/* The service's validity period when the message gives none; the
+ * message's own wins over it. */
+START_TEST(test_validity_of_service)
+{
+	struct gw_message *m;
+	struct created c, d;
+	struct gw_create_request req;
+	struct gw_error e;
+	int code = 0;
+
+	stop();
+	service.validity_period = 3;
+	start();
+	m = created_ok("+14155550111", NULL, MG, "soon", &c);
+	ck_assert_uint_eq(m->validity_period, 3);
+	memset(&req, 0, sizeof req);
+	req.account_sid = AC;
+	req.to = "+14155550112";
+	req.service_sid = MG;
+	req.body = "later";
+	req.validity_period = 60;
+	req.direction = GW_DIR_OUTBOUND_API;
+	memset(&d, 0, sizeof d);
+	ck_assert_int_eq(gw_lifecycle_create(gw, &req, &e, on_created, &d), 0);
+	wait_created(&d);
+	while (clock_now(clk) < START + 3 * CLOCK_USEC_PER_SEC &&
+	    clock_virtual_step(clk) > 0)
+		;
+	ck_assert_int_eq(stored_status(c.sid, &code), GW_STATUS_FAILED);
+	ck_assert_int_eq(code, 30036);
+	ck_assert_int_eq(stored_status(d.sid, &code), GW_STATUS_QUEUED);
+	while (clock_now(clk) < START + 60 * CLOCK_USEC_PER_SEC &&
+	    clock_virtual_step(clk) > 0)
+		;
+	ck_assert_int_eq(stored_status(d.sid, &code), GW_STATUS_FAILED);
+	ck_assert_int_eq(code, 30036);
+}
+END_TEST
+
 START_TEST(test_schedule_and_cancel)
 {
 	struct gw_create_request req;
@@ -868,6 +907,7 @@ lifecycle_suite(void)
 	tcase_add_test(tc, test_worst_part_wins);
 	tcase_add_test(tc, test_submit_rejected);
 	tcase_add_test(tc, test_validity_expiry);
+	tcase_add_test(tc, test_validity_of_service);
 	tcase_add_test(tc, test_schedule_and_cancel);
 	tcase_add_test(tc, test_redact_and_delete);
 	tcase_add_test(tc, test_recovery);
