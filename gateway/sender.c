@@ -47,6 +47,7 @@ struct sel {
 	struct gw_sender	*mapped;	/* the live sticky mapping's
 						   sender, usable now */
 	struct gw_sender	*chosen;
+	char			 why[128];	/* sel_unfit's words */
 	struct gw_choice	*c;
 	struct gw_error		*e;
 };
@@ -80,52 +81,62 @@ sel_country_name(const char *iso)
 	return iso != NULL && iso[0] != '\0' ? iso : "(unknown)";
 }
 
-/*
- * Whether the recipient's carrier takes short codes (with media when
- * mms): the routes with the longest prefix of to are the carriers of the
- * recipient, whatever they take, and one of them must. *name is the first
- * of them (NULL when no route serves to).
- */
-static int
-sel_carrier_takes_short_codes(const struct sel *sel, const char **name)
+/* The recipient's carrier: the first route with the longest prefix of
+ * to (as gw_route_pick sees it), for the trace; NULL when none. */
+static const char *
+sel_carrier_of(const struct gateway *gw, const char *to)
 {
 	const struct gateway_route *r;
 	size_t i, j, len, best = 0;
-	int takes = 0;
+	const char *name = NULL;
 
-	*name = NULL;
-	for (i = 0; i < sel->gw->cfg.nroutes; i++) {
-		r = &sel->gw->cfg.routes[i];
+	for (i = 0; i < gw->cfg.nroutes; i++) {
+		r = &gw->cfg.routes[i];
 		for (j = 0; j < r->nprefixes; j++) {
 			len = strlen(r->prefixes[j]);
-			if (len < best ||
-			    strncmp(sel->m->to, r->prefixes[j], len) != 0)
-				continue;
-			if (len > best) {
+			if (len > best && strncmp(to, r->prefixes[j], len) == 0) {
 				best = len;
-				*name = r->name;
-				takes = 0;
+				name = r->name;
 			}
-			takes |= (r->accepts_kinds &
-			    (1u << GATEWAY_SENDER_SHORT_CODE)) != 0 &&
-			    (!sel->mms || r->accepts_mms);
 		}
 	}
-	return takes;
+	return name;
 }
 
-/* Why snd cannot carry this message now, or NULL when it can. */
 static const char *
-sel_unfit(const struct sel *sel, const struct gw_sender *snd)
+sel_kind_plural(enum gateway_sender_kind kind)
 {
+	switch (kind) {
+	case GATEWAY_SENDER_LONG_CODE:		return "long codes";
+	case GATEWAY_SENDER_SHORT_CODE:		return "short codes";
+	case GATEWAY_SENDER_TOLL_FREE:		return "toll-free numbers";
+	case GATEWAY_SENDER_ALPHANUMERIC:	return "alphanumeric senders";
+	}
+	return "senders";
+}
+
+/*
+ * Why snd cannot carry this message now (words that follow the sender
+ * in a trace line), or NULL when it can. The route is the recipient's
+ * carrier (gw_route_pick: the longest prefix of To).
+ */
+static const char *
+sel_unfit(struct sel *sel, const struct gw_sender *snd)
+{
+	const char *carrier = sel_carrier_of(sel->gw, sel->m->to);
+
 	if ((snd->capabilities & GATEWAY_CAP_SMS) == 0)
 		return "cannot send SMS";
 	if (sel->mms && (snd->capabilities & GATEWAY_CAP_MMS) == 0)
 		return "cannot send MMS";
-	if (gw_route_pick(sel->gw, sel->m->to, snd->kind, sel->mms) < 0)
-		return sel->mms ? "no carrier takes it with media to the "
-		    "destination" : "no carrier takes it to the destination";
-	return NULL;
+	if (gw_route_pick(sel->gw, sel->m->to, snd->kind, sel->mms) >= 0)
+		return NULL;
+	if (carrier == NULL)
+		return "cannot reach the destination: no carrier serves it";
+	snprintf(sel->why, sizeof sel->why, "cannot reach the destination: "
+	    "carrier %s takes no %s%s", carrier, sel_kind_plural(snd->kind),
+	    sel->mms ? " with media" : "");
+	return sel->why;
 }
 
 /* 1. Capable: SMS (MMS with media) and some route for the kind. */
@@ -236,9 +247,9 @@ sel_age(int64_t usec, char *buf, size_t len)
 
 /* Why the mapped sender cannot be used for this message, or NULL. */
 static const char *
-sel_sticky_unusable(const struct sel *sel, const struct gw_sender *snd)
+sel_sticky_unusable(struct sel *sel, const struct gw_sender *snd)
 {
-	const char *why, *carrier;
+	const char *why;
 
 	if (snd->kind == GATEWAY_SENDER_ALPHANUMERIC)
 		return "is alphanumeric";
@@ -249,9 +260,6 @@ sel_sticky_unusable(const struct sel *sel, const struct gw_sender *snd)
 			return "is a short code and a long code is asked for";
 		if (strcmp(snd->country, sel->country) != 0)
 			return "is a short code of another country";
-		if (!sel_carrier_takes_short_codes(sel, &carrier))
-			return "is a short code and the recipient's carrier "
-			    "takes none";
 	}
 	return NULL;
 }
@@ -349,8 +357,9 @@ sel_short_code(struct sel *sel)
 		return SEL_NEXT;
 	if (sel_pool_short_codes(sel) == 0)
 		return SEL_NEXT;
-	if (!sel_carrier_takes_short_codes(sel, &carrier) &&
-	    carrier != NULL) {
+	if (gw_route_pick(sel->gw, sel->m->to, GATEWAY_SENDER_SHORT_CODE,
+	    sel->mms) < 0 &&
+	    (carrier = sel_carrier_of(sel->gw, sel->m->to)) != NULL) {
 		sel_trace(sel, "short code: carrier %s of %s takes no short "
 		    "codes%s -> reroute to a long code", carrier, sel->m->to,
 		    sel->mms ? " with media" : "");
