@@ -230,6 +230,9 @@ rule_matches(const struct carrier_rule *r,
 
 	if (r->to_prefix[0] != '\0' && !prefix_matches(r->to_prefix, dst))
 		return 0;
+	if (r->from_prefix[0] != '\0' && !prefix_matches(r->from_prefix,
+	    str_or_empty(m->source_addr)))
+		return 0;
 	if (r->has_to_regex && regexec(&r->to_regex, dst, 0, NULL, 0) != 0)
 		return 0;
 	if (r->has_body_regex && regexec(&r->body_regex,

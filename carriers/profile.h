@@ -100,7 +100,8 @@ struct carrier_submit_error {
  * A deterministic rule: the first rule whose conditions all match a
  * message decides instead of the dice. Conditions: destination prefix
  * (to_prefix, "+1415" matches "14155550100" too: a leading '+' is
- * ignored on both sides), destination regex, body regex (POSIX extended,
+ * ignored on both sides), source prefix (from_prefix, the same way: a
+ * short code "55555"), destination regex, body regex (POSIX extended,
  * on the decoded text). Effects: a submit status (non-zero: the submit is
  * refused with it and nothing else happens), or an outcome (state > 0)
  * with its err and network_error_code, and optionally a fixed receipt
@@ -108,6 +109,7 @@ struct carrier_submit_error {
  */
 struct carrier_rule {
 	char		 to_prefix[CARRIER_PREFIX_MAX];
+	char		 from_prefix[CARRIER_PREFIX_MAX];	/* source_addr */
 	int		 has_to_regex;
 	regex_t		 to_regex;
 	int		 has_body_regex;

@@ -272,9 +272,9 @@ gw_fallback(struct gateway *gw, struct gw_message *m, int code,
 	m->fallbacks++;
 	m->date_sent = 0;
 	m->error_code = 0;
-	/* The mapping stays with the pool's first choice: the long code
-	 * is this message's second chance, not the recipient's sender. */
-	c.sticky = 0;
+	/* With sticky sender the recipient is now mapped to the long code
+	 * (the trace says so): its next message goes from the sender that
+	 * can reach it rather than failing from the short code again. */
 	gw_choice_apply(gw, s, m, &c);
 	gw_store_put_message(gw->store, m);
 	gw_dispatch(gw, m);

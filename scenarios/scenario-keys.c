@@ -138,6 +138,12 @@ static const struct scn_key rule_keys[] = {
 	  .size = CARRIER_PREFIX_MAX, .min = 1,
 	  .range = "'+' and digits, up to 21",
 	  .help = "Condition: destination starts with this ('+' ignored)" },
+	{ .name = "from", .type = &scn_type_prefix,
+	  .off = offsetof(struct carrier_rule, from_prefix),
+	  .size = CARRIER_PREFIX_MAX, .min = 1,
+	  .range = "'+' and digits, up to 21",
+	  .help = "Condition: source address starts with this ('+' "
+	  "ignored): a sender, e.g. a short code" },
 	{ .name = "to_matches", .type = &scn_type_regex_to,
 	  .range = "POSIX extended regex",
 	  .help = "Condition: destination matches; \"(?i)\" in front "

@@ -131,8 +131,9 @@ rule_check(struct scn_ctx *c, struct carrier_rule *r)
 {
 	const char *key;
 
-	if (r->to_prefix[0] == '\0' && !r->has_to_regex && !r->has_body_regex)
-		return scn_fail(c, "needs a condition: to, to_matches or "
+	if (r->to_prefix[0] == '\0' && r->from_prefix[0] == '\0' &&
+	    !r->has_to_regex && !r->has_body_regex)
+		return scn_fail(c, "needs a condition: to, from, to_matches or "
 		    "body_matches");
 	if (r->submit_status != 0 && r->outcome.state != 0)
 		return scn_fail(c, "has both submit_status and outcome; a "

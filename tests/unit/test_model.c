@@ -503,6 +503,8 @@ rule_profile(struct carrier_profile *p)
 	add_rule(p, "1212", NULL, "slow", 0, 0);
 	p->rules[3].has_delay = 1;
 	p->rules[3].delay = 5 * SEC;
+	add_rule(p, "+1415", NULL, NULL, 0, UNDELIV);
+	memcpy(p->rules[4].from_prefix, "55555", 6);
 }
 
 struct rule_case {
@@ -514,26 +516,32 @@ struct rule_case {
 	int		 state;
 	const char	*err;
 	int64_t		 delay;		/* done_at - now */
+	const char	*src;		/* source_addr; NULL: base_info's */
 };
 
 static const struct rule_case rule_cases[] = {
-	{ "prefix", "15555550100", "hi", 0, 0, UNDELIV, "011", 100 * MSEC },
+	{ "prefix", "15555550100", "hi", 0, 0, UNDELIV, "011", 100 * MSEC,
+	    NULL },
 	{ "prefix with +", "+15555550100", "hi", 0, 0, UNDELIV, "011",
-	    100 * MSEC },
+	    100 * MSEC, NULL },
 	{ "to regex", "447700900123", "hi", 1, 0, REJECTD, "000",
-	    100 * MSEC },
+	    100 * MSEC, NULL },
 	{ "body regex refuses", "+14155550100", "please STOP now", 2,
-	    SMPP_ESME_RSUBMITFAIL, 0, "", 0 },
+	    SMPP_ESME_RSUBMITFAIL, 0, "", 0, NULL },
 	{ "body regex no match", "+14155550100", "STOPPED", -1, 0, DELIVRD,
-	    "000", 100 * MSEC },
+	    "000", 100 * MSEC, NULL },
 	{ "first rule wins", "+15555550100", "STOP", 0, 0, UNDELIV, "011",
-	    100 * MSEC },
+	    100 * MSEC, NULL },
 	{ "delay only, dice decide", "+12125550100", "slow one", 3, 0,
-	    DELIVRD, "000", 5 * SEC },
+	    DELIVRD, "000", 5 * SEC, NULL },
 	{ "both conditions needed", "+12125550100", "fast", -1, 0, DELIVRD,
-	    "000", 100 * MSEC },
+	    "000", 100 * MSEC, NULL },
 	{ "no rule", "+14155550100", "hi", -1, 0, DELIVRD, "000",
-	    100 * MSEC },
+	    100 * MSEC, NULL },
+	{ "from the short code", "+14155550100", "hi", 4, 0, UNDELIV, "000",
+	    100 * MSEC, "55555" },
+	{ "from a long code", "+14155550100", "hi", -1, 0, DELIVRD, "000",
+	    100 * MSEC, "+14155550101" },
 };
 
 START_TEST(test_rules)
@@ -546,6 +554,8 @@ START_TEST(test_rules)
 	rule_profile(p);
 	m.destination_addr = c->dest;
 	m.text = c->text;
+	if (c->src != NULL)
+		m.source_addr = c->src;
 	carrier_model_decide(p, SEED, &m, &f);
 	ck_assert_msg(f.rule == c->rule, "%s: rule %d", c->name, f.rule);
 	ck_assert_uint_eq(f.submit_status, c->submit_status);
