@@ -32,6 +32,7 @@
 struct clock;
 struct clock_timer;
 struct event_base;
+struct gw_optouts;
 struct gw_outbound;
 struct gw_service;
 struct gw_services;
@@ -135,6 +136,7 @@ struct gateway {
 	uint64_t		 sid_serial;	/* the last sid's count */
 	struct gw_store		*store;
 	struct gw_services	*services;	/* services.h */
+	struct gw_optouts	*optouts;	/* optout.h */
 	struct gw_webhooks	*webhooks;
 	struct gw_outbound	**routes;	/* cfg.nroutes */
 	struct gw_message_tree	 active;	/* every non-terminal message */

@@ -17,6 +17,7 @@
 #include "common/xmalloc.h"
 #include "gateway/api.h"
 #include "gateway/gateway-internal.h"
+#include "gateway/optout.h"
 #include "gateway/outbound.h"
 #include "gateway/services.h"
 #include "gateway/store.h"
@@ -75,6 +76,8 @@ gw_config_copy(struct gateway_config *dst, const struct gateway_config *src)
 		    src->services[i].destination_alphas,
 		    src->services[i].ndestination_alphas,
 		    sizeof *src->services[i].destination_alphas);
+		dst->services[i].opt_out = gateway_optout_dup(
+		    src->services[i].opt_out);
 	}
 	dst->countries = gw_dup(src->countries, src->ncountries,
 	    sizeof *src->countries);
@@ -101,6 +104,7 @@ gw_config_free(struct gateway_config *cfg)
 	for (i = 0; i < cfg->nservices; i++) {
 		free(cfg->services[i].senders);
 		free(cfg->services[i].destination_alphas);
+		gateway_optout_free(cfg->services[i].opt_out);
 	}
 	free(cfg->services);
 	free(cfg->countries);
@@ -297,6 +301,14 @@ gateway_new(struct event_base *base, struct clock *clock,
 		free(gw);
 		return NULL;
 	}
+	gw->optouts = gw_optouts_open(gw, err, errlen);
+	if (gw->optouts == NULL) {
+		gw_services_free(gw->services);
+		gw_store_close(gw->store);
+		gw_config_free(&gw->cfg);
+		free(gw);
+		return NULL;
+	}
 	gw->webhooks = gw_webhooks_new(gw);
 	gw->routes = xcalloc(gw->cfg.nroutes + 1, sizeof *gw->routes);
 	for (i = 0; i < gw->cfg.nroutes; i++)
@@ -450,6 +462,7 @@ gateway_free(struct gateway *gw)
 			clock_timer_free(m->timer);
 		gw_message_free(m);
 	}
+	gw_optouts_free(gw->optouts);
 	gw_services_free(gw->services);
 	gw_store_close(gw->store);
 	gw_config_free(&gw->cfg);

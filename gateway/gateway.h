@@ -90,6 +90,68 @@ struct gateway_destination_alpha {
 };
 
 /*
+ * Advanced Opt-Out settings of a service (gateway/optout.h; the JSON
+ * shape is docs/scenarios.md's "Advanced Opt-Out"). Keywords are kept
+ * upper case; a class's reply is its text (NULL: Twilio's default), then
+ * overrides per keyword language and per handset country.
+ */
+enum gateway_optout_class {
+	GATEWAY_OPTOUT_OPT_OUT,		/* STOP and the like */
+	GATEWAY_OPTOUT_OPT_IN,		/* START and the like */
+	GATEWAY_OPTOUT_HELP,		/* HELP, INFO */
+	GATEWAY_OPTOUT_CLASSES,
+};
+#define GATEWAY_OPTOUT_KEYWORD_MAX	32	/* bytes, with the NUL */
+#define GATEWAY_OPTOUT_LANGUAGE_MAX	8	/* "en", "pt-BR", "zh-Hant" */
+#define GATEWAY_OPTOUT_KEYWORDS_MAX	100	/* custom keywords */
+#define GATEWAY_OPTOUT_OVERRIDES_MAX	100	/* per class and kind */
+#define GATEWAY_OPTOUT_TEXT_MAX		1600	/* characters of a reply */
+
+struct gateway_optout_keyword {
+	char		 keyword[GATEWAY_OPTOUT_KEYWORD_MAX];
+	enum gateway_optout_class cls;
+	char		 language[GATEWAY_OPTOUT_LANGUAGE_MAX];
+};
+
+/* A reply for one language ("fr") or one country ("FR"). */
+struct gateway_optout_override {
+	char		 key[GATEWAY_OPTOUT_LANGUAGE_MAX];
+	char		*text;
+};
+
+struct gateway_optout_reply {
+	int		 enabled;	/* 0: no reply is sent */
+	char		*text;		/* NULL: Twilio's default */
+	struct gateway_optout_override *languages;
+	size_t		 nlanguages;
+	struct gateway_optout_override *countries;
+	size_t		 ncountries;
+};
+
+struct gateway_optout {
+	struct gateway_optout_keyword *keywords;	/* custom */
+	size_t		 nkeywords;
+	/* Default keywords removed (never STOP, START, HELP). */
+	char		(*removed)[GATEWAY_OPTOUT_KEYWORD_MAX];
+	size_t		 nremoved;
+	struct gateway_optout_reply replies[GATEWAY_OPTOUT_CLASSES];
+};
+
+/* The defaults: Twilio's keywords and replies. */
+struct gateway_optout *gateway_optout_new(void);
+/*
+ * Reads the JSON object o (scenario key services[].opt_out, body of PUT
+ * /sim/services/{MG}/opt-out). NULL on a mistake, with path the key path
+ * inside o ("keywords[2].class", "" for o itself) and err the reason.
+ */
+struct gateway_optout *gateway_optout_parse(const json_t *o, char *path,
+		    size_t pathlen, char *err, size_t errlen);
+/* The settings as JSON that parses back to them (NULL: the defaults). */
+json_t		*gateway_optout_json(const struct gateway_optout *);
+struct gateway_optout *gateway_optout_dup(const struct gateway_optout *);
+void		 gateway_optout_free(struct gateway_optout *);
+
+/*
  * A Messaging Service as the scenario declares it (gateway/services.h has
  * the running ones, API-made included).
  */
@@ -115,6 +177,7 @@ struct gateway_service {
 	size_t		 nsenders;
 	struct gateway_destination_alpha *destination_alphas;
 	size_t		 ndestination_alphas;
+	struct gateway_optout *opt_out;		/* NULL: the defaults */
 };
 
 /* A country's rules for alphanumeric senders, overriding the built-in
@@ -262,6 +325,19 @@ int	gateway_http_handle(struct gateway *, struct evhttp_request *);
  * NULL when there is no such message. The caller decrefs.
  */
 json_t	*gateway_message_debug(struct gateway *, const char *sid);
+
+/*
+ * The admin API of Advanced Opt-Out (GET and PUT /sim/services/{MG}/
+ * opt-out): the service's settings as gateway_optout_json() shows them,
+ * or NULL with *status (404 no such service, 400 a bad body) and err
+ * ("keywords[0].class: ..."). put replaces every setting (persisted;
+ * they survive a restart unless the scenario's declaration changed).
+ * The caller decrefs.
+ */
+json_t	*gateway_optout_get(struct gateway *, const char *service_sid,
+	    int *status, char *err, size_t errlen);
+json_t	*gateway_optout_put(struct gateway *, const char *service_sid,
+	    const json_t *body, int *status, char *err, size_t errlen);
 
 /* Appends the gateway's metrics in Prometheus text format. */
 void	gateway_metrics(struct gateway *, struct evbuffer *out);

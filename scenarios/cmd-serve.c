@@ -181,6 +181,18 @@ serve_message(const char *sid, void *arg)
 	return gateway_message_debug(m->gateway, sid);
 }
 
+/* GET and PUT /sim/services/{MG}/opt-out. */
+static json_t *
+serve_optout(const char *sid, const json_t *put, int *status, char *err,
+    size_t errlen, void *arg)
+{
+	struct serve *m = arg;
+
+	if (put == NULL)
+		return gateway_optout_get(m->gateway, sid, status, err, errlen);
+	return gateway_optout_put(m->gateway, sid, put, status, err, errlen);
+}
+
 /* The shared listener, with the API behind /sim/ and /metrics. */
 static int
 serve_start_http(struct serve *m, const struct scenario *s)
@@ -198,6 +210,7 @@ serve_start_http(struct serve *m, const struct scenario *s)
 	sim_http_set_fallback(m->sim.http, serve_api, m);
 	sim_http_set_metrics_hook(m->sim.http, serve_metrics, m);
 	sim_http_set_message_hook(m->sim.http, serve_message, m);
+	sim_http_set_optout_hook(m->sim.http, serve_optout, m);
 	return 0;
 }
 

@@ -623,6 +623,7 @@ scn_gateway_release(struct gateway_config *g)
 	for (i = 0; i < g->nservices; i++) {
 		free(g->services[i].senders);
 		free(g->services[i].destination_alphas);
+		gateway_optout_free(g->services[i].opt_out);
 	}
 	free(g->countries);
 	g->countries = NULL;

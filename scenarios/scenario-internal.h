@@ -198,6 +198,11 @@ extern const struct scn_type scn_type_codes;
 /* A destination_alpha_senders item: the alpha is a valid sender. */
 int	 scn_destination_alpha_check(struct scn_ctx *,
 	    const struct scn_key *, json_t *, void *item);
+/* services[].opt_out (scenario-optout.c): read by the gateway's own
+ * reader; the member rows and the defaults they show are for the docs. */
+extern const struct scn_type scn_type_optout;
+extern const struct scn_key scn_optout_keys[];
+extern const struct gateway_optout scn_optout_default;
 /* One route per carrier, when the scenario gives no gateway.routes. */
 void	 scn_routes_derive(struct scenario *);
 

@@ -580,6 +580,12 @@ static const struct scn_key gw_service_keys[] = {
 	  .range = "up to 400",
 	  .help = "Alphanumeric senders for one destination country (or for "
 	  "all): chosen before the pool's AlphaSender" },
+	{ .name = "opt_out", .type = &scn_type_optout, .off = GS(opt_out),
+	  .sub = scn_optout_keys, .item_default = &scn_optout_default,
+	  .range = "{keywords, removed, replies}",
+	  .help = "Advanced Opt-Out: custom keywords, removed defaults and "
+	  "replies per language and country (see Advanced Opt-Out); none: "
+	  "Twilio's defaults" },
 	{ .name = NULL },
 };
 

@@ -68,6 +68,9 @@ struct sim_http {
 	void			(*metrics_hook)(struct evbuffer *, void *);
 	json_t			*(*message_hook)(const char *, void *);
 	void			*message_arg;
+	json_t			*(*optout_hook)(const char *, const json_t *,
+				    int *, char *, size_t, void *);
+	void			*optout_arg;
 	void			*metrics_arg;
 	struct sim_count	*counts;
 	size_t			 ncounts;
@@ -104,6 +107,8 @@ static void	sim_get_binds(struct sim_call *);
 static void	sim_get_pdus(struct sim_call *);
 static void	sim_get_message(struct sim_call *);
 static void	sim_get_gateway_message(struct sim_call *);
+static void	sim_get_optout(struct sim_call *);
+static void	sim_put_optout(struct sim_call *);
 static void	sim_post_mo(struct sim_call *);
 static void	sim_get_faults(struct sim_call *);
 static void	sim_put_fault(struct sim_call *);
@@ -161,6 +166,10 @@ static const struct sim_route sim_routes[] = {
 	  .handler = sim_get_clock },
 	{ .method = EVHTTP_REQ_GET, .pattern = "/sim/messages/{sid}",
 	  .handler = sim_get_gateway_message },
+	{ .method = EVHTTP_REQ_GET, .pattern = "/sim/services/{sid}/opt-out",
+	  .handler = sim_get_optout },
+	{ .method = EVHTTP_REQ_PUT, .pattern = "/sim/services/{sid}/opt-out",
+	  .handler = sim_put_optout },
 	{ .method = EVHTTP_REQ_GET, .pattern = "/metrics",
 	  .handler = sim_get_metrics },
 };
@@ -798,6 +807,55 @@ sim_body_text(struct evhttp_request *req, size_t *len)
 	return text;
 }
 
+/* A service's Advanced Opt-Out settings through the gateway's hook:
+ * put is the PUT's body, NULL for a GET. */
+static void
+sim_optout(struct sim_call *call, const json_t *put)
+{
+	char	 err[512];
+	int	 status = 500;
+	json_t	*o;
+
+	if (call->sh->optout_hook == NULL) {
+		sim_reply_error(call, 404, "no gateway runs here: services are "
+		    "in carrierlab serve");
+		return;
+	}
+	err[0] = '\0';
+	o = call->sh->optout_hook(call->args[0], put, &status, err,
+	    sizeof err, call->sh->optout_arg);
+	if (o == NULL)
+		sim_reply_error(call, status, "%s", err);
+	else
+		sim_reply_json(call, 200, o);
+}
+
+static void
+sim_get_optout(struct sim_call *call)
+{
+	sim_optout(call, NULL);
+}
+
+static void
+sim_put_optout(struct sim_call *call)
+{
+	char	 err[512], *text;
+	size_t	 len;
+	json_t	*o;
+
+	if ((text = sim_body_text(call->req, &len)) == NULL) {
+		sim_reply_error(call, 400, "a body is required: the JSON "
+		    "object {keywords, removed, replies}");
+		return;
+	}
+	if ((o = sim_json_parse(text, len, err, sizeof err)) == NULL)
+		sim_reply_error(call, 400, "%s", err);
+	else
+		sim_optout(call, o);
+	json_decref(o);
+	free(text);
+}
+
 static void
 sim_post_mo(struct sim_call *call)
 {
@@ -1165,6 +1223,15 @@ sim_http_set_message_hook(struct sim_http *sh,
 {
 	sh->message_hook = cb;
 	sh->message_arg = arg;
+}
+
+void
+sim_http_set_optout_hook(struct sim_http *sh,
+    json_t *(*cb)(const char *, const json_t *, int *, char *, size_t,
+    void *), void *arg)
+{
+	sh->optout_hook = cb;
+	sh->optout_arg = arg;
 }
 
 void

@@ -68,6 +68,16 @@ void		 sim_http_set_fallback(struct sim_http *,
  */
 void		 sim_http_set_message_hook(struct sim_http *,
 		    json_t *(*cb)(const char *sid, void *), void *arg);
+/*
+ * GET and PUT /sim/services/{sid}/opt-out: cb gets the service sid and
+ * the PUT's JSON body (NULL for a GET) and returns the JSON to answer 200
+ * with (the caller takes the reference), or NULL with *status (400, 404)
+ * and err. Without a hook the routes answer 404.
+ */
+void		 sim_http_set_optout_hook(struct sim_http *,
+		    json_t *(*cb)(const char *sid, const json_t *put,
+		    int *status, char *err, size_t errlen, void *),
+		    void *arg);
 void		 sim_http_set_metrics_hook(struct sim_http *,
 		    void (*cb)(struct evbuffer *, void *), void *arg);
 
