@@ -79,6 +79,10 @@ struct gw_message {
 	unsigned	 num_segments;
 	unsigned	 num_media;
 	char		**media;			/* URLs, num_media */
+	int		 mms_converted;			/* the MMS Converter
+							   turned it into an
+							   SMS with a link: it
+							   goes as SMS */
 	char		*status_callback;		/* NULL: none */
 	uint8_t		 data_coding;			/* 0x00 GSM, 0x08 UCS2 */
 	int		 smart_encoded;
