@@ -192,6 +192,9 @@ struct gw_create_request {
 	int		 shorten_urls;
 	unsigned	 attempt;
 	enum gw_direction direction;		/* OUTBOUND_API normally */
+	int		 optout_reply;		/* an Advanced Opt-Out
+						   confirmation: not refused
+						   by the opt-out (21610) */
 };
 
 /* A Twilio error for the caller: code, HTTP status and message text. */

@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "gateway/gateway-internal.h"
 #include "gateway/lifecycle-internal.h"
+#include "gateway/optout.h"
 #include "gateway/services.h"
 #include "gateway/store.h"
 #include "gateway/webhook.h"
@@ -98,41 +99,50 @@ gw_inbound_reply(struct gateway *gw, const struct gw_message *in,
 	}
 }
 
-void
-gw_lifecycle_inbound(struct gateway *gw, const char *route,
-    const char *from, const char *to, const char *body,
-    unsigned num_segments)
+/*
+ * Advanced Opt-Out's confirmation, from our number back to the handset
+ * through the carrier. It is an outbound-reply like a TwiML <Message>,
+ * but the opt-out it confirms does not stop it.
+ */
+static void
+gw_inbound_optout_reply(struct gateway *gw, const struct gateway_number *n,
+    const char *handset, const struct gw_optout_result *r)
 {
-	const struct gateway_number *n;
-	const struct gw_service *s;
+	struct gw_create_request req;
+	struct gw_error e;
+
+	if (r->reply == NULL)
+		return;
+	memset(&req, 0, sizeof req);
+	req.account_sid = n->account_sid;
+	req.to = handset;
+	req.from = n->number;
+	req.body = r->reply;
+	req.smart_encoded = -1;
+	req.direction = GW_DIR_OUTBOUND_REPLY;
+	req.optout_reply = 1;
+	if (gw_lifecycle_create(gw, &req, &e, gw_inbound_created, NULL) == -1)
+		log_warnx("gateway opt-out-reply-refused to=%s code=%d "
+		    "reason=\"%s\"", handset, e.code, e.message);
+}
+
+/* Stores the inbound message and calls its webhook. */
+static void
+gw_inbound_receive(struct gateway *gw, const char *route,
+    const struct gateway_number *n, const struct gw_service *s,
+    const char *handset, const char *body, unsigned num_segments,
+    const char *opt_out_type)
+{
 	struct gw_inbound_target t;
 	struct gw_message *m;
-	char dst[GATEWAY_NUMBER_MAX];
 
-	gw_inbound_address(to, dst, sizeof dst);
-	if ((n = gw_number_find(gw, NULL, dst)) == NULL) {
-		log_info("gateway inbound-dropped route=%s to=%s reason=\"not "
-		    "a number of any account\"", route, dst);
-		return;
-	}
-	s = gw_service_of_number(gw, n);
-	/* Twilio: a service with no inbound_request_url has inbound
-	 * receiving off; the message is neither logged nor received. */
-	if (s != NULL && !s->use_inbound_webhook_on_number &&
-	    s->inbound_request_url[0] == '\0') {
-		gw->metrics.inbound_dropped++;
-		log_info("gateway inbound-dropped route=%s to=%s service=%s "
-		    "reason=\"the service has no inbound_request_url\"",
-		    route, dst, s->sid);
-		return;
-	}
 	m = gw_message_new();
 	m->gw = gw;
 	gw_sid_serial(&gw->rng, ++gw->sid_serial, "SM", m->sid);
 	snprintf(m->account_sid, sizeof m->account_sid, "%s", n->account_sid);
 	if (s != NULL)
 		snprintf(m->service_sid, sizeof m->service_sid, "%s", s->sid);
-	gw_inbound_address(from, m->from, sizeof m->from);
+	snprintf(m->from, sizeof m->from, "%s", handset);
 	snprintf(m->to, sizeof m->to, "%s", n->number);
 	snprintf(m->route, sizeof m->route, "%s", route);
 	gw_message_set_body(m, body);
@@ -147,10 +157,50 @@ gw_lifecycle_inbound(struct gateway *gw, const char *route,
 	gw->metrics.inbound++;
 	gw->metrics.by_status[GW_STATUS_RECEIVED]++;
 	gw_inbound_target(n, s, &t);
-	log_info("%s inbound from=%s to=%s route=%s webhook=%s", m->sid,
-	    m->from, m->to, route, t.url[0] != '\0' ? t.url : "none");
+	t.opt_out_type = opt_out_type;
+	log_info("%s inbound from=%s to=%s route=%s webhook=%s%s%s", m->sid,
+	    m->from, m->to, route, t.url[0] != '\0' ? t.url : "none",
+	    opt_out_type != NULL ? " opt_out_type=" : "",
+	    opt_out_type != NULL ? opt_out_type : "");
 	if (t.url[0] != '\0')
 		gw_webhook_inbound(gw->webhooks, m, &t, gw_inbound_reply,
 		    NULL);
 	gw_message_free(m);
+}
+
+void
+gw_lifecycle_inbound(struct gateway *gw, const char *route,
+    const char *from, const char *to, const char *body,
+    unsigned num_segments)
+{
+	const struct gateway_number *n;
+	const struct gw_service *s;
+	struct gw_optout_result r;
+	char dst[GATEWAY_NUMBER_MAX], handset[GATEWAY_NUMBER_MAX];
+
+	gw_inbound_address(to, dst, sizeof dst);
+	if ((n = gw_number_find(gw, NULL, dst)) == NULL) {
+		log_info("gateway inbound-dropped route=%s to=%s reason=\"not "
+		    "a number of any account\"", route, dst);
+		return;
+	}
+	gw_inbound_address(from, handset, sizeof handset);
+	s = gw_service_of_number(gw, n);
+	/* Keywords count whatever the service does with the message. */
+	memset(&r, 0, sizeof r);
+	gw_optout_inbound(gw->optouts, n->account_sid, s != NULL ? s->sid :
+	    "", n->number, handset, body, &r);
+	/* Twilio: a service with no inbound_request_url has inbound
+	 * receiving off; the message is neither logged nor received. */
+	if (s != NULL && !s->use_inbound_webhook_on_number &&
+	    s->inbound_request_url[0] == '\0') {
+		gw->metrics.inbound_dropped++;
+		log_info("gateway inbound-dropped route=%s to=%s service=%s "
+		    "reason=\"the service has no inbound_request_url\"",
+		    route, dst, s->sid);
+	} else
+		gw_inbound_receive(gw, route, n, s, handset, body,
+		    num_segments, gw_optout_type_name(r.type));
+	gw_inbound_optout_reply(gw, n, handset, &r);
+	gw_optout_result_clear(&r);
 }

@@ -20,6 +20,7 @@
 #include "common/xmalloc.h"
 #include "gateway/gateway-internal.h"
 #include "gateway/lifecycle-internal.h"
+#include "gateway/optout.h"
 #include "gateway/outbound.h"
 #include "gateway/services.h"
 #include "gateway/store.h"
@@ -279,6 +280,13 @@ gw_lifecycle_create(struct gateway *gw, const struct gw_create_request *req,
 
 	m->gw = gw;
 	gw_create_fill(gw, m, req);
+	if (!req->optout_reply && gw_optout_blocked(gw->optouts,
+	    m->account_sid, m->service_sid, m->from, m->to)) {
+		gw_error_set(e, 21610, "Attempt to send to unsubscribed "
+		    "recipient %s", m->to);
+		gw_message_free(m);
+		return -1;
+	}
 	/* The sender and route are checked now so that a message nobody can
 	 * send is refused at once; a pool's choice shows from the queued
 	 * status on, as Twilio's does. */

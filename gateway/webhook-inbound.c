@@ -106,7 +106,8 @@ wh_inbound_geo(struct evbuffer *b, const char *side, const char *country)
 
 /* twilio-api.md §5.2, in the order of Twilio's own capture. */
 static char *
-wh_inbound_params(struct gateway *gw, const struct gw_message *m)
+wh_inbound_params(struct gateway *gw, const struct gw_message *m,
+    const char *opt_out_type)
 {
 	const struct gateway_number	*n;
 	struct evbuffer			*b = evbuffer_new();
@@ -137,6 +138,9 @@ wh_inbound_params(struct gateway *gw, const struct gw_message *m)
 		gw_http_form_add(b, "MessagingServiceSid", m->service_sid);
 	gw_http_form_add(b, "From", m->from);
 	gw_http_form_add(b, "ApiVersion", "2010-04-01");
+	/* Advanced Opt-Out: keyword messages still reach the webhook. */
+	if (opt_out_type != NULL)
+		gw_http_form_add(b, "OptOutType", opt_out_type);
 	for (i = 0; i < m->num_media; i++) {
 		snprintf(name, sizeof name, "MediaContentType%zu", i);
 		gw_http_form_add(b, name, wh_media_type(m->media[i]));
@@ -306,7 +310,7 @@ gw_webhook_inbound(struct gw_webhooks *wh, const struct gw_message *in,
 		wh_inbound_end(ib, NULL);
 		return;
 	}
-	ib->params = wh_inbound_params(wh->gw, ib->in);
+	ib->params = wh_inbound_params(wh->gw, ib->in, t->opt_out_type);
 	wh_inbound_send(ib);
 }
 

@@ -85,6 +85,9 @@ struct gw_inbound_target {
 	const char	*method;		/* "POST" or "GET" */
 	const char	*fallback_url;		/* "" none */
 	const char	*fallback_method;
+	const char	*opt_out_type;		/* OptOutType parameter
+						   ("STOP", "START", "HELP");
+						   NULL: not a keyword */
 };
 
 typedef void (*gw_inbound_reply_cb)(struct gateway *,

@@ -45,6 +45,8 @@ struct gw_outbound {
 struct gw_webhooks {
 	char		 log[64][128];		/* "SM...:status:code" */
 	size_t		 n;
+	size_t		 inbound;		/* inbound webhooks */
+	char		 opt_out_type[8];	/* the last one's */
 };
 
 static struct gw_outbound *outs[4];
@@ -161,7 +163,10 @@ void
 gw_webhook_inbound(struct gw_webhooks *w, const struct gw_message *in,
     const struct gw_inbound_target *t, gw_inbound_reply_cb reply, void *arg)
 {
-	(void)w; (void)in; (void)t; (void)reply; (void)arg;
+	(void)in; (void)reply; (void)arg;
+	snprintf(w->opt_out_type, sizeof w->opt_out_type, "%s",
+	    t->opt_out_type != NULL ? t->opt_out_type : "");
+	w->inbound++;
 }
 
 int gw_api_handle(struct gateway *gw, struct evhttp_request *r)
@@ -857,6 +862,61 @@ START_TEST(test_inbound_dropped)
 }
 END_TEST
 
+/* The active outbound-reply to `to`, or NULL. */
+static struct gw_message *
+reply_to(const char *to)
+{
+	struct gw_message *m;
+
+	RB_FOREACH(m, gw_message_tree, &gw->active)
+		if (m->direction == GW_DIR_OUTBOUND_REPLY &&
+		    strcmp(m->to, to) == 0)
+			return m;
+	return NULL;
+}
+
+/* STOP opts the handset out of the whole pool (21610 from any of its
+ * senders), is confirmed from the number it was sent to, and still
+ * reaches the webhook with OptOutType; START lifts it. */
+START_TEST(test_optout_keywords)
+{
+	struct created c;
+	struct gw_error e;
+	struct gw_message *m;
+
+	stop();
+	snprintf(service.inbound_request_url,
+	    sizeof service.inbound_request_url, "http://127.0.0.1:9/in");
+	start();
+	gw_lifecycle_inbound(gw, "us", "14155550199", "14155550100",
+	    " stop ", 1);
+	ck_assert_uint_eq(hooks->inbound, 1);
+	ck_assert_str_eq(hooks->opt_out_type, "STOP");
+	ck_assert_int_eq(gw_store_commit(gw->store), 0);
+	ck_assert_ptr_nonnull(m = reply_to("+14155550199"));
+	ck_assert_str_eq(m->from, "+14155550100");
+	ck_assert_ptr_nonnull(strstr(m->body, "unsubscribed"));
+	ck_assert_int_eq(create("+14155550199", NULL, MG, "hi", &c, &e), -1);
+	ck_assert_int_eq(e.code, 21610);
+	ck_assert_int_eq(create("+14155550199", "55555", NULL, "hi", &c, &e),
+	    -1);
+	ck_assert_int_eq(e.code, 21610);
+	/* Another handset is not concerned. */
+	ck_assert_ptr_nonnull(created_ok("+14155550198", NULL, MG, "hi",
+	    &c));
+	/* A sentence is not a keyword. */
+	gw_lifecycle_inbound(gw, "us", "14155550198", "14155550100",
+	    "stop it", 1);
+	ck_assert_str_eq(hooks->opt_out_type, "");
+	ck_assert_ptr_nonnull(created_ok("+14155550198", NULL, MG, "hi",
+	    &c));
+	gw_lifecycle_inbound(gw, "us", "14155550199", "55555", "START", 1);
+	ck_assert_str_eq(hooks->opt_out_type, "START");
+	ck_assert_ptr_nonnull(created_ok("+14155550199", NULL, MG, "hi",
+	    &c));
+}
+END_TEST
+
 START_TEST(test_inbound_stored)
 {
 	struct gw_message *list[4];
@@ -869,7 +929,7 @@ START_TEST(test_inbound_stored)
 	snprintf(service.inbound_request_url,
 	    sizeof service.inbound_request_url, "http://127.0.0.1:9/in");
 	start();
-	gw_lifecycle_inbound(gw, "us", "14155550199", "14155550100", "STOP",
+	gw_lifecycle_inbound(gw, "us", "14155550199", "14155550100", "hello",
 	    1);
 	gw_lifecycle_inbound(gw, "us", "14155550199", "19995550100", "lost",
 	    1);
@@ -881,7 +941,7 @@ START_TEST(test_inbound_stored)
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(list[0]->from, "+14155550199");
 	ck_assert_str_eq(list[0]->to, "+14155550100");
-	ck_assert_str_eq(list[0]->body, "STOP");
+	ck_assert_str_eq(list[0]->body, "hello");
 	ck_assert_int_eq(list[0]->direction, GW_DIR_INBOUND);
 	ck_assert_int_eq(list[0]->status, GW_STATUS_RECEIVED);
 	ck_assert_str_eq(list[0]->service_sid, MG);
@@ -913,6 +973,7 @@ lifecycle_suite(void)
 	tcase_add_test(tc, test_recovery);
 	tcase_add_test(tc, test_inbound_stored);
 	tcase_add_test(tc, test_inbound_dropped);
+	tcase_add_test(tc, test_optout_keywords);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -809,12 +809,16 @@ replied(void)
 	return fx.replies > 0;
 }
 
+/* OptOutType of the next inbound() (an Advanced Opt-Out keyword). */
+static const char *next_opt_out_type;
+
 static void
 inbound(const char *u, const char *method, const char *fallback,
     const char *fallback_method)
 {
 	struct gw_message	*m = message(7, GW_STATUS_RECEIVED);
-	struct gw_inbound_target t = { u, method, fallback, fallback_method };
+	struct gw_inbound_target t = { u, method, fallback, fallback_method,
+	    next_opt_out_type };
 
 	snprintf(m->from, sizeof m->from, "+447700900123");
 	gw_message_set_body(m, "Hi there+you & me");
@@ -837,7 +841,9 @@ START_TEST(test_inbound_twiml_reply)
 	const struct hit *h;
 
 	plan_add("/sms", ok200, 1, "text/xml; charset=utf-8", twiml, 0);
+	next_opt_out_type = "STOP";
 	inbound(url("/sms"), "POST", "", "POST");
+	next_opt_out_type = NULL;
 	ck_assert(wait_for(replied));
 	ck_assert_int_eq(fx.replies, 1);
 	ck_assert_uint_eq(fx.reply_messages, 1);
@@ -861,6 +867,7 @@ START_TEST(test_inbound_twiml_reply)
 	ck_assert_str_eq(param(h, "ToCountry"), "US");
 	ck_assert_str_eq(param(h, "FromCity"), "");
 	ck_assert_str_eq(param(h, "ApiVersion"), "2010-04-01");
+	ck_assert_str_eq(param(h, "OptOutType"), "STOP");
 	ck_assert(wait_for(idle));
 }
 END_TEST
