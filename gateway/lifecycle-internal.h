@@ -58,6 +58,15 @@ void	gw_busy_release(struct gateway *, struct gw_message *m);
 int	gw_fallback(struct gateway *, struct gw_message *m, int code,
 	    const char *raw_dlr);
 
+/*
+ * lifecycle-content.c: the body as it will go (shortened links, the MMS
+ * converter's links, Smart Encoding of the service s or of the request)
+ * and its encoding and segments. 0, or -1 with e (the create is refused).
+ */
+int	gw_content_prepare(struct gateway *, struct gw_message *m,
+	    const struct gw_create_request *req, const struct gw_service *s,
+	    struct gw_error *e);
+
 /* Hands m to its route (selecting the sender first when from is unset)
  * and arms the validity timer; fails m when no sender can be chosen. */
 void	gw_dispatch(struct gateway *, struct gw_message *m);

@@ -25,7 +25,6 @@
 #include "gateway/services.h"
 #include "gateway/store.h"
 #include "gateway/webhook.h"
-#include "smpp/text.h"
 
 struct gw_message *
 gw_active_find(struct gateway *gw, const char *sid)
@@ -192,8 +191,7 @@ gw_create_fill(struct gateway *gw, struct gw_message *m,
     const struct gw_create_request *req)
 {
 	const struct gw_service *s = NULL;
-	struct smpp_text_analysis a;
-	size_t i, erroff;
+	size_t i;
 	unsigned validity;
 
 	gw_sid_serial(&gw->rng, ++gw->sid_serial, req->nmedia > 0 ? "MM" :
@@ -217,16 +215,7 @@ gw_create_fill(struct gateway *gw, struct gw_message *m,
 	if (req->status_callback != NULL)
 		m->status_callback = xstrdup(req->status_callback);
 	m->direction = req->direction;
-	m->smart_encoded = req->smart_encoded > 0;
 	m->attempt = req->attempt;
-	if (smpp_text_analyze(m->body, strlen(m->body), 0, &a,
-	    &erroff) == SMPP_TEXT_OK) {
-		m->data_coding = a.data_coding;
-		m->num_segments = (unsigned)a.segments;
-	} else {
-		m->data_coding = 0x08;
-		m->num_segments = 1;
-	}
 	m->date_created = m->date_updated = clock_now(gw->clock);
 	m->send_at = req->schedule_fixed ? req->send_at : 0;
 	validity = req->validity_period != 0 ? req->validity_period :
@@ -280,6 +269,12 @@ gw_lifecycle_create(struct gateway *gw, const struct gw_create_request *req,
 
 	m->gw = gw;
 	gw_create_fill(gw, m, req);
+	if (gw_content_prepare(gw, m, req, m->service_sid[0] != '\0' ?
+	    gw_service_find(gw, m->account_sid, m->service_sid) : NULL,
+	    e) == -1) {
+		gw_message_free(m);
+		return -1;
+	}
 	if (!req->optout_reply && gw_optout_blocked(gw->optouts,
 	    m->account_sid, m->service_sid, m->from, m->to)) {
 		gw_error_set(e, 21610, "Attempt to send to unsubscribed "

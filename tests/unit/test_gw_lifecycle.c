@@ -683,6 +683,51 @@ END_TEST
 
 /* The service's validity period when the message gives none; the
  * message's own wins over it. */
+/* Smart Encoding: the request's SmartEncoded, else the service's
+ * smart_encoding; the body as sent, its encoding and segments. */
+START_TEST(test_smart_encoding)
+{
+	static const char word[] = "\u201cHello\u201d \u2014 it\u2019s "
+	    "here\u2026";
+	struct gw_create_request req;
+	struct created c;
+	struct gw_error e;
+	struct gw_message *m;
+
+	memset(&req, 0, sizeof req);
+	req.account_sid = AC;
+	req.to = "+14155550111";
+	req.from = "+14155550100";
+	req.body = word;
+	req.smart_encoded = 1;
+	req.direction = GW_DIR_OUTBOUND_API;
+	memset(&c, 0, sizeof c);
+	ck_assert_int_eq(gw_lifecycle_create(gw, &req, &e, on_created, &c), 0);
+	wait_created(&c);
+	m = gw_active_find(gw, c.sid);
+	ck_assert_str_eq(m->body, "\"Hello\" - it's here...");
+	ck_assert_int_eq(m->data_coding, 0x00);
+	ck_assert_int_eq(m->smart_encoded, 1);
+	/* Not asked, service off: UCS-2 as written. */
+	m = created_ok("+14155550112", NULL, MG, word, &c);
+	ck_assert_str_eq(m->body, word);
+	ck_assert_int_eq(m->data_coding, 0x08);
+	/* The service's setting, and SmartEncoded=false over it. */
+	stop();
+	service.smart_encoding = 1;
+	start();
+	m = created_ok("+14155550113", NULL, MG, word, &c);
+	ck_assert_int_eq(m->data_coding, 0x00);
+	req.from = NULL;
+	req.service_sid = MG;
+	req.smart_encoded = 0;
+	memset(&c, 0, sizeof c);
+	ck_assert_int_eq(gw_lifecycle_create(gw, &req, &e, on_created, &c), 0);
+	wait_created(&c);
+	ck_assert_int_eq(gw_active_find(gw, c.sid)->data_coding, 0x08);
+}
+END_TEST
+
 START_TEST(test_validity_of_service)
 {
 	struct gw_message *m;
@@ -968,6 +1013,7 @@ lifecycle_suite(void)
 	tcase_add_test(tc, test_submit_rejected);
 	tcase_add_test(tc, test_validity_expiry);
 	tcase_add_test(tc, test_validity_of_service);
+	tcase_add_test(tc, test_smart_encoding);
 	tcase_add_test(tc, test_schedule_and_cancel);
 	tcase_add_test(tc, test_redact_and_delete);
 	tcase_add_test(tc, test_recovery);
