@@ -76,14 +76,14 @@ static const struct route_spec routes_default[] = {
 	{ "gamma-telecom", { "+44", "+49" },	K(LC) | K(AL), 1 },
 	{ "delta-india",   { "+91" },		K(LC) | K(AL), 0 },
 	{ "omega-ua",	   { "+380" },		K(LC) | K(AL), 0 },
-	{ NULL },
+	{ NULL, { NULL }, 0, 0 },
 };
 
 /* Only a carrier that takes no short codes serves +1. */
 static const struct route_spec routes_no_short[] = {
 	{ "beta-wireless", { "+1" },		K(LC) | K(TF) | K(AL), 1 },
 	{ "gamma-telecom", { "+44", "+49" },	K(LC) | K(AL), 1 },
-	{ NULL },
+	{ NULL, { NULL }, 0, 0 },
 };
 
 /* The default scenario's: beta-wireless alone serves NYC and Chicago. */
@@ -91,13 +91,13 @@ static const struct route_spec routes_nyc[] = {
 	{ "alpha-mobile",  { "+1" },		K(LC) | K(SC) | K(TF), 0 },
 	{ "beta-wireless", { "+1", "+1212", "+1312" },
 						K(LC) | K(TF) | K(AL), 1 },
-	{ NULL },
+	{ NULL, { NULL }, 0, 0 },
 };
 
 /* A GB carrier that takes long codes only. */
 static const struct route_spec routes_long_only[] = {
 	{ "epsilon-uk",	   { "+44" },		K(LC), 0 },
-	{ NULL },
+	{ NULL, { NULL }, 0, 0 },
 };
 
 struct country_spec {
@@ -131,14 +131,14 @@ struct sel_case {
 
 static const struct sel_case cases[] = {
 	{ "alpha wins in GB",
-	  { POOL_DEFAULT }, routes_default, { { NULL } }, 0, 0, 0,
+	  { POOL_DEFAULT }, routes_default, { { NULL, 0, 0 } }, 0, 0, 0,
 	  "+447700900123", 0, -1, 0,
 	  "CARRIERLAB", "gamma-telecom", 0, 0, 0,
 	  "capable: 6 of 8 senders can send SMS to +447700900123 "
 	  "(country GB)\n"
 	  "alpha: country GB accepts alpha -> CARRIERLAB" },
 	{ "US takes no alpha: the short code has priority",
-	  { POOL_DEFAULT }, routes_default, { { NULL } }, 0, 0, 0,
+	  { POOL_DEFAULT }, routes_default, { { NULL, 0, 0 } }, 0, 0, 0,
 	  "+14155550123", 0, -1, 0,
 	  "55555", "alpha-mobile", 0, 0, 0,
 	  "capable: 8 of 8 senders can send SMS to +14155550123 "
@@ -147,7 +147,7 @@ static const struct sel_case cases[] = {
 	  "short code: 1 short code of US takes priority over long codes\n"
 	  "scaler: 1 candidate, 55555" },
 	{ "short code reroute: the carrier takes no short codes",
-	  { POOL_DEFAULT }, routes_no_short, { { NULL } }, 0, 1, 0,
+	  { POOL_DEFAULT }, routes_no_short, { { NULL, 0, 0 } }, 0, 1, 0,
 	  "+14155550123", 0, -1, 0,
 	  "+14155550100", "beta-wireless", 0, 0, 0,
 	  "capable: 7 of 8 senders can send SMS to +14155550123 "
@@ -159,7 +159,7 @@ static const struct sel_case cases[] = {
 	  "area code: 415 -> 1 number of 415\n"
 	  "scaler: 1 candidate, +14155550100" },
 	{ "short code reroute where one carrier alone serves the area code",
-	  { POOL_DEFAULT }, routes_nyc, { { NULL } }, 0, 1, 0,
+	  { POOL_DEFAULT }, routes_nyc, { { NULL, 0, 0 } }, 0, 1, 0,
 	  "+12125550123", 0, -1, 0,
 	  "+12125550100", "beta-wireless", 0, 0, 0,
 	  "capable: 7 of 8 senders can send SMS to +12125550123 "
@@ -173,7 +173,7 @@ static const struct sel_case cases[] = {
 	{ "sticky: a mapped short code the recipient's carrier cannot take",
 	  { { "55555", SC, "US", SMS, 0, 1, 0, NULL },
 	    { "+13125550100", LC, "US", SMS, 0, 0, 0, NULL } },
-	  routes_nyc, { { NULL } }, 1, 1, 0,
+	  routes_nyc, { { NULL, 0, 0 } }, 1, 1, 0,
 	  "+13125550123", 0, 0, 5 * DAY,
 	  "+13125550100", "beta-wireless", 0, 0, 1,
 	  "capable: 1 of 2 senders can send SMS to +13125550123 "
@@ -190,7 +190,7 @@ static const struct sel_case cases[] = {
 	{ "alpha: the recipient's carrier takes no alphanumeric senders",
 	  { { "ACME", AL, "", SMS, 0, 0, 0, NULL },
 	    { "+447700900100", LC, "GB", SMS, 0, 0, 0, NULL } },
-	  routes_long_only, { { NULL } }, 0, 0, 0,
+	  routes_long_only, { { NULL, 0, 0 } }, 0, 0, 0,
 	  "+447700900123", 0, -1, 0,
 	  "+447700900100", "epsilon-uk", 0, 0, 0,
 	  "capable: 1 of 2 senders can send SMS to +447700900123 "
@@ -200,7 +200,7 @@ static const struct sel_case cases[] = {
 	  "country: 1 number of GB\n"
 	  "scaler: 1 candidate, +447700900100" },
 	{ "MMS to GB: the alpha sender cannot send media",
-	  { POOL_DEFAULT }, routes_default, { { NULL } }, 0, 0, 0,
+	  { POOL_DEFAULT }, routes_default, { { NULL, 0, 0 } }, 0, 0, 0,
 	  "+447700900123", 2, -1, 0,
 	  "+447700900100", "gamma-telecom", 0, 0, 0,
 	  "capable: 5 of 8 senders can send MMS to +447700900123 "
@@ -209,7 +209,7 @@ static const struct sel_case cases[] = {
 	  "country: 1 number of GB\n"
 	  "scaler: 1 candidate, +447700900100" },
 	{ "MMS: the short code cannot, least busy MMS number of US",
-	  { POOL_DEFAULT }, routes_default, { { NULL } }, 0, 0, 0,
+	  { POOL_DEFAULT }, routes_default, { { NULL, 0, 0 } }, 0, 0, 0,
 	  "+14155550123", 1, -1, 0,
 	  "+14155550100", "beta-wireless", 0, 0, 0,
 	  "capable: 5 of 8 senders can send MMS to +14155550123 "
@@ -220,7 +220,7 @@ static const struct sel_case cases[] = {
 	  "country: 4 numbers of US\n"
 	  "scaler: 4 candidates, least busy (0) +14155550100" },
 	{ "long code fallback: no alpha, no short code, area code 212",
-	  { POOL_DEFAULT }, routes_default, { { NULL } }, 0, 1,
+	  { POOL_DEFAULT }, routes_default, { { NULL, 0, 0 } }, 0, 1,
 	  GW_CHOOSE_NO_ALPHA | GW_CHOOSE_NO_SHORT_CODE,
 	  "+12125550123", 0, -1, 0,
 	  "+12125550100", "alpha-mobile", 0, 0, 0,
@@ -233,7 +233,7 @@ static const struct sel_case cases[] = {
 	  { { "+14155550100", LC, "US", SMS, 0, 0, 0, NULL },
 	    { "+16465550100", LC, "US", SMS, 5, 0, 0, NULL },
 	    { "+18885550100", TF, "US", SMS, 0, 0, 0, NULL } },
-	  routes_default, { { NULL } }, 0, 1, 0,
+	  routes_default, { { NULL, 0, 0 } }, 0, 1, 0,
 	  "+12125550123", 0, -1, 0,
 	  "+16465550100", "alpha-mobile", 0, 0, 0,
 	  "capable: 3 of 3 senders can send SMS to +12125550123 "
@@ -244,7 +244,7 @@ static const struct sel_case cases[] = {
 	{ "area code: neither 415 nor 628 -> any US/CA number",
 	  { { "+12125550100", LC, "US", SMS, 1, 0, 0, NULL },
 	    { "+18885550100", TF, "US", SMS, 0, 0, 0, NULL } },
-	  routes_default, { { NULL } }, 0, 1, 0,
+	  routes_default, { { NULL, 0, 0 } }, 0, 1, 0,
 	  "+14155550123", 0, -1, 0,
 	  "+18885550100", "alpha-mobile", 0, 0, 0,
 	  "capable: 2 of 2 senders can send SMS to +14155550123 "
@@ -256,7 +256,7 @@ static const struct sel_case cases[] = {
 	{ "Canada: a number of CA before US ones",
 	  { { "+12125550100", LC, "US", SMS, 0, 0, 0, NULL },
 	    { "+14375550100", LC, "CA", SMS, 3, 0, 0, NULL } },
-	  routes_default, { { NULL } }, 0, 1, 0,
+	  routes_default, { { NULL, 0, 0 } }, 0, 1, 0,
 	  "+14165550123", 0, -1, 0,
 	  "+14375550100", "alpha-mobile", 0, 0, 0,
 	  "capable: 2 of 2 senders can send SMS to +14165550123 "
@@ -265,7 +265,7 @@ static const struct sel_case cases[] = {
 	  "area code: 416 -> overlay 437: +14375550100\n"
 	  "scaler: 1 candidate, +14375550100" },
 	{ "Germany, no alpha asked: no number of DE -> US",
-	  { POOL_DEFAULT }, routes_default, { { NULL } }, 0, 0,
+	  { POOL_DEFAULT }, routes_default, { { NULL, 0, 0 } }, 0, 0,
 	  GW_CHOOSE_NO_ALPHA, "+4915112345678", 0, -1, 0,
 	  "+14155550100", "gamma-telecom", 0, 0, 0,
 	  "capable: 6 of 8 senders can send SMS to +4915112345678 "
@@ -275,7 +275,7 @@ static const struct sel_case cases[] = {
 	{ "no number of DE or US: 21703",
 	  { { "+447700900100", LC, "GB", SMS, 0, 0, 0, NULL },
 	    { "CARRIERLAB", AL, "", SMS, 0, 0, 0, NULL } },
-	  routes_default, { { NULL } }, 0, 0, GW_CHOOSE_NO_ALPHA,
+	  routes_default, { { NULL, 0, 0 } }, 0, 0, GW_CHOOSE_NO_ALPHA,
 	  "+4915112345678", 0, -1, 0,
 	  NULL, NULL, 21703, 0, 0,
 	  "capable: 2 of 2 senders can send SMS to +4915112345678 "
@@ -283,18 +283,18 @@ static const struct sel_case cases[] = {
 	  "country: no number of DE or US can send to +4915112345678 (1 of "
 	  "other countries)" },
 	{ "no carrier takes anything from the pool: 21612",
-	  { POOL_DEFAULT }, routes_default, { { NULL } }, 0, 0, 0,
+	  { POOL_DEFAULT }, routes_default, { { NULL, 0, 0 } }, 0, 0, 0,
 	  "+33612345678", 0, -1, 0,
 	  NULL, NULL, 21612, 0, 0,
 	  "capable: 0 of 8 senders can send SMS to +33612345678 "
 	  "(country FR)" },
 	{ "empty pool: 21704",
-	  { { NULL } }, routes_default, { { NULL } }, 0, 0, 0,
+	  { { NULL, 0, NULL, 0, 0, 0, 0, NULL } }, routes_default, { { NULL, 0, 0 } }, 0, 0, 0,
 	  "+14155550123", 0, -1, 0,
 	  NULL, NULL, 21704, 0, 0,
 	  "capable: the pool of $MG is empty" },
 	{ "India: alpha with pre-registration, alert 30018",
-	  { POOL_DEFAULT }, routes_default, { { NULL } }, 1, 0, 0,
+	  { POOL_DEFAULT }, routes_default, { { NULL, 0, 0 } }, 1, 0, 0,
 	  "+919812345678", 0, -1, 0,
 	  "CARRIERLAB", "delta-india", 0, 30018, 0,
 	  "capable: 6 of 8 senders can send SMS to +919812345678 "
@@ -318,7 +318,7 @@ static const struct sel_case cases[] = {
 	  "country: 1 number of GB\n"
 	  "scaler: 1 candidate, +447700900100" },
 	{ "unknown country: alpha, unregistered",
-	  { POOL_DEFAULT }, routes_default, { { NULL } }, 0, 0, 0,
+	  { POOL_DEFAULT }, routes_default, { { NULL, 0, 0 } }, 0, 0, 0,
 	  "+380501234567", 0, -1, 0,
 	  "CARRIERLAB", "omega-ua", 0, 0, 0,
 	  "capable: 6 of 8 senders can send SMS to +380501234567 "
@@ -328,7 +328,7 @@ static const struct sel_case cases[] = {
 	  { { "ACME", AL, "", SMS, 0, 0, 0, NULL },
 	    { "ACMEALL", AL, "", SMS, 0, 0, 1, "" },
 	    { "ACMEDE", AL, "", SMS, 0, 0, 1, "DE" } },
-	  routes_default, { { NULL } }, 0, 0, 0,
+	  routes_default, { { NULL, 0, 0 } }, 0, 0, 0,
 	  "+4915112345678", 0, -1, 0,
 	  "ACMEDE", "gamma-telecom", 0, 0, 0,
 	  "capable: 3 of 3 senders can send SMS to +4915112345678 "
@@ -338,7 +338,7 @@ static const struct sel_case cases[] = {
 	  { { "ACME", AL, "", SMS, 0, 0, 0, NULL },
 	    { "ACMEALL", AL, "", SMS, 0, 0, 1, "" },
 	    { "ACMEDE", AL, "", SMS, 0, 0, 1, "DE" } },
-	  routes_default, { { NULL } }, 0, 0, 0,
+	  routes_default, { { NULL, 0, 0 } }, 0, 0, 0,
 	  "+447700900123", 0, -1, 0,
 	  "ACMEALL", "gamma-telecom", 0, 0, 0,
 	  "capable: 3 of 3 senders can send SMS to +447700900123 "
@@ -347,7 +347,7 @@ static const struct sel_case cases[] = {
 	{ "sticky: the live mapping wins and is refreshed",
 	  { { "+14155550100", LC, "US", SMS, 0, 0, 0, NULL },
 	    { "+12125550100", LC, "US", SMS, 9, 1, 0, NULL } },
-	  routes_default, { { NULL } }, 1, 1, 0,
+	  routes_default, { { NULL, 0, 0 } }, 1, 1, 0,
 	  "+14155550123", 0, 1, 2 * DAY,
 	  "+12125550100", "alpha-mobile", 0, 0, 1,
 	  "capable: 2 of 2 senders can send SMS to +14155550123 "
@@ -356,7 +356,7 @@ static const struct sel_case cases[] = {
 	{ "sticky: a mapping that cannot send MMS is replaced",
 	  { { "+14155550100", LC, "US", MMS, 0, 0, 0, NULL },
 	    { "+12125550100", LC, "US", SMS, 0, 1, 0, NULL } },
-	  routes_default, { { NULL } }, 1, 0, 0,
+	  routes_default, { { NULL, 0, 0 } }, 1, 0, 0,
 	  "+14155550123", 1, 1, 3600LL * 1000000,
 	  "+14155550100", "beta-wireless", 0, 0, 1,
 	  "capable: 1 of 2 senders can send MMS to +14155550123 "
@@ -369,7 +369,7 @@ static const struct sel_case cases[] = {
 	{ "sticky: a removed number loses its mapping",
 	  { { "+14155550100", LC, "US", SMS, 0, 0, 0, NULL },
 	    { "+12125550100", LC, "US", SMS, 0, 0, 0, NULL } },
-	  routes_default, { { NULL } }, 1, 1, 0,
+	  routes_default, { { NULL, 0, 0 } }, 1, 1, 0,
 	  "+14155550123", 0, 9, DAY,
 	  "+14155550100", "alpha-mobile", 0, 0, 1,
 	  "capable: 1 of 1 senders can send SMS to +14155550123 "
@@ -382,7 +382,7 @@ static const struct sel_case cases[] = {
 	{ "sticky: a mapped short code when a long code is asked for",
 	  { { "55555", SC, "US", SMS, 0, 1, 0, NULL },
 	    { "+12125550100", LC, "US", SMS, 0, 0, 0, NULL } },
-	  routes_default, { { NULL } }, 1, 0, GW_CHOOSE_NO_SHORT_CODE,
+	  routes_default, { { NULL, 0, 0 } }, 1, 0, GW_CHOOSE_NO_SHORT_CODE,
 	  "+14155550123", 0, 0, 30LL * 1000000,
 	  "+12125550100", "alpha-mobile", 0, 0, 1,
 	  "capable: 2 of 2 senders can send SMS to +14155550123 "
@@ -395,7 +395,7 @@ static const struct sel_case cases[] = {
 	{ "sticky off: the mapping is kept but ignored",
 	  { { "+14155550100", LC, "US", SMS, 0, 0, 0, NULL },
 	    { "+12125550100", LC, "US", SMS, 1, 1, 0, NULL } },
-	  routes_default, { { NULL } }, 0, 0, 0,
+	  routes_default, { { NULL, 0, 0 } }, 0, 0, 0,
 	  "+14155550123", 0, 1, DAY,
 	  "+14155550100", "alpha-mobile", 0, 0, 0,
 	  "capable: 2 of 2 senders can send SMS to +14155550123 "
@@ -406,7 +406,7 @@ static const struct sel_case cases[] = {
 	  { { "+14155550100", LC, "US", SMS, 0, 7, 0, NULL },
 	    { "+12125550100", LC, "US", SMS, 4, 2, 0, NULL },
 	    { "+13125550100", LC, "US", SMS, 1, 2, 0, NULL } },
-	  routes_default, { { NULL } }, 1, 0, 0,
+	  routes_default, { { NULL, 0, 0 } }, 1, 0, 0,
 	  "+15035550123", 0, -1, 0,
 	  "+13125550100", "alpha-mobile", 0, 0, 1,
 	  "capable: 3 of 3 senders can send SMS to +15035550123 "
@@ -417,7 +417,7 @@ static const struct sel_case cases[] = {
 	  "+13125550100\n"
 	  "sticky: +15035550123 now mapped to +13125550100" },
 	{ "alpha chosen under sticky sender: no mapping to an alpha",
-	  { POOL_DEFAULT }, routes_default, { { NULL } }, 1, 0, 0,
+	  { POOL_DEFAULT }, routes_default, { { NULL, 0, 0 } }, 1, 0, 0,
 	  "+447700900123", 0, 6, DAY,
 	  "CARRIERLAB", "gamma-telecom", 0, 0, 0,
 	  "capable: 6 of 8 senders can send SMS to +447700900123 "
@@ -696,7 +696,7 @@ static const struct sel_case tie_case = {
 	{ { "+14155550100", LC, "US", SMS, 0, 0, 0, NULL },
 	  { "+14155550101", LC, "US", SMS, 0, 0, 0, NULL },
 	  { "+14155550102", LC, "US", SMS, 0, 0, 0, NULL } },
-	routes_default, { { NULL } }, 0, 1, 0, "+14155550123", 0, -1, 0,
+	routes_default, { { NULL, 0, 0 } }, 0, 1, 0, "+14155550123", 0, -1, 0,
 	NULL, NULL, 0, 0, 0, NULL,
 };
 
@@ -776,7 +776,8 @@ END_TEST
 START_TEST(test_large_pool)
 {
 	static const struct sel_case large_case = {
-		"large", { { NULL } }, routes_default, { { NULL } }, 1, 1, 0,
+		"large", { { NULL, 0, NULL, 0, 0, 0, 0, NULL } }, routes_default,
+		{ { NULL, 0, 0 } }, 1, 1, 0,
 		"+14155550123", 0, -1, 0, NULL, NULL, 0, 0, 0, NULL,
 	};
 	struct fixture f;
