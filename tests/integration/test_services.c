@@ -749,6 +749,100 @@ START_TEST(test_incoming)
 }
 END_TEST
 
+/* ---- 8b. Advanced Opt-Out through the carrier ---- */
+
+/* The reply the handset got: the outbound-reply to it, delivered. */
+static void
+expect_reply(const char *handset, const char *text)
+{
+	char *q = gwt_form("To", handset, "PageSize", "50", (char *)NULL);
+	char path[256];
+	json_t *body = NULL, *list, *m, *f;
+	int64_t deadline = test_now_ms() + WAIT;
+	size_t i;
+	const char *sid = NULL;
+
+	snprintf(path, sizeof path, "%s?%s", MESSAGES, q);
+	free(q);
+	for (;;) {
+		ck_assert_int_eq(gwt_api(&t, "GET", path, NULL, &body), 200);
+		list = json_object_get(body, "messages");
+		for (i = 0; sid == NULL && i < json_array_size(list); i++) {
+			m = json_array_get(list, i);
+			if (strcmp(str(m, "direction"), "outbound-reply") ==
+			    0 && strstr(str(m, "body"), text) != NULL)
+				sid = str(m, "sid");
+		}
+		if (sid != NULL || test_now_ms() > deadline)
+			break;
+		json_decref(body);
+		gwt_poll_pause();
+	}
+	ck_assert_msg(sid != NULL, "no reply \"%s\" to %s", text, handset);
+	/* Delivered: the carrier took the submit_sm and receipted it. */
+	f = gwt_wait_status(&t, sid, "delivered", WAIT);
+	assert_str(f, "from", CHICAGO_SVC);
+	json_decref(f);
+	json_decref(body);
+}
+
+/* The create's error code (400 expected). */
+static int
+create_code(const char *from, const char *to)
+{
+	char *form = gwt_form("To", to, "From", from, "Body", "hello",
+	    (char *)NULL);
+	json_t *body = NULL;
+	int code, status;
+
+	status = gwt_api(&t, "POST", MESSAGES, form, &body);
+	free(form);
+	if (status == 201) {
+		json_decref(body);
+		return 0;
+	}
+	ck_assert_int_eq(status, 400);
+	code = (int)json_integer_value(json_object_get(body, "code"));
+	json_decref(body);
+	return code;
+}
+
+/*
+ * STOP from a handset: the webhook still gets it (OptOutType=STOP), the
+ * handset gets Twilio's confirmation through the carrier, and creates to
+ * it fail with 21610; HELP is answered; START lifts it. A custom French
+ * keyword gets the French reply.
+ */
+START_TEST(test_opt_out)
+{
+	json_t *got;
+
+	start();
+	smsc_wait_number(&t.serve, NULL, "us-long", "counters", "bound", 1,
+	    WAIT);
+	mo("+14155550904", CHICAGO_SVC, "Stop");
+	got = gwt_wait_received(&t, "/service-inbound", "OptOutType", "STOP",
+	    1, WAIT);
+	ck_assert_str_eq(gwt_param(json_array_get(got, 0), "Body"), "Stop");
+	json_decref(got);
+	expect_reply("+14155550904", "successfully been unsubscribed");
+	ck_assert_int_eq(create_code(CHICAGO_SVC, "+14155550904"), 21610);
+	mo("+14155550904", CHICAGO_SVC, "help");
+	expect_reply("+14155550904", "Reply STOP to unsubscribe");
+	ck_assert_int_eq(create_code(CHICAGO_SVC, "+14155550904"), 21610);
+	mo("+14155550904", CHICAGO_SVC, "START");
+	expect_reply("+14155550904", "re-subscribed");
+	ck_assert_int_eq(create_code(CHICAGO_SVC, "+14155550904"), 0);
+	/* The keyword's language picks the reply. */
+	mo("+14155550905", CHICAGO_SVC, "arret");
+	expect_reply("+14155550905", "Vous ne recevrez plus");
+	ck_assert_int_eq(create_code(CHICAGO_SVC, "+14155550905"), 21610);
+	gwt_stop(&t);
+	gwt_assert_signed(&t);
+	gwt_end(&t);
+}
+END_TEST
+
 /* ---- 9. interplay: determinism across runs ---- */
 
 /* Recipients whose choices the seed breaks ties for, mixed with every
@@ -826,6 +920,8 @@ services_suite(void)
 	    test_fallback_to_long_code);
 	tcase_add_test(smsc_tcase(s, "incoming", TCASE_TIMEOUT),
 	    test_incoming);
+	tcase_add_test(smsc_tcase(s, "opt_out", TCASE_TIMEOUT),
+	    test_opt_out);
 	tcase_add_test(smsc_tcase(s, "determinism", TCASE_TIMEOUT),
 	    test_determinism);
 	return s;
