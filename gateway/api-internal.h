@@ -9,6 +9,7 @@
  *   api-numbers.c   the Account, IncomingPhoneNumbers, SMS/ShortCodes
  *   api-services.c  Messaging v1 Services and their pools, v1 paging
  *   api-alerts.c    Monitor v1 Alerts
+ *   api-links.c     Messaging v1 LinkShortening (gateway/links.h)
  *   api-render.c    resource JSON, the XML of the 2010 API, error bodies
  */
 #ifndef CARRIERLAB_GATEWAY_API_INTERNAL_H
@@ -179,6 +180,17 @@ void		 gw_api_service_senders_fetch(struct gw_api_request *);
 void		 gw_api_service_senders_delete(struct gw_api_request *);
 void		 gw_api_alerts_list(struct gw_api_request *);
 void		 gw_api_alerts_fetch(struct gw_api_request *);
+void		 gw_api_links_config_fetch(struct gw_api_request *);
+void		 gw_api_links_config_update(struct gw_api_request *);
+void		 gw_api_links_cert_fetch(struct gw_api_request *);
+void		 gw_api_links_cert_update(struct gw_api_request *);
+void		 gw_api_links_cert_delete(struct gw_api_request *);
+void		 gw_api_links_managed_cert(struct gw_api_request *);
+void		 gw_api_links_validate_dns(struct gw_api_request *);
+void		 gw_api_links_service_add(struct gw_api_request *);
+void		 gw_api_links_service_remove(struct gw_api_request *);
+void		 gw_api_links_service_fetch_domain(struct gw_api_request *);
+void		 gw_api_links_service_fetch_config(struct gw_api_request *);
 
 /* api-services.c: v1 lists. The body {key: items, "meta": {page,
  * page_size, first_page_url, previous_page_url, url, next_page_url,

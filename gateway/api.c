@@ -66,6 +66,38 @@ struct gw_api_route {
 	{ .method = EVHTTP_REQ_DELETE, .v1 = 1, .path = GW_SVC one,	\
 	  .handler = gw_api_service_senders_delete, .arg = which }
 
+/* Link Shortening (api-links.c). */
+#define GW_DN	"/LinkShortening/Domains/{DN}"
+#define GW_LINKS_ROUTES							\
+	{ .method = EVHTTP_REQ_GET, .v1 = 1, .path = GW_DN "/Config",	\
+	  .handler = gw_api_links_config_fetch },			\
+	{ .method = EVHTTP_REQ_POST, .v1 = 1, .path = GW_DN "/Config",	\
+	  .handler = gw_api_links_config_update },			\
+	{ .method = EVHTTP_REQ_GET, .v1 = 1, .path = GW_DN "/Certificate", \
+	  .handler = gw_api_links_cert_fetch },				\
+	{ .method = EVHTTP_REQ_POST, .v1 = 1, .path = GW_DN "/Certificate", \
+	  .handler = gw_api_links_cert_update },			\
+	{ .method = EVHTTP_REQ_DELETE, .v1 = 1,				\
+	  .path = GW_DN "/Certificate",					\
+	  .handler = gw_api_links_cert_delete },			\
+	{ .method = EVHTTP_REQ_POST, .v1 = 1,				\
+	  .path = GW_DN "/RequestManagedCert",				\
+	  .handler = gw_api_links_managed_cert },			\
+	{ .method = EVHTTP_REQ_GET, .v1 = 1, .path = GW_DN "/ValidateDns", \
+	  .handler = gw_api_links_validate_dns },			\
+	{ .method = EVHTTP_REQ_POST, .v1 = 1,				\
+	  .path = GW_DN "/MessagingServices/{MG}",			\
+	  .handler = gw_api_links_service_add },			\
+	{ .method = EVHTTP_REQ_DELETE, .v1 = 1,				\
+	  .path = GW_DN "/MessagingServices/{MG}",			\
+	  .handler = gw_api_links_service_remove },			\
+	{ .method = EVHTTP_REQ_GET, .v1 = 1,				\
+	  .path = "/LinkShortening/MessagingServices/{MG}/Domain",	\
+	  .handler = gw_api_links_service_fetch_domain },		\
+	{ .method = EVHTTP_REQ_GET, .v1 = 1,				\
+	  .path = "/LinkShortening/MessagingService/{MG}/DomainConfig", \
+	  .handler = gw_api_links_service_fetch_config }
+
 static const struct gw_api_route gw_api_routes[] = {
 	{ .method = EVHTTP_REQ_GET, .path = GW_ACC,
 	  .handler = gw_api_account_fetch },
@@ -114,6 +146,7 @@ static const struct gw_api_route gw_api_routes[] = {
 	    "/DestinationAlphaSenders/{AI}", GW_API_DESTINATION_ALPHA_SENDERS),
 	{ .method = EVHTTP_REQ_GET, .v1 = 1, .path = "/Alerts",
 	  .handler = gw_api_alerts_list },
+	GW_LINKS_ROUTES,
 	{ .method = EVHTTP_REQ_GET, .v1 = 1, .path = "/Alerts/{NO}",
 	  .handler = gw_api_alerts_fetch },
 };

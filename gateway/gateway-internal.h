@@ -33,6 +33,7 @@ struct clock;
 struct clock_timer;
 struct event_base;
 struct gw_optouts;
+struct gw_links;
 struct gw_outbound;
 struct gw_service;
 struct gw_services;
@@ -142,6 +143,8 @@ struct gateway {
 	struct gw_services	*services;	/* services.h */
 	struct gw_optouts	*optouts;	/* optout.h */
 	struct gw_webhooks	*webhooks;
+	struct gw_links		*links;		/* links.h */
+	char			 public_url[256]; /* base of /m/ links */
 	struct gw_outbound	**routes;	/* cfg.nroutes */
 	struct gw_message_tree	 active;	/* every non-terminal message */
 	size_t			 nactive;

@@ -18,6 +18,7 @@
 #include "gateway/api.h"
 #include "gateway/gateway-internal.h"
 #include "gateway/optout.h"
+#include "gateway/links.h"
 #include "gateway/outbound.h"
 #include "gateway/services.h"
 #include "gateway/store.h"
@@ -81,6 +82,13 @@ gw_config_copy(struct gateway_config *dst, const struct gateway_config *src)
 	}
 	dst->countries = gw_dup(src->countries, src->ncountries,
 	    sizeof *src->countries);
+	dst->link_domains = gw_dup(src->link_domains, src->nlink_domains,
+	    sizeof *src->link_domains);
+	for (i = 0; i < src->nlink_domains; i++)
+		dst->link_domains[i].services = gw_dup(
+		    src->link_domains[i].services,
+		    src->link_domains[i].nservices,
+		    sizeof *src->link_domains[i].services);
 	dst->routes = gw_dup(src->routes, src->nroutes, sizeof *src->routes);
 	for (i = 0; i < src->nroutes; i++) {
 		dst->routes[i].prefixes = gw_dup(src->routes[i].prefixes,
@@ -108,6 +116,9 @@ gw_config_free(struct gateway_config *cfg)
 	}
 	free(cfg->services);
 	free(cfg->countries);
+	for (i = 0; i < cfg->nlink_domains; i++)
+		free(cfg->link_domains[i].services);
+	free(cfg->link_domains);
 	for (i = 0; i < cfg->nroutes; i++) {
 		free(cfg->routes[i].prefixes);
 		free(cfg->routes[i].error_rules);
@@ -310,6 +321,16 @@ gateway_new(struct event_base *base, struct clock *clock,
 		return NULL;
 	}
 	gw->webhooks = gw_webhooks_new(gw);
+	strlcpy(gw->public_url, "http://127.0.0.1:8080",
+	    sizeof gw->public_url);
+	if ((gw->links = gw_links_open(gw, err, errlen)) == NULL) {
+		gw_webhooks_free(gw->webhooks);
+		gw_services_free(gw->services);
+		gw_store_close(gw->store);
+		gw_config_free(&gw->cfg);
+		free(gw);
+		return NULL;
+	}
 	gw->routes = xcalloc(gw->cfg.nroutes + 1, sizeof *gw->routes);
 	for (i = 0; i < gw->cfg.nroutes; i++)
 		gw->routes[i] = gw_outbound_new(gw, i);
@@ -326,10 +347,39 @@ gateway_new(struct event_base *base, struct clock *clock,
 	return gw;
 }
 
+/* The short links' redirects first: a registered domain's Host takes
+ * every path but the API's. */
 int
 gateway_http_handle(struct gateway *gw, struct evhttp_request *req)
 {
+	if (gw_links_http_handle(gw->links, req) == 0)
+		return 0;
 	return gw_api_handle(gw, req);
+}
+
+void
+gateway_set_public_url(struct gateway *gw, const char *url)
+{
+	size_t len;
+
+	strlcpy(gw->public_url, url, sizeof gw->public_url);
+	len = strlen(gw->public_url);
+	while (len > 0 && gw->public_url[len - 1] == '/')
+		gw->public_url[--len] = '\0';
+	log_info("gateway public-url=%s", gw->public_url);
+}
+
+void
+gateway_links_set_outage(struct gateway *gw, int on)
+{
+	gw_links_set_outage(gw->links, on);
+}
+
+json_t *
+gateway_links_click(struct gateway *gw, const char *code,
+    const char *user_agent)
+{
+	return gw_links_click(gw->links, code, user_agent);
 }
 
 static void
@@ -453,6 +503,7 @@ gateway_free(struct gateway *gw)
 	for (i = 0; gw->routes != NULL && i < gw->cfg.nroutes; i++)
 		gw_outbound_free(gw->routes[i]);
 	free(gw->routes);
+	gw_links_free(gw->links);
 	gw_webhooks_free(gw->webhooks);
 	if (gw->store != NULL)
 		gw_store_commit(gw->store);

@@ -180,6 +180,26 @@ struct gateway_service {
 	struct gateway_optout *opt_out;		/* NULL: the defaults */
 };
 
+/*
+ * A Link Shortening domain as the scenario declares it (gateway/links.h
+ * has the running ones, API-made included): its name, its Domain
+ * Config and the services that shorten on it.
+ */
+#define GATEWAY_DOMAIN_MAX	256	/* a host name, with the NUL */
+
+struct gateway_link_domain {
+	char		 sid[GATEWAY_SID_SIZE];		/* DN + 32 hex */
+	char		 account_sid[GATEWAY_SID_SIZE];	/* "": the first
+							   service's */
+	char		 domain[GATEWAY_DOMAIN_MAX];	/* "links.example.com" */
+	char		 fallback_url[GATEWAY_URL_MAX];
+	char		 callback_url[GATEWAY_URL_MAX];	/* click events */
+	int		 continue_on_failure;
+	int		 disable_https;
+	char		(*services)[GATEWAY_SID_SIZE];	/* MG sids */
+	size_t		 nservices;
+};
+
 /* A country's rules for alphanumeric senders, overriding the built-in
  * table (data/countries.csv). */
 struct gateway_country {
@@ -291,6 +311,9 @@ struct gateway_config {
 	 * again from a long code (fallback_to_long_code); 0-terminated,
 	 * empty: the default list of docs/sender-selection.md. */
 	int		 fallback_codes[16];
+	struct gateway_link_domain *link_domains;
+	size_t		 nlink_domains;
+	int		 link_shortener_outage;	/* links sent unshortened */
 	size_t		 max_body;		/* request body limit */
 	unsigned	 api_max_pending;	/* creates awaiting their commit
 						   before 20429 */
@@ -316,6 +339,25 @@ struct gateway	*gateway_new(struct event_base *, struct clock *,
  * the path is none of the gateway's (the caller answers 404).
  */
 int	gateway_http_handle(struct gateway *, struct evhttp_request *);
+
+/*
+ * The base of the links the gateway serves itself (MMS Converter's
+ * BASE/m/CODE): "http://127.0.0.1:8080" until serve sets its listener's.
+ */
+void	gateway_set_public_url(struct gateway *, const char *url);
+
+/* Link shortener outage (admin API, scenario): while on, links are sent
+ * as they are. */
+void	gateway_links_set_outage(struct gateway *, int on);
+
+/*
+ * Clicks a link as a handset would (the admin API): code is a shortened
+ * link's (ten characters) or a media link's (seven). Returns {"code",
+ * "status": 302 or 404, "location" (null for 404), "clicked": whether a
+ * click event was queued, "expired"}; the caller decrefs.
+ */
+json_t	*gateway_links_click(struct gateway *, const char *code,
+		    const char *user_agent);
 
 /*
  * A message for debugging: {"message": the API's resource, "route",

@@ -12,13 +12,21 @@
  * Redirects are served on the gateway's listener: by Host (the
  * registered domain) or, for local testing, by path (/l/{code} for
  * shortened links, /m/{code} for media links). Links, domains and
- * configs are persisted in the store's objects.
+ * configs are persisted in the store's objects ("link_domain": key the
+ * DN sid; "link" and "media_link": key the code, parent the message).
+ *
+ * A domain exists when the scenario declares it (link_domains) or when
+ * a Domain Config or a Certificate is posted for a DN sid the account
+ * has not used yet; it can shorten once it has a name (the scenario's,
+ * or the certificate's CN), a config and services associated.
  */
 #ifndef CARRIERLAB_GATEWAY_LINKS_H
 #define CARRIERLAB_GATEWAY_LINKS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 struct evhttp_request;
 struct gateway;
@@ -39,9 +47,10 @@ void		 gw_links_free(struct gw_links *);
  * link of it shortened on the domain of m's service. Returns 0 (also
  * when nothing was to shorten, or the shortener is in outage: then the
  * original links stay, logged), or -1 with e: 20429 over ten shortening
- * requests a second for the account, 21xxx when the service has no
- * domain (Twilio's code). Called before segments are counted; m->sid,
- * to, account and service are set.
+ * requests (messages with links) a second for the account, 30101 when m
+ * has no service or its service no usable domain (a name and a config),
+ * 30103 when no unused code could be drawn. Called before segments are
+ * counted; m->sid, to, account and service are set (from when known).
  */
 int		 gw_links_shorten(struct gw_links *, struct gw_message *m,
 		    struct gw_error *e);
@@ -61,5 +70,10 @@ int		 gw_links_http_handle(struct gw_links *,
 
 /* Outage switch: while on, gw_links_shorten leaves links alone. */
 void		 gw_links_set_outage(struct gw_links *, int on);
+int		 gw_links_outage(const struct gw_links *);
+
+/* A click as a handset makes it (gateway_links_click in gateway.h). */
+json_t		*gw_links_click(struct gw_links *, const char *code,
+		    const char *user_agent);
 
 #endif

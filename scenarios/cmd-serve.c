@@ -193,6 +193,27 @@ serve_optout(const char *sid, const json_t *put, int *status, char *err,
 	return gateway_optout_put(m->gateway, sid, put, status, err, errlen);
 }
 
+static void
+serve_link_outage(int on, void *arg)
+{
+	struct serve *m = arg;
+
+	gateway_links_set_outage(m->gateway, on);
+}
+
+static json_t *
+serve_link_click(const char *code, const char *user_agent, void *arg)
+{
+	struct serve *m = arg;
+
+	return gateway_links_click(m->gateway, code, user_agent);
+}
+
+static const struct sim_links_hooks serve_links_hooks = {
+	.outage = serve_link_outage,
+	.click = serve_link_click,
+};
+
 /* The shared listener, with the API behind /sim/ and /metrics. */
 static int
 serve_start_http(struct serve *m, const struct scenario *s)
@@ -211,6 +232,7 @@ serve_start_http(struct serve *m, const struct scenario *s)
 	sim_http_set_metrics_hook(m->sim.http, serve_metrics, m);
 	sim_http_set_message_hook(m->sim.http, serve_message, m);
 	sim_http_set_optout_hook(m->sim.http, serve_optout, m);
+	sim_http_set_links_hooks(m->sim.http, &serve_links_hooks, m);
 	return 0;
 }
 
@@ -236,8 +258,10 @@ serve_start(void *arg, struct scenario *s)
 	    "db=%s smsc_db=%s seed=%llu", m->sim.ncarriers, s->gateway.nroutes,
 	    s->gateway.naccounts, m->sim.http_address, db, smsc_db,
 	    (unsigned long long)s->seed);
-	/* The ready file of `carrierlab smsc`, with the API's base URL. */
+	/* The ready file of `carrierlab smsc`, with the API's base URL,
+	 * which is also the base of the gateway's own links (/m/). */
 	snprintf(api, sizeof api, "http://%s", m->sim.http_address);
+	gateway_set_public_url(m->gateway, api);
 	return cmd_sim_ready(&m->sim, json_pack("{s:s}", "api", api));
 }
 

@@ -638,4 +638,5 @@ scn_gateway_release(struct gateway_config *g)
 	free(g->routes);
 	g->routes = NULL;
 	g->nroutes = 0;
+	scn_link_domains_release(g);
 }

@@ -203,6 +203,12 @@ int	 scn_destination_alpha_check(struct scn_ctx *,
 extern const struct scn_type scn_type_optout;
 extern const struct scn_key scn_optout_keys[];
 extern const struct gateway_optout scn_optout_default;
+/* scenario-links.c: link_domains items, and their release. */
+extern const struct scn_key scn_link_domain_keys[];
+extern const struct gateway_link_domain scn_link_domain_default;
+int	 scn_link_domain_check(struct scn_ctx *, const struct scn_key *,
+	    json_t *, void *item);
+void	 scn_link_domains_release(struct gateway_config *);
 /* One route per carrier, when the scenario gives no gateway.routes. */
 void	 scn_routes_derive(struct scenario *);
 

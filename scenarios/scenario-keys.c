@@ -814,6 +814,10 @@ static const struct scn_key gw_keys[] = {
 	  .help = "Errors of an undelivered short-code message that send it "
 	  "again from a long code (service fallback_to_long_code); none: "
 	  "the default list" },
+	{ .name = "link_shortener_outage", .type = &scn_type_bool,
+	  .off = SC(gateway.link_shortener_outage),
+	  .help = "The link shortener is down: ShortenUrls sends the links "
+	  "as they are (PUT /sim/link-shortener/outage switches it)" },
 	{ .name = "api_max_pending", .type = &scn_type_uint,
 	  .off = SC(gateway.api_max_pending),
 	  .size = SCSIZE(gateway.api_max_pending), .min = 1, .max = 1000000,
@@ -873,6 +877,15 @@ const struct scn_key scn_top_keys[] = {
 	  .item_default = &gw_service_default,
 	  .range = "up to 1000, sids unique",
 	  .help = "Messaging Services and their sender pools" },
+	{ .name = "link_domains", .type = &scn_type_list,
+	  .sub = scn_link_domain_keys, .off = SC(gateway.link_domains),
+	  .count_off = SC(gateway.nlink_domains),
+	  .size = sizeof(struct gateway_link_domain), .max = 100,
+	  .item = "[]", .item_default = &scn_link_domain_default,
+	  .item_check = scn_link_domain_check,
+	  .range = "up to 100, sids and domains unique",
+	  .help = "Link Shortening domains: name, Domain Config and the "
+	  "services that shorten on them" },
 	{ .name = "countries", .type = &scn_type_countries,
 	  .off = SC(gateway), .sub = NULL,
 	  .range = "{\"GB\": {...}, ...}",

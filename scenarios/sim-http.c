@@ -71,6 +71,8 @@ struct sim_http {
 	json_t			*(*optout_hook)(const char *, const json_t *,
 				    int *, char *, size_t, void *);
 	void			*optout_arg;
+	struct sim_links_hooks	 links_hooks;	/* NULL members: none */
+	void			*links_arg;
 	void			*metrics_arg;
 	struct sim_count	*counts;
 	size_t			 ncounts;
@@ -118,6 +120,8 @@ static void	sim_put_quirk(struct sim_call *);
 static void	sim_delete_quirk(struct sim_call *);
 static void	sim_get_clock(struct sim_call *);
 static void	sim_get_metrics(struct sim_call *);
+static void	sim_put_link_outage(struct sim_call *);
+static void	sim_post_link_click(struct sim_call *);
 
 /*
  * The routes. A {carrier} segment is looked up by the dispatcher (404 when
@@ -170,6 +174,10 @@ static const struct sim_route sim_routes[] = {
 	  .handler = sim_get_optout },
 	{ .method = EVHTTP_REQ_PUT, .pattern = "/sim/services/{sid}/opt-out",
 	  .handler = sim_put_optout },
+	{ .method = EVHTTP_REQ_PUT, .pattern = "/sim/link-shortener/outage",
+	  .handler = sim_put_link_outage },
+	{ .method = EVHTTP_REQ_POST, .pattern = "/sim/links/{code}/click",
+	  .handler = sim_post_link_click },
 	{ .method = EVHTTP_REQ_GET, .pattern = "/metrics",
 	  .handler = sim_get_metrics },
 };
@@ -884,6 +892,93 @@ sim_post_mo(struct sim_call *call)
 	free(text);
 }
 
+/* ---- Links of the gateway (carrierlab serve only). ---- */
+
+/* The body as a JSON object (JSON or form), NULL for none; -1 after
+ * answering 400. */
+static int
+sim_body_object(struct sim_call *call, json_t **out)
+{
+	char	 err[256], *text;
+	size_t	 len;
+
+	*out = NULL;
+	if ((text = sim_body_text(call->req, &len)) == NULL)
+		return 0;
+	*out = sim_body_is_json(call->req, text) ?
+	    sim_json_parse(text, len, err, sizeof err) :
+	    sim_form_parse(text, err, sizeof err);
+	free(text);
+	if (*out == NULL) {
+		sim_reply_error(call, 400, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* PUT {"on": true}: the link shortener's outage switch. */
+static void
+sim_put_link_outage(struct sim_call *call)
+{
+	json_t		*o, *on;
+	const char	*s;
+	int		 value;
+
+	if (call->sh->links_hooks.outage == NULL) {
+		sim_reply_error(call, 404, "no gateway runs here: the link "
+		    "shortener is in carrierlab serve");
+		return;
+	}
+	if (sim_body_object(call, &o) == -1)
+		return;
+	on = o != NULL ? json_object_get(o, "on") : NULL;
+	s = json_string_value(on);
+	if (json_is_boolean(on))
+		value = json_is_true(on);
+	else if (s != NULL && (strcmp(s, "true") == 0 ||
+	    strcmp(s, "false") == 0))
+		value = strcmp(s, "true") == 0;
+	else {
+		json_decref(o);
+		sim_reply_error(call, 400, "the body must be {\"on\": true} or "
+		    "{\"on\": false}");
+		return;
+	}
+	json_decref(o);
+	call->sh->links_hooks.outage(value, call->sh->links_arg);
+	sim_reply_json(call, 200, json_pack("{s:b}", "on", value));
+}
+
+/* POST {"user_agent": ...}: a handset follows the link of {code}. */
+static void
+sim_post_link_click(struct sim_call *call)
+{
+	const char	*code = call->args[0], *ua = NULL;
+	json_t		*o, *r;
+	size_t		 len = strlen(code);
+
+	if (call->sh->links_hooks.click == NULL) {
+		sim_reply_error(call, 404, "no gateway runs here: links are "
+		    "served by carrierlab serve");
+		return;
+	}
+	if (len == 0 || len > 16 || code[strspn(code, "ABCDEFGHIJKLMNOPQRSTUV"
+	    "WXYZabcdefghijklmnopqrstuvwxyz0123456789")] != '\0') {
+		sim_reply_error(call, 404, "no link \"%.40s\": codes are 7 or "
+		    "10 letters and digits", code);
+		return;
+	}
+	if (sim_body_object(call, &o) == -1)
+		return;
+	if (o != NULL)
+		ua = json_string_value(json_object_get(o, "user_agent"));
+	r = call->sh->links_hooks.click(code, ua != NULL ? ua :
+	    SIM_HANDSET_USER_AGENT, call->sh->links_arg);
+	json_decref(o);
+	sim_reply_json(call, json_integer_value(json_object_get(r,
+	    "status")) == 302 ? 200 : 404, r);
+}
+
 /* ---- Faults and quirks: the carrier validates by its own tables. ---- */
 
 struct sim_switch_ops {
@@ -1232,6 +1327,16 @@ sim_http_set_optout_hook(struct sim_http *sh,
 {
 	sh->optout_hook = cb;
 	sh->optout_arg = arg;
+}
+
+void
+sim_http_set_links_hooks(struct sim_http *sh,
+    const struct sim_links_hooks *hooks, void *arg)
+{
+	memset(&sh->links_hooks, 0, sizeof sh->links_hooks);
+	if (hooks != NULL)
+		sh->links_hooks = *hooks;
+	sh->links_arg = arg;
 }
 
 void

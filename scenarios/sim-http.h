@@ -78,6 +78,21 @@ void		 sim_http_set_optout_hook(struct sim_http *,
 		    json_t *(*cb)(const char *sid, const json_t *put,
 		    int *status, char *err, size_t errlen, void *),
 		    void *arg);
+/*
+ * The gateway's links (carrierlab serve): PUT /sim/link-shortener/outage
+ * calls outage, POST /sim/links/{code}/click calls click, which returns
+ * gateway_links_click()'s object (the caller takes the reference).
+ * Without hooks both routes answer 404.
+ */
+#define SIM_HANDSET_USER_AGENT	"Mozilla/5.0 (Linux; Android 14) " \
+	"carrierlab-handset"
+struct sim_links_hooks {
+	void		(*outage)(int on, void *arg);
+	json_t		*(*click)(const char *code, const char *user_agent,
+			    void *arg);
+};
+void		 sim_http_set_links_hooks(struct sim_http *,
+		    const struct sim_links_hooks *, void *arg);
 void		 sim_http_set_metrics_hook(struct sim_http *,
 		    void (*cb)(struct evbuffer *, void *), void *arg);
 
