@@ -240,6 +240,25 @@ carrier_json_state_name(int state)
 	return w != NULL ? json_string(w) : json_null();
 }
 
+/* An MMS's media URLs as an array; [] for an SMS. */
+static json_t *
+carrier_json_media(struct carrier *c, const char *id)
+{
+	json_t *a = json_array();
+	char *urls, *line, *next;
+
+	if (carrier_store_media_get(c->env.store, c->p->name, id,
+	    &urls) != 0)
+		return a;
+	for (line = urls; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		json_array_append_new(a, json_string(line));
+	}
+	free(urls);
+	return a;
+}
+
 json_t *
 carrier_message_json(struct carrier *c, const char *id)
 {
@@ -251,7 +270,7 @@ carrier_message_json(struct carrier *c, const char *id)
 		return NULL;
 	final = now >= m.done_at;
 	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:i, s:i, s:o, s:o,"
-	    " s:o, s:o, s:o, s:o, s:s, s:o}",
+	    " s:o, s:o, s:o, s:o, s:s, s:o, s:o}",
 	    "message_id", m.message_id,
 	    "seq", (json_int_t)m.seq,
 	    "system_id", m.system_id,
@@ -270,7 +289,8 @@ carrier_message_json(struct carrier *c, const char *id)
 	    "final_state", carrier_json_state_name(m.state),
 	    "err", m.err,
 	    "network_error_code", m.has_nec ? json_pack("{s:i, s:i}",
-	    "type", m.nec_type, "code", m.nec_code) : json_null());
+	    "type", m.nec_type, "code", m.nec_code) : json_null(),
+	    "media", carrier_json_media(c, id));
 }
 
 /* ---- Prometheus ---- */

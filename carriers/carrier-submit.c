@@ -22,6 +22,8 @@
 #include "smpp/text.h"
 #include "smpp/timefmt.h"
 
+#define CARRIER_MMS_MEDIA_MAX	10	/* URLs in one MMS, as Twilio allows */
+
 /* A message as it came, whatever PDU carried it. */
 struct carrier_incoming {
 	const char	*source_addr;
@@ -38,6 +40,9 @@ struct carrier_incoming {
 	int		 payload;	/* body is message_payload */
 	const char	*schedule;	/* SMPP time text, "" none */
 	const char	*validity;
+	int		 has_media;	/* an MMS: the media TLV came */
+	const uint8_t	*media;		/* its value: URLs, '\n'-separated */
+	size_t		 media_len;
 };
 
 /* seq in decimal, cut to fit as snprintf would: the plain id of every
@@ -87,13 +92,14 @@ carrier_time(const char *text, int64_t now, int64_t *usec)
 	return smpp_time_resolve(&t, now, usec);
 }
 
-/* Segments a body costs: one per PDU, except a long message_payload. */
+/* Segments a body costs: one per PDU, except a long message_payload
+ * (an MMS is one message, however long its text). */
 static unsigned
 carrier_segments(const struct carrier_incoming *in)
 {
 	size_t n = 1;
 
-	if (!in->payload || (in->esm_class & SMPP_ESM_UDHI))
+	if (!in->payload || (in->esm_class & SMPP_ESM_UDHI) || in->has_media)
 		return 1;
 	if (smpp_segment_split(in->body, in->body_len,
 	    smpp_segment_unit_for(in->data_coding), SMPP_SPLIT_UDH8, 0, NULL,
@@ -302,6 +308,11 @@ carrier_accept_one(struct carrier_bind *b, const struct carrier_incoming *in,
 	m.submit_at = now;
 	m.schedule_at = info.schedule_at;
 	carrier_message_commit(c, &m, &fate, floor);
+	if (in->has_media && carrier_store_media_put(c->env.store,
+	    c->p->name, id, (const char *)in->media, in->media_len) == -1)
+		log_warnx("%s store-failed message_id=%s what=media "
+		    "error=\"%s\"", c->p->name, id,
+		    carrier_store_error(c->env.store));
 	return 0;
 }
 
@@ -315,6 +326,47 @@ carrier_fault_refusal(struct carrier *c)
 	if (f == NULL || !carrier_fault_dice(c, f->share))
 		return 0;
 	return f->status;
+}
+
+/*
+ * An MMS (docs/sim-api.md, "MMS"): only a carrier whose profile takes MMS
+ * accepts the media TLV, and only a well-formed one: 1 to 10 URLs of
+ * printable ASCII separated by single '\n's. Anything else is
+ * ESME_RINVOPTPARAMVAL, the status for an optional parameter whose value
+ * the SMSC will not take.
+ */
+static uint32_t
+carrier_media_check(const struct carrier *c,
+    const struct carrier_incoming *in, char *reason, size_t len)
+{
+	size_t i, urls = 1, run = 0;
+
+	if (!in->has_media)
+		return 0;
+	if (!c->p->mms) {
+		snprintf(reason, len, "MMS: %s takes no MMS", c->p->name);
+		return SMPP_ESME_RINVOPTPARAMVAL;
+	}
+	for (i = 0; i < in->media_len; i++) {
+		if (in->media[i] == '\n' && run > 0) {
+			urls++;
+			run = 0;
+		} else if (in->media[i] > ' ' && in->media[i] < 0x7f)
+			run++;
+		else
+			break;
+	}
+	if (i < in->media_len || run == 0) {
+		snprintf(reason, len, "MMS: media URL %zu is empty or holds "
+		    "a space, control or non-ASCII octet", urls);
+		return SMPP_ESME_RINVOPTPARAMVAL;
+	}
+	if (urls > CARRIER_MMS_MEDIA_MAX) {
+		snprintf(reason, len, "MMS: %zu media URLs, at most %d",
+		    urls, CARRIER_MMS_MEDIA_MAX);
+		return SMPP_ESME_RINVOPTPARAMVAL;
+	}
+	return 0;
 }
 
 static uint32_t
@@ -365,7 +417,9 @@ carrier_submit_single(struct carrier_bind *b, const struct smpp_pdu *req,
 		return;
 	}
 	text = carrier_text(in);
-	status = carrier_check(b, in, text, reason, sizeof reason);
+	status = carrier_media_check(c, in, reason, sizeof reason);
+	if (status == 0)
+		status = carrier_check(b, in, text, reason, sizeof reason);
 	if (status == 0) {
 		seq = carrier_next_seq(c);
 		carrier_message_id_format(c, seq, id, sizeof id);
@@ -389,6 +443,21 @@ carrier_submit_single(struct carrier_bind *b, const struct smpp_pdu *req,
 		b->n.submits_refused++;
 	carrier_respond(b, resp, latency, received);
 	carrier_pdu_put(b->carrier, resp);
+}
+
+/* The MMS media TLV, when the request carries one. */
+static void
+carrier_incoming_media(const struct smpp_pdu *req,
+    struct carrier_incoming *in)
+{
+	const struct smpp_tlv *t = smpp_pdu_find_tlv(req,
+	    SMPP_TLV_carrierlab_media_urls);
+
+	if (t == NULL)
+		return;
+	in->has_media = 1;
+	in->media = smpp_tlv_value(req, t);
+	in->media_len = t->length;
 }
 
 static void
@@ -417,6 +486,7 @@ carrier_incoming_sm(const struct smpp_body_submit_sm *s,
 		in->body_len = t->length;
 		in->payload = 1;
 	}
+	carrier_incoming_media(req, in);
 }
 
 static void
@@ -445,6 +515,7 @@ carrier_incoming_data(const struct smpp_pdu *req,
 		in->body = smpp_tlv_value(req, t);
 		in->body_len = t->length;
 	}
+	carrier_incoming_media(req, in);
 }
 
 /* ---- submit_multi ---- */
@@ -519,7 +590,7 @@ carrier_submit_multi(struct carrier_bind *b, const struct smpp_pdu *req)
 	int64_t received = carrier_now(b->carrier);
 	unsigned i, k = 0;
 	uint32_t status;
-	char *text;
+	char *text, reason[128];
 
 	b->n.submits++;
 	/* The shared fields sit in the same order as submit_sm's. */
@@ -534,12 +605,15 @@ carrier_submit_multi(struct carrier_bind *b, const struct smpp_pdu *req)
 	in.body_len = sm->sm_length;
 	in.schedule = sm->schedule_delivery_time;
 	in.validity = sm->validity_period;
+	carrier_incoming_media(req, &in);
 	if ((status = carrier_admit(b, (double)carrier_segments(&in) *
 	    (sm->number_of_dests > 0 ? sm->number_of_dests : 1))) != 0) {
 		carrier_respond_status_after(b, req, status, extra);
 		return;
 	}
-	if ((status = carrier_fault_refusal(b->carrier)) != 0) {
+	if ((status = carrier_fault_refusal(b->carrier)) != 0 ||
+	    (status = carrier_media_check(b->carrier, &in, reason,
+	    sizeof reason)) != 0) {
 		b->n.submits_refused++;
 		carrier_respond_status_after(b, req, status, extra);
 		return;

@@ -106,6 +106,16 @@ static const char *const migrations[] = {
 	/* cancel_sm deletes a message's receipts without a full scan. */
 	"CREATE INDEX IF NOT EXISTS outbox_message "
 	"  ON outbox (carrier, message_id);",
+	/*
+	 * 1 -> 2: the media URLs of MMS messages, beside their rows rather
+	 * than in them, so that an SMS row (nearly all of them) stays as
+	 * small as it was and replace_sm, which rewrites a row, keeps them.
+	 */
+	"CREATE TABLE IF NOT EXISTS media ("
+	"  carrier TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL,"
+	"  urls TEXT NOT NULL,"
+	"  PRIMARY KEY (carrier, message_id)) WITHOUT ROWID;",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -189,7 +199,11 @@ static const struct column message_columns[] = {
 	X(OUT_DELETE_MSG, "DELETE FROM outbox WHERE carrier = ?1"	\
 	    " AND message_id = ?2 AND kind = 1")			\
 	X(OUT_LIST, "SELECT " OUTBOX_COLUMNS " FROM outbox"		\
-	    " WHERE carrier = ?1 ORDER BY due, id")
+	    " WHERE carrier = ?1 ORDER BY due, id")			\
+	X(MEDIA_PUT, "INSERT OR REPLACE INTO media (carrier, message_id,"	\
+	    " urls) VALUES (?1, ?2, ?3)")				\
+	X(MEDIA_GET, "SELECT urls FROM media WHERE carrier = ?1"	\
+	    " AND message_id = ?2")
 
 enum store_stmt {
 #define STORE_STMT_ENUM(name, sql) STMT_##name,
@@ -1287,6 +1301,77 @@ carrier_store_message_get(struct carrier_store *s, const char *carrier,
 		return 0;
 	}
 	return store_call(s, db_message_get, &a);
+}
+
+/* ---- media of MMS messages ---- */
+
+struct media_call {
+	const char	*carrier;
+	const char	*message_id;
+	const char	*urls;		/* put */
+	size_t		 len;
+	char		*found;		/* get: heap, NUL-terminated */
+};
+
+/* Joins the group transaction when one is open, else commits alone. */
+static int
+db_media_put(struct store_db *d, void *arg)
+{
+	struct media_call *a = arg;
+	sqlite3_stmt *st = stmt_get(d, STMT_MEDIA_PUT);
+
+	sqlite3_bind_text(st, 1, a->carrier, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, a->message_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, a->urls, (int)a->len, SQLITE_TRANSIENT);
+	return stmt_done(d, st, "media_put");
+}
+
+/* 0 found, 1 not found, -1 error. */
+static int
+db_media_get(struct store_db *d, void *arg)
+{
+	struct media_call *a = arg;
+	sqlite3_stmt *st = stmt_get(d, STMT_MEDIA_GET);
+	const unsigned char *text;
+	size_t n;
+	int rc;
+
+	sqlite3_bind_text(st, 1, a->carrier, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, a->message_id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		text = sqlite3_column_text(st, 0);
+		n = text != NULL ? (size_t)sqlite3_column_bytes(st, 0) : 0;
+		a->found = xmalloc(n + 1);
+		if (n > 0)
+			memcpy(a->found, text, n);
+		a->found[n] = '\0';
+	} else if (rc != SQLITE_DONE)
+		db_fail(d, "media_get");
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 1;
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+carrier_store_media_put(struct carrier_store *s, const char *carrier,
+    const char *message_id, const char *urls, size_t len)
+{
+	struct media_call a = { carrier, message_id, urls, len, NULL };
+
+	return store_call(s, db_media_put, &a);
+}
+
+int
+carrier_store_media_get(struct carrier_store *s, const char *carrier,
+    const char *message_id, char **urls)
+{
+	struct media_call a = { carrier, message_id, NULL, 0, NULL };
+	int rc = store_call(s, db_media_get, &a);
+
+	*urls = rc == 0 ? a.found : NULL;
+	return rc;
 }
 
 struct count_call {

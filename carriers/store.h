@@ -103,6 +103,20 @@ int	carrier_store_message_get(struct carrier_store *,
 int	carrier_store_message_count(struct carrier_store *,
 	    const char *carrier, uint64_t *count);
 
+/*
+ * The media URLs of an MMS message, '\n'-separated as the submit's
+ * SMPP_TLV_carrierlab_media_urls carried them (len octets, no NUL
+ * needed), kept in a table of their own beside the message's row. An
+ * MMS is rare, so put is not deferred: the worker writes it at once
+ * (joining the open group transaction, or committing alone), and get
+ * sees it. get: 0 with *urls set (NUL-terminated, the caller frees it),
+ * 1 when the message has no media (*urls NULL), -1 on error.
+ */
+int	carrier_store_media_put(struct carrier_store *, const char *carrier,
+	    const char *message_id, const char *urls, size_t len);
+int	carrier_store_media_get(struct carrier_store *, const char *carrier,
+	    const char *message_id, char **urls);
+
 /* Adds an item; sets item->id. */
 int	carrier_store_outbox_add(struct carrier_store *,
 	    struct carrier_outbox_item *);

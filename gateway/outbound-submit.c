@@ -39,6 +39,10 @@
 
 #define GW_OB_TIMEOUT_CODE	30410	/* Provider Timeout Error */
 #define GW_OB_UNKNOWN_CODE	30008
+#define GW_OB_TOO_LARGE_CODE	30019	/* Content size exceeds carrier limit */
+/* What an MMS submit_sm may carry besides its two TLVs: the header, the
+ * mandatory fields at their longest and the TLV headers. */
+#define GW_OB_MMS_OVERHEAD	256
 
 /* ---- the queue ---- */
 
@@ -115,9 +119,42 @@ gw_ob_ref(const char *sid)
 	return (uint16_t)(h ^ (h >> 16));
 }
 
-/* Encodes body in dc; NULL when it cannot be. */
+/*
+ * An MMS goes as MMS to a carrier that takes it, unless the MMS Converter
+ * made it an SMS with a link (m->mms_converted): then, and towards a
+ * carrier without MMS, it goes as SMS. The convention on the wire is in
+ * docs/sim-api.md, "MMS": one submit_sm, short_message empty, the text in
+ * message_payload and the media URLs in SMPP_TLV_carrierlab_media_urls.
+ */
+static int
+gw_ob_is_mms(const struct gw_outbound *ob, const struct gw_message *m)
+{
+	return m->num_media > 0 && !m->mms_converted &&
+	    ob->route->accepts_mms;
+}
+
+/* Octets of m's media URLs joined by '\n'. */
+static size_t
+gw_ob_media_length(const struct gw_message *m)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < m->num_media; i++)
+		n += strlen(m->media[i]) + (i > 0);
+	return n;
+}
+
+/* The code a message that cannot be encoded fails with. */
+static int
+gw_ob_encode_failure(const struct gw_outbound *ob, const struct gw_message *m)
+{
+	return gw_ob_is_mms(ob, m) ? GW_OB_TOO_LARGE_CODE : GW_OB_UNKNOWN_CODE;
+}
+
+/* Encodes body in dc, split by method; NULL when it cannot be. */
 static struct gw_ob_encoding *
-gw_ob_encode(const char *body, uint8_t dc, const char *sid)
+gw_ob_encode(const char *body, uint8_t dc, const char *sid,
+    enum smpp_segment_method method)
 {
 	struct gw_ob_encoding *e;
 	size_t len = strlen(body), n;
@@ -128,31 +165,42 @@ gw_ob_encode(const char *body, uint8_t dc, const char *sid)
 	if (smpp_text_encode(dc, body, len, e->body, 2 * len + 1, &e->len,
 	    NULL) != SMPP_TEXT_OK ||
 	    smpp_segment_split(e->body, e->len, smpp_segment_unit_for(dc),
-	    SMPP_SPLIT_UDH8, gw_ob_ref(sid), NULL, 0, &n) != SMPP_SEGMENT_OK) {
+	    method, gw_ob_ref(sid), NULL, 0, &n) != SMPP_SEGMENT_OK) {
 		gw_ob_encoding_free(e);
 		return NULL;
 	}
 	e->parts = xcalloc(n, sizeof *e->parts);
 	e->nparts = n;
 	smpp_segment_split(e->body, e->len, smpp_segment_unit_for(dc),
-	    SMPP_SPLIT_UDH8, gw_ob_ref(sid), e->parts, n, &n);
+	    method, gw_ob_ref(sid), e->parts, n, &n);
 	return e;
 }
 
 /* The encoding of om's body; NULL when it cannot be sent at all. A body
- * GSM cannot carry goes as UCS-2 rather than not at all. */
+ * GSM cannot carry goes as UCS-2 rather than not at all. An MMS is one
+ * part, whatever its length, and must fit one PDU with its media. */
 static struct gw_ob_encoding *
 gw_ob_encoding(struct gw_outbound *ob, struct gw_ob_msg *om)
 {
 	struct gw_message *m = om->m;
 	uint8_t dc = m->data_coding == SMPP_DC_UCS2 ? SMPP_DC_UCS2 :
 	    SMPP_DC_DEFAULT;
+	enum smpp_segment_method method = gw_ob_is_mms(ob, m) ?
+	    SMPP_SPLIT_PAYLOAD : SMPP_SPLIT_UDH8;
 
 	if (om->enc != NULL)
 		return om->enc;
-	if ((om->enc = gw_ob_encode(m->body, dc, m->sid)) == NULL &&
+	if (method == SMPP_SPLIT_PAYLOAD &&
+	    gw_ob_media_length(m) > SMPP_PAYLOAD_MAX) {
+		log_warnx("%s encoding-failed sid=%s media_octets=%zu "
+		    "reason=\"media URLs exceed one TLV\"", ob->route->name,
+		    m->sid, gw_ob_media_length(m));
+		return NULL;
+	}
+	if ((om->enc = gw_ob_encode(m->body, dc, m->sid, method)) == NULL &&
 	    dc == SMPP_DC_DEFAULT &&
-	    (om->enc = gw_ob_encode(m->body, SMPP_DC_UCS2, m->sid)) != NULL) {
+	    (om->enc = gw_ob_encode(m->body, SMPP_DC_UCS2, m->sid,
+	    method)) != NULL) {
 		log_info("%s encoding sid=%s data_coding=0x08 reason=\"body "
 		    "not GSM 03.38\"", ob->route->name, m->sid);
 		m->data_coding = SMPP_DC_UCS2;
@@ -162,6 +210,15 @@ gw_ob_encoding(struct gw_outbound *ob, struct gw_ob_msg *om)
 		log_warnx("%s encoding sid=%s parts=%zu want=%zu reason=\"the "
 		    "body no longer splits as it did\"", ob->route->name,
 		    m->sid, om->enc->nparts, m->nparts);
+		gw_ob_encoding_free(om->enc);
+		om->enc = NULL;
+	}
+	if (om->enc != NULL && method == SMPP_SPLIT_PAYLOAD &&
+	    om->enc->len + gw_ob_media_length(m) + GW_OB_MMS_OVERHEAD >
+	    SMPP_DEFAULT_MAX_PDU) {
+		log_warnx("%s encoding-failed sid=%s octets=%zu reason=\"MMS "
+		    "larger than one PDU\"", ob->route->name, m->sid,
+		    om->enc->len + gw_ob_media_length(m));
 		gw_ob_encoding_free(om->enc);
 		om->enc = NULL;
 	}
@@ -200,7 +257,7 @@ gw_ob_parts_build(struct gw_outbound *ob, struct gw_ob_msg *om)
 	log_warnx("%s encoding-failed sid=%s reason=\"body cannot be "
 	    "encoded\"", ob->route->name, m->sid);
 	m->parts[0].state = GW_PART_FAILED;
-	gw_lifecycle_part_failed(ob->gw, m, 0, GW_OB_UNKNOWN_CODE);
+	gw_lifecycle_part_failed(ob->gw, m, 0, gw_ob_encode_failure(ob, m));
 	return -1;
 }
 
@@ -228,9 +285,35 @@ gw_ob_source(const char *from, char *out, size_t cap, uint8_t *ton,
 	strlcpy(out, from[0] == '+' ? from + 1 : from, cap);
 }
 
-static void
+/* The MMS TLVs: the whole text and the media URLs; -1 on ENOMEM. */
+static int
+gw_ob_submit_mms(struct smpp_pdu *p, const struct gw_message *m,
+    const struct gw_ob_encoding *e)
+{
+	size_t len = gw_ob_media_length(m), o = 0, i, n;
+	char *urls = xmalloc(len + 1);
+	int rc;
+
+	for (i = 0; i < m->num_media; i++) {
+		if (i > 0)
+			urls[o++] = '\n';
+		n = strlen(m->media[i]);
+		memcpy(urls + o, m->media[i], n);
+		o += n;
+	}
+	/* Lengths were checked when the message was encoded. */
+	rc = smpp_pdu_add_tlv(p, SMPP_TLV_message_payload, e->body,
+	    (uint16_t)e->len) == -1 || smpp_pdu_add_tlv(p,
+	    SMPP_TLV_carrierlab_media_urls, urls, (uint16_t)len) == -1 ?
+	    -1 : 0;
+	free(urls);
+	return rc;
+}
+
+/* Part k of m as a submit_sm; -1 (ENOMEM) when it cannot be built. */
+static int
 gw_ob_submit_fill(struct smpp_pdu *p, const struct gw_message *m,
-    const struct gw_ob_encoding *e, size_t k)
+    const struct gw_ob_encoding *e, size_t k, int mms)
 {
 	struct smpp_body_submit_sm *b = &p->u.submit_sm;
 	const struct smpp_segment_part *sp = &e->parts[k];
@@ -245,10 +328,13 @@ gw_ob_submit_fill(struct smpp_pdu *p, const struct gw_message *m,
 	b->esm_class = sp->udh_len > 0 ? SMPP_ESM_UDHI : 0;
 	b->registered_delivery = SMPP_RD_RECEIPT_ANY;
 	b->data_coding = e->data_coding;
+	if (mms)
+		return gw_ob_submit_mms(p, m, e);
 	memcpy(b->short_message, sp->udh, sp->udh_len);
 	memcpy(b->short_message + sp->udh_len, e->body + sp->offset,
 	    sp->length);
 	b->sm_length = (uint8_t)(sp->udh_len + sp->length);
+	return 0;
 }
 
 static void gw_ob_response(struct smpp_session *, const struct smpp_pdu *,
@@ -263,7 +349,14 @@ gw_ob_send_part(struct gw_outbound *ob, struct gw_ob_session *s,
 	struct gw_ob_submit *sub = xcalloc(1, sizeof *sub);
 	int rc, saved;
 
-	gw_ob_submit_fill(p, om->m, om->enc, k);
+	if (gw_ob_submit_fill(p, om->m, om->enc, k,
+	    gw_ob_is_mms(ob, om->m)) == -1) {
+		smpp_pdu_release(p);
+		free(p);
+		free(sub);
+		errno = ENOMEM;
+		return -1;
+	}
 	sub->ob = ob;
 	sub->session = s;
 	sub->msg = om;
@@ -351,7 +444,8 @@ gw_ob_pump_one(struct gw_outbound *ob)
 	if (gw_ob_encoding(ob, om) == NULL) {
 		gw_ob_queue_take(ob, m);
 		m->parts[k].state = GW_PART_FAILED;
-		gw_lifecycle_part_failed(ob->gw, m, k, GW_OB_UNKNOWN_CODE);
+		gw_lifecycle_part_failed(ob->gw, m, k,
+		    gw_ob_encode_failure(ob, m));
 		return 1;
 	}
 	if (!gw_ob_token(ob))

@@ -1802,6 +1802,120 @@ START_TEST(test_data_sm)
 END_TEST
 
 /* ================================================================ */
+/* MMS                                                              */
+/* ================================================================ */
+
+/* An MMS as the gateway sends it (docs/sim-api.md, "MMS"): short_message
+ * empty, the text in message_payload, the URLs in the vendor TLV. */
+static struct smpp_pdu *
+mms_pdu(const char *text, const char *urls, size_t urls_len)
+{
+	struct smpp_pdu *p = submit_pdu("+14155550199", "+14155550100", 0, "",
+	    1);
+	uint8_t payload[256];
+	size_t len = 0;
+
+	ck_assert_int_eq(smpp_text_encode(0, text, strlen(text), payload,
+	    sizeof payload, &len, NULL), SMPP_TEXT_OK);
+	ck_assert_int_eq(smpp_pdu_add_tlv(p, SMPP_TLV_message_payload,
+	    payload, (uint16_t)len), 0);
+	ck_assert_int_eq(smpp_pdu_add_tlv(p, SMPP_TLV_carrierlab_media_urls,
+	    urls, (uint16_t)urls_len), 0);
+	return p;
+}
+
+#define MMS_URLS	"https://media.example.com/cat.jpg\n" \
+			"http://media.example.com/b.png?x=1"
+
+/* Media TLVs an MMS carrier refuses: empty URLs, spaces, 11 URLs. */
+static const char *const mms_bad_urls[] = {
+	"https://a.example/1\n",
+	"\nhttps://a.example/1",
+	"https://a.example/1\n\nhttps://a.example/2",
+	"https://a.example/with space",
+	"https://a.example/\x01",
+	"a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk",
+};
+
+/* A carrier with mms true takes the MMS, keeps its URLs (shown by
+ * /sim/carriers/{name}/messages/{id}), sends a receipt as for an SMS, and
+ * counts one segment however long the text; a malformed media TLV is
+ * ESME_RINVOPTPARAMVAL. An SMS beside it shows "media": []. */
+START_TEST(test_mms_accepted)
+{
+	char id[65], sms_id[65], path[128];
+	json_t *m, *media;
+	struct esme *e;
+	struct rcpt c;
+	size_t i;
+
+	start("{'accepts': {'mms': true}}", NULL);
+	e = bind_as(TRX, "test", "secret");
+	ck_assert_uint_eq(submit(e, mms_pdu("Look at this", MMS_URLS,
+	    strlen(MMS_URLS)), id, sizeof id), SMPP_ESME_ROK);
+	rcpt_must(e, WAIT, &c, "an MMS");
+	rcpt_expect(&c, id, "DELIVRD", "000");
+	snprintf(path, sizeof path, "/sim/carriers/" CARRIER "/messages/%s",
+	    id);
+	m = get_json(path);
+	media = json_object_get(m, "media");
+	ck_assert_uint_eq(json_array_size(media), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(media, 0)),
+	    "https://media.example.com/cat.jpg");
+	ck_assert_str_eq(json_string_value(json_array_get(media, 1)),
+	    "http://media.example.com/b.png?x=1");
+	json_decref(m);
+
+	ck_assert_uint_eq(submit(e, submit_pdu("+14155550199",
+	    "+14155550100", 0, "plain SMS", 1), sms_id, sizeof sms_id),
+	    SMPP_ESME_ROK);
+	rcpt_must(e, WAIT, &c, "an SMS");
+	snprintf(path, sizeof path, "/sim/carriers/" CARRIER "/messages/%s",
+	    sms_id);
+	m = get_json(path);
+	ck_assert(json_is_array(json_object_get(m, "media")));
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "media")), 0);
+	json_decref(m);
+
+	for (i = 0; i < sizeof mms_bad_urls / sizeof *mms_bad_urls; i++)
+		ck_assert_msg(submit(e, mms_pdu("bad", mms_bad_urls[i],
+		    strlen(mms_bad_urls[i])), NULL, 0) ==
+		    SMPP_ESME_RINVOPTPARAMVAL, "media TLV %zu accepted", i);
+	no_deliver(e, 300, "a refused MMS");
+	esme_close(e);
+	stop();
+}
+END_TEST
+
+/* A carrier without MMS (the default) refuses the media TLV with
+ * ESME_RINVOPTPARAMVAL and stores nothing: the gateway never routes MMS
+ * there, an outside ESME might. */
+START_TEST(test_mms_refused)
+{
+	struct smpp_pdu *resp = esme_pdu_new(0);
+	struct smpp_pdu *req;
+	struct esme *e;
+	json_t *st;
+
+	start(NULL, NULL);
+	e = bind_as(TRX, "test", "secret");
+	req = mms_pdu("Look at this", MMS_URLS, strlen(MMS_URLS));
+	ck_assert_int_eq(esme_request(e, req, resp, WAIT), 0);
+	esme_pdu_free(req);
+	ck_assert_uint_eq(resp->command_id, SMPP_CMD_submit_sm_resp);
+	ck_assert_uint_eq(resp->command_status, 0xC4);
+	ck_assert_uint_eq(resp->command_status, SMPP_ESME_RINVOPTPARAMVAL);
+	esme_pdu_free(resp);
+	no_deliver(e, 300, "a refused MMS");
+	ck_assert_int_eq(smsc_http_get(&smsc, "/sim/carriers/" CARRIER
+	    "/messages/1", &st), 404);
+	json_decref(st);
+	esme_close(e);
+	stop();
+}
+END_TEST
+
+/* ================================================================ */
 /* MO                                                               */
 /* ================================================================ */
 
@@ -2327,6 +2441,8 @@ smsc_suite(void)
 	tcase_add_test(tc, test_submit_multi);
 	tcase_add_test(tc, test_submit_multi_cancel);
 	tcase_add_test(tc, test_data_sm);
+	tcase_add_test(tc, test_mms_accepted);
+	tcase_add_test(tc, test_mms_refused);
 
 	tc = smsc_tcase(s, "mo", TCASE_TIMEOUT);
 	tcase_add_test(tc, test_mo_concatenated_gsm);

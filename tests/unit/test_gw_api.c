@@ -560,6 +560,16 @@ static const struct {
 	  "Invalid media URL(s): ftp://example.com/a.jpg" },
 	{ TO FROM "&MediaUrl=https%3A%2F%2F%2Fa.jpg", 21620,
 	  "Invalid media URL(s): https:///a.jpg" },
+	{ TO FROM "&MediaUrl=javascript%3Aalert(1)", 21620,
+	  "Invalid media URL(s): javascript:alert(1)" },
+	{ TO FROM "&MediaUrl=%2Fimages%2Fa.jpg", 21620,
+	  "Invalid media URL(s): /images/a.jpg" },
+	{ TO FROM "&MediaUrl=https%3A%2F%2Fm.example%2Fa%20b.jpg", 21620,
+	  "Invalid media URL(s): https://m.example/a b.jpg" },
+	/* The first bad one is named, after good ones. */
+	{ TO FROM BODY "&MediaUrl=https%3A%2F%2Fm.example%2Fa.gif"
+	  "&MediaUrl=ftp%3A%2F%2Fm.example%2Fb.gif", 21620,
+	  "Invalid media URL(s): ftp://m.example/b.gif" },
 	{ TO FROM BODY "&StatusCallback=http%3A%2F%2Fbad_host%2Fcb", 21609,
 	  NULL },
 	{ TO FROM BODY "&StatusCallback=notaurl", 21609, NULL },

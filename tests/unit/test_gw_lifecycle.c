@@ -418,6 +418,40 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* 21621: media from a number not enabled for MMS (the short code and the
+ * GB number are SMS only); nothing is created. */
+START_TEST(test_media_from_sms_only)
+{
+	static const char *const froms[] = { "55555", "+447700900100" };
+	const char *media[1] = { "https://media.example.com/cat.jpg" };
+	struct gw_create_request req;
+	struct created c;
+	struct gw_error e;
+	size_t i;
+
+	for (i = 0; i < nitems(froms); i++) {
+		memset(&req, 0, sizeof req);
+		memset(&c, 0, sizeof c);
+		memset(&e, 0, sizeof e);
+		req.account_sid = AC;
+		req.to = "+14155550111";
+		req.from = froms[i];
+		req.body = "a picture";
+		req.media[0] = media[0];
+		req.nmedia = 1;
+		req.smart_encoded = -1;
+		req.direction = GW_DIR_OUTBOUND_API;
+		ck_assert_int_eq(gw_lifecycle_create(gw, &req, &e, on_created,
+		    &c), -1);
+		ck_assert_msg(e.code == 21621, "from %s: %d %s", froms[i],
+		    e.code, e.message);
+		ck_assert_int_eq(e.http_status, 400);
+		ck_assert_ptr_nonnull(strstr(e.message, froms[i]));
+	}
+	ck_assert_uint_eq(gw->nactive, 0);
+}
+END_TEST
+
 START_TEST(test_empty_pool)
 {
 	struct created c;
@@ -1003,6 +1037,7 @@ lifecycle_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_media_from_sms_only);
 	tcase_add_test(tc, test_empty_pool);
 	tcase_add_test(tc, test_queued_without_service);
 	tcase_add_test(tc, test_service_pool_choice);

@@ -25,6 +25,7 @@
 #include "gateway/gateway-internal.h"
 #include "gateway/outbound-internal.h"
 #include "gateway/outbound.h"
+#include "smpp/segment.h"
 #include "smpp/smpp.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -904,6 +905,164 @@ START_TEST(test_index_many)
 }
 END_TEST
 
+/* ---- MMS ---- */
+
+static const char *const mms_urls[] = {
+	"https://media.example.com/cat.jpg",
+	"http://media.example.com/a/b.png?size=2&x=%20",
+};
+#define MMS_URLS_HEX							\
+	"68747470733a2f2f6d656469612e6578616d706c652e636f6d2f6361742e6a7067" \
+	"0a"								\
+	"687474703a2f2f6d656469612e6578616d706c652e636f6d2f612f622e706e67" \
+	"3f73697a653d3226783d253230"
+
+static char long_body[401];
+
+/*
+ * Which messages go as MMS (docs/sim-api.md, "MMS"): media, a route to a
+ * carrier that takes MMS, and no MMS Converter. An MMS is one submit_sm,
+ * short_message empty, the whole text in message_payload and the URLs in
+ * carrierlab_media_urls; anything else goes as SMS, split as usual.
+ */
+static const struct {
+	const char	*name;
+	const char	*body;		/* NULL: long_body */
+	uint8_t		 dc;
+	int		 route_mms;
+	int		 converted;
+	int		 mms;		/* expected on the wire */
+	size_t		 submits;
+} mms_cases[] = {
+	{ "MMS with text", "Look at this", 0x00, 1, 0, 1, 1 },
+	{ "400 characters: still one submit", NULL, 0x00, 1, 0, 1, 1 },
+	{ "UCS-2 text", "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 "
+	  "\xf0\x9f\x98\x80", 0x08, 1, 0, 1, 1 },
+	{ "media only", "", 0x00, 1, 0, 1, 1 },
+	{ "converted by the MMS Converter: SMS", NULL, 0x00, 1, 1, 0, 3 },
+	{ "route without MMS: SMS", NULL, 0x00, 0, 0, 0, 3 },
+};
+
+static json_t *
+tlv_named(json_t *pdu, const char *name)
+{
+	json_t *tlvs = json_object_get(pdu, "tlvs"), *t;
+	size_t i;
+
+	json_array_foreach(tlvs, i, t) {
+		const char *n = json_string_value(json_object_get(t, "name"));
+
+		if (n != NULL && strcmp(n, name) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+static struct gw_message *
+mms_message(size_t i)
+{
+	const char *body = mms_cases[i].body != NULL ? mms_cases[i].body :
+	    long_body;
+	struct gw_message *m = message(body, mms_cases[i].dc);
+	size_t k;
+
+	memcpy(m->sid, "MM", 2);
+	m->num_media = nitems(mms_urls);
+	m->media = calloc(m->num_media, sizeof *m->media);
+	ck_assert_ptr_nonnull(m->media);
+	for (k = 0; k < m->num_media; k++)
+		m->media[k] = strdup(mms_urls[k]);
+	m->mms_converted = mms_cases[i].converted;
+	return m;
+}
+
+/* What the carrier stored: the media URLs in /sim's message view. */
+static void
+assert_carrier_media(const char *smsc_id, int mms)
+{
+	json_t *view = carrier_message_json(fx.carrier, smsc_id), *media;
+	size_t k;
+
+	ck_assert_ptr_nonnull(view);
+	media = json_object_get(view, "media");
+	ck_assert(json_is_array(media));
+	ck_assert_uint_eq(json_array_size(media), mms ? nitems(mms_urls) : 0);
+	for (k = 0; mms && k < nitems(mms_urls); k++)
+		ck_assert_str_eq(json_string_value(json_array_get(media, k)),
+		    mms_urls[k]);
+	json_decref(view);
+}
+
+START_TEST(test_mms)
+{
+	struct gw_message *m;
+	json_t *submits, *sm, *payload, *urls;
+	const char *body;
+	size_t k;
+
+	memset(long_body, 'a', 400);
+	m = mms_message(_i);
+	body = m->body;
+	fx.profile->mms = 1;
+	fx.route.accepts_mms = mms_cases[_i].route_mms;
+	start();
+	gw_outbound_enqueue(fx.ob, m);
+	wait_calls(CALL_RECEIPT, mms_cases[_i].submits);
+	ck_assert_uint_eq(m->nparts, mms_cases[_i].submits);
+	ck_assert_str_eq(nth(CALL_RECEIPT, 0)->receipt.stat, "DELIVRD");
+	submits = captured_submits();
+	ck_assert_uint_eq(json_array_size(submits), mms_cases[_i].submits);
+	json_array_foreach(submits, k, sm) {
+		urls = tlv_named(sm, "carrierlab_media_urls");
+		payload = tlv_named(sm, "message_payload");
+		ck_assert_int_eq(field_int(sm, "data_coding"),
+		    mms_cases[_i].dc);
+		assert_carrier_media(nth(CALL_ACCEPTED, k)->smsc_id,
+		    mms_cases[_i].mms);
+		if (!mms_cases[_i].mms) {
+			ck_assert_ptr_null(urls);
+			ck_assert_ptr_null(payload);
+			ck_assert_int_gt(field_int(sm, "sm_length"), 0);
+			continue;
+		}
+		ck_assert_int_eq(field_int(sm, "sm_length"), 0);
+		ck_assert_int_eq(field_int(sm, "esm_class"), 0);
+		ck_assert_ptr_nonnull(urls);
+		ck_assert_str_eq(json_string_value(json_object_get(urls,
+		    "tag")), "0x1a4d");
+		ck_assert_str_eq(json_string_value(json_object_get(urls,
+		    "value")), MMS_URLS_HEX);
+		ck_assert_ptr_nonnull(payload);
+		ck_assert_str_eq(json_string_value(json_object_get(payload,
+		    "text")), body);
+	}
+	json_decref(submits);
+}
+END_TEST
+
+/* Media URLs that cannot fit one TLV: the message fails with 30019. */
+START_TEST(test_mms_too_large)
+{
+	struct gw_message *m = mms_message(0);
+	size_t k;
+
+	free(m->media[0]);
+	m->media[0] = malloc(SMPP_PAYLOAD_MAX);
+	ck_assert_ptr_nonnull(m->media[0]);
+	memcpy(m->media[0], "https://a.example/", 18);
+	for (k = 18; k < SMPP_PAYLOAD_MAX - 1; k++)
+		m->media[0][k] = 'x';
+	m->media[0][k] = '\0';
+	fx.profile->mms = 1;
+	fx.route.accepts_mms = 1;
+	start();
+	gw_outbound_enqueue(fx.ob, m);
+	wait_calls(CALL_FAILED, 1);
+	ck_assert_int_eq(nth(CALL_FAILED, 0)->code, 30019);
+	ck_assert_uint_eq(count(CALL_SENDING), 0);
+}
+END_TEST
+
 static Suite *
 outbound_suite(void)
 {
@@ -927,6 +1086,8 @@ outbound_suite(void)
 	tcase_add_test(tc, test_remove_forgets);
 	tcase_add_test(tc, test_index_rules);
 	tcase_add_test(tc, test_index_many);
+	tcase_add_loop_test(tc, test_mms, 0, nitems(mms_cases));
+	tcase_add_test(tc, test_mms_too_large);
 	suite_add_tcase(s, tc);
 	return s;
 }

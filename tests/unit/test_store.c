@@ -164,6 +164,55 @@ START_TEST(test_message_roundtrip)
 }
 END_TEST
 
+/* An MMS's media URLs: kept beside the row, across a replace of the row
+ * and a reopen; a message without media has none. */
+START_TEST(test_media)
+{
+	struct carrier_store *s = open_store(dbpath);
+	const char *urls = "https://a.example/1.jpg\nhttps://b.example/2";
+	struct carrier_message m;
+	char *got = (char *)1;
+	sqlite3 *db;
+
+	fill_message(&m, "acme", "mms1", 2);
+	ck_assert_int_eq(carrier_store_message_put(s, &m), 0);
+	ck_assert_int_eq(carrier_store_media_put(s, "acme", "mms1", urls,
+	    strlen(urls)), 0);
+	ck_assert_int_eq(carrier_store_media_get(s, "acme", "mms1", &got), 0);
+	ck_assert_str_eq(got, urls);
+	free(got);
+	ck_assert_int_eq(carrier_store_media_get(s, "acme", "sms", &got), 1);
+	ck_assert_ptr_null(got);
+	ck_assert_int_eq(carrier_store_media_get(s, "other", "mms1", &got),
+	    1);
+	/* replace_sm rewrites the row; the media stay. */
+	m.state = 5;
+	ck_assert_int_eq(carrier_store_message_put(s, &m), 0);
+	carrier_store_close(s);
+
+	s = open_store(dbpath);
+	ck_assert_int_eq(carrier_store_media_get(s, "acme", "mms1", &got), 0);
+	ck_assert_str_eq(got, urls);
+	free(got);
+	carrier_store_close(s);
+
+	/* A schema 1 database (before media) is brought to 2. */
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TABLE media; "
+	    "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_store(dbpath);
+	ck_assert_int_eq(carrier_store_message_get(s, "acme", "mms1", &m), 0);
+	ck_assert_int_eq(carrier_store_media_get(s, "acme", "mms1", &got), 1);
+	ck_assert_int_eq(carrier_store_media_put(s, "acme", "mms1", "u", 1),
+	    0);
+	ck_assert_int_eq(carrier_store_media_get(s, "acme", "mms1", &got), 0);
+	ck_assert_str_eq(got, "u");
+	free(got);
+	carrier_store_close(s);
+}
+END_TEST
+
 /* What foreach handed out, copied. */
 struct seen {
 	size_t			 n;
@@ -469,6 +518,7 @@ store_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_seq);
 	tcase_add_test(tc, test_message_roundtrip);
+	tcase_add_test(tc, test_media);
 	tcase_add_test(tc, test_outbox);
 	tcase_add_test(tc, test_outbox_foreach_deletes);
 	tcase_add_test(tc, test_flush);
