@@ -298,6 +298,9 @@ struct gw_message *gw_active_find(struct gateway *, const char *sid);
  * takes the sender kind (and MMS when mms); -1 when none of them does. */
 int		 gw_route_pick(const struct gateway *, const char *to,
 		    enum gateway_sender_kind kind, int mms);
+/* 1 when the destination's carrier (the routes of the longest prefix)
+ * takes MMS from some kind of sender. */
+int		 gw_route_takes_mms(const struct gateway *, const char *to);
 /* 1 when some route serves to's prefix, whatever the sender. */
 int		 gw_route_serves(const struct gateway *, const char *to);
 /* The outbound of the route named name, or NULL. */

@@ -249,6 +249,17 @@ gw_route_pick(const struct gateway *gw, const char *to,
 }
 
 int
+gw_route_takes_mms(const struct gateway *gw, const char *to)
+{
+	int kind;
+
+	for (kind = 0; kind <= GATEWAY_SENDER_ALPHANUMERIC; kind++)
+		if (gw_route_pick(gw, to, kind, 1) >= 0)
+			return 1;
+	return 0;
+}
+
+int
 gw_route_serves(const struct gateway *gw, const char *to)
 {
 	size_t i;

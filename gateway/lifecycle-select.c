@@ -33,7 +33,7 @@ gw_select_from(struct gateway *gw, struct gw_message *m,
     const struct gateway_number **np, struct gw_error *e)
 {
 	const struct gateway_number *n;
-	int mms = m->num_media > 0;
+	int mms = m->num_media > 0 && !m->mms_converted;
 
 	n = gw_number_find(gw, m->account_sid, m->from);
 	if (n == NULL || (n->capabilities & GATEWAY_CAP_SMS) == 0) {
@@ -72,7 +72,8 @@ gw_select_given(struct gateway *gw, struct gw_message *m, struct gw_error *e)
 		    "number: %s.", m->to);
 		return -1;
 	}
-	route = gw_route_pick(gw, m->to, n->kind, m->num_media > 0);
+	route = gw_route_pick(gw, m->to, n->kind, m->num_media > 0 &&
+	    !m->mms_converted);
 	if (route < 0) {
 		gw_error_set(e, 21612, "Message cannot be sent with the "
 		    "current combination of 'To' (%s) and 'From' (%s) "

@@ -613,7 +613,7 @@ gw_sender_choose(struct gateway *gw, struct gw_service *s,
 	sel.m = m;
 	sel.flags = flags;
 	sel.now = now;
-	sel.mms = m->num_media > 0;
+	sel.mms = m->num_media > 0 && !m->mms_converted;
 	sel.country = gw_sender_country_of(m->to);
 	sel.c = c;
 	sel.e = e;

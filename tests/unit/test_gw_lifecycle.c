@@ -429,6 +429,12 @@ START_TEST(test_media_from_sms_only)
 	struct gw_error e;
 	size_t i;
 
+	/* The US carrier takes MMS: the media go as they are, so the From
+	 * must be MMS-capable (with none, the MMS Converter would send the
+	 * picture as a link from any number). */
+	stop();
+	routes[0].accepts_mms = 1;
+	start();
 	for (i = 0; i < nitems(froms); i++) {
 		memset(&req, 0, sizeof req);
 		memset(&c, 0, sizeof c);
@@ -762,6 +768,69 @@ START_TEST(test_smart_encoding)
 }
 END_TEST
 
+static int
+create_media(const char *to, const char *from, const char *svc,
+    int shorten, struct created *c, struct gw_error *e)
+{
+	struct gw_create_request req;
+
+	memset(&req, 0, sizeof req);
+	memset(c, 0, sizeof *c);
+	req.account_sid = AC;
+	req.to = to;
+	req.from = from;
+	req.service_sid = svc;
+	req.body = "see https://example.com/a.";
+	req.media[0] = "https://media.example/cat.png";
+	req.nmedia = 1;
+	req.shorten_urls = shorten;
+	req.smart_encoded = -1;
+	req.direction = GW_DIR_OUTBOUND_API;
+	return gw_lifecycle_create(gw, &req, e, on_created, c);
+}
+
+/* No route of +1 takes MMS: with the converter of the From's (or the
+ * pool's) service a 7-character link per medium is appended and the
+ * message goes as SMS (still MM...); with it off, 30011. */
+START_TEST(test_mms_converter)
+{
+	struct created c;
+	struct gw_error e;
+	struct gw_message *m;
+	const char *link;
+
+	/* From a pool number: its service's converter, off. */
+	ck_assert_int_eq(create_media("+14155550111", "+14155550100", NULL, 0,
+	    &c, &e), -1);
+	ck_assert_int_eq(e.code, 30011);
+	stop();
+	service.mms_converter = 1;
+	start();
+	ck_assert_int_eq(create_media("+14155550111", "+14155550100", NULL, 0,
+	    &c, &e), 0);
+	wait_created(&c);
+	m = gw_active_find(gw, c.sid);
+	ck_assert_int_eq(strncmp(m->sid, "MM", 2), 0);
+	ck_assert_int_eq(m->mms_converted, 1);
+	ck_assert_uint_eq(m->num_media, 1);
+	link = strstr(m->body, "\nhttp://127.0.0.1:8080/m/");
+	ck_assert_ptr_nonnull(link);
+	ck_assert_uint_eq(strlen(link + strlen("\nhttp://127.0.0.1:8080/m/")),
+	    7);
+	ck_assert_int_eq(m->data_coding, 0x00);
+	ck_assert_uint_eq(m->num_segments, 1);
+	ck_assert_str_eq(m->route, "us");
+	/* Through the pool: the service's converter. */
+	ck_assert_int_eq(create_media("+14155550112", NULL, MG, 0, &c, &e),
+	    0);
+	wait_created(&c);
+	/* ShortenUrls with a service that has no link domain: 30101. */
+	ck_assert_int_eq(create_media("+14155550113", NULL, MG, 1, &c, &e),
+	    -1);
+	ck_assert_int_eq(e.code, 30101);
+}
+END_TEST
+
 START_TEST(test_validity_of_service)
 {
 	struct gw_message *m;
@@ -1049,6 +1118,7 @@ lifecycle_suite(void)
 	tcase_add_test(tc, test_validity_expiry);
 	tcase_add_test(tc, test_validity_of_service);
 	tcase_add_test(tc, test_smart_encoding);
+	tcase_add_test(tc, test_mms_converter);
 	tcase_add_test(tc, test_schedule_and_cancel);
 	tcase_add_test(tc, test_redact_and_delete);
 	tcase_add_test(tc, test_recovery);
