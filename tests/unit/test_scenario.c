@@ -982,7 +982,7 @@ START_TEST(test_default_scenario)
 	ck_assert_int_eq(b->mms, 1);
 	ck_assert_uint_eq(g->senders, CARRIER_SENDER_LONG_CODE |
 	    CARRIER_SENDER_ALPHANUMERIC);
-	ck_assert_int_eq(g->mms, 1);
+	ck_assert_int_eq(g->mms, 0);	/* MMS abroad: the converter */
 	ck_assert_str_eq(a->country, "US");
 	ck_assert_str_eq(g->country, "GB");
 	ck_assert_str_eq(a->serves[0], "+1");
