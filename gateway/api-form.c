@@ -201,17 +201,6 @@ gw_form_ulong(const char *v, unsigned long min, unsigned long max,
 	return 0;
 }
 
-size_t
-gw_utf8_count(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 /* host[:port] of an authority without its userinfo. */
 static int
 gw_url_host(const char *h, size_t len, int underscore_ok)

@@ -96,8 +96,6 @@ int		 gw_form_bool(const char *v, int *out);
 /* Decimal digits only, min..max: 0, or -1. */
 int		 gw_form_ulong(const char *v, unsigned long min,
 		    unsigned long max, unsigned long *out);
-/* Code points of valid UTF-8. */
-size_t		 gw_utf8_count(const char *s);
 /* "http(s)://[user@]host[:port][/...]" with a host of letters, digits,
  * '-' and '.' (and '_' when underscore_ok), nothing blank: 1, else 0. */
 int		 gw_url_http(const char *url, int underscore_ok);

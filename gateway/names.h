@@ -79,6 +79,9 @@ void		 gw_date_iso8601(int64_t usec, char *out, size_t cap);
 /* Parses ISO 8601 (with Z or offset), RFC 2822 and "YYYY-MM-DD";
  * -1 when unreadable. */
 int		 gw_date_parse(const char *s, int64_t *usec);
+/* Characters (code points) of valid UTF-8 text, as Twilio counts a
+ * body's or a name's length. */
+size_t		 gw_utf8_count(const char *s);
 /* E.164: '+' and 8..15 digits (first not 0). */
 int		 gw_e164_valid(const char *s);
 /* The kind of a sender string ("+1415...", "55555", "CARRIERLAB"), or -1

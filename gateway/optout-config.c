@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "common/xmalloc.h"
+#include "gateway/names.h"
 #include "gateway/optout.h"
 
 static const struct gw_optout_class_row {
@@ -277,18 +278,6 @@ gw_upper(int ch)
 	return ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch;
 }
 
-/* Characters of UTF-8 text (jansson's strings are valid UTF-8). */
-static size_t
-gw_utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 /* "en", "pt-BR", "zh-Hant": 2-3 letters, then "-" and 2-4 letters or
  * digits; the primary subtag lower case. 0 or -1. */
 static int
@@ -362,7 +351,7 @@ gw_text_check(struct gw_optout_reader *rd, const char *path, const json_t *v)
 
 	if (!json_is_string(v))
 		return gw_optout_fail(rd, path, "must be a string");
-	n = gw_utf8_chars(json_string_value(v));
+	n = gw_utf8_count(json_string_value(v));
 	if (n == 0 || n > GATEWAY_OPTOUT_TEXT_MAX)
 		return gw_optout_fail(rd, path, "must be 1 to %d characters",
 		    GATEWAY_OPTOUT_TEXT_MAX);

@@ -247,3 +247,14 @@ gw_country_of(const char *e164)
 	/* Canada shares +1: its area codes are not told apart here. */
 	return c;
 }
+
+size_t
+gw_utf8_count(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
