@@ -262,18 +262,29 @@ gw_api_links_config_update(struct gw_api_request *r)
 	    gw_api_links_config_json(r, d, NULL), NULL);
 }
 
+/* The path's domain when it has a Certificate; else answered (404). */
+static struct gw_link_domain *
+gw_api_links_cert_domain(struct gw_api_request *r)
+{
+	struct gw_link_domain *d;
+
+	if ((d = gw_api_links_domain(r)) == NULL)
+		return NULL;
+	if (!d->has_cert) {
+		gw_api_fail(r, 20404, "The domain %s has no Certificate",
+		    d->sid);
+		return NULL;
+	}
+	return d;
+}
+
 void
 gw_api_links_cert_fetch(struct gw_api_request *r)
 {
 	struct gw_link_domain *d;
 
-	if ((d = gw_api_links_domain(r)) == NULL)
+	if ((d = gw_api_links_cert_domain(r)) == NULL)
 		return;
-	if (!d->has_cert) {
-		gw_api_fail(r, 20404, "The domain %s has no Certificate",
-		    d->sid);
-		return;
-	}
 	gw_api_reply_resource(r, 200, gw_api_links_cert_json(r, d, 0), NULL);
 }
 
@@ -346,13 +357,8 @@ gw_api_links_cert_delete(struct gw_api_request *r)
 {
 	struct gw_link_domain *d;
 
-	if ((d = gw_api_links_domain(r)) == NULL)
+	if ((d = gw_api_links_cert_domain(r)) == NULL)
 		return;
-	if (!d->has_cert) {
-		gw_api_fail(r, 20404, "The domain %s has no Certificate",
-		    d->sid);
-		return;
-	}
 	d->has_cert = d->managed = 0;
 	d->cert_sid[0] = '\0';
 	d->cert_expires = d->cert_created = d->cert_updated = 0;

@@ -234,6 +234,23 @@ gw_links_domain_for(struct gw_links *links, const struct gw_message *m,
 	return d;
 }
 
+
+/* What a link of m keeps of its message: code, message, account,
+ * service, recipient and sender, created now, expiring after ttl. */
+static void
+gw_link_fill(struct gw_links *links, struct gw_link *l,
+    const struct gw_message *m, const char *code, int64_t ttl)
+{
+	memset(l, 0, sizeof *l);
+	strlcpy(l->code, code, sizeof l->code);
+	strlcpy(l->message_sid, m->sid, sizeof l->message_sid);
+	strlcpy(l->account_sid, m->account_sid, sizeof l->account_sid);
+	strlcpy(l->service_sid, m->service_sid, sizeof l->service_sid);
+	strlcpy(l->to, m->to, sizeof l->to);
+	strlcpy(l->from, m->from, sizeof l->from);
+	l->created = clock_now(links->gw->clock);
+	l->expires = l->created + ttl;
+}
 /* One link of m: its row written, the short form appended to out. */
 static int
 gw_links_shorten_one(struct gw_links *links, const struct gw_message *m,
@@ -248,18 +265,10 @@ gw_links_shorten_one(struct gw_links *links, const struct gw_message *m,
 		return -1;
 	xasprintf(&shortened, "%s://%s/%s", d->disable_https ? "http" :
 	    "https", d->domain, code);
-	memset(&l, 0, sizeof l);
-	strlcpy(l.code, code, sizeof l.code);
+	gw_link_fill(links, &l, m, code, GW_LINK_SHORT_TTL);
 	l.url = xstrndup(url, len);
 	l.shortened = shortened;
 	strlcpy(l.domain_sid, d->sid, sizeof l.domain_sid);
-	strlcpy(l.message_sid, m->sid, sizeof l.message_sid);
-	strlcpy(l.account_sid, m->account_sid, sizeof l.account_sid);
-	strlcpy(l.service_sid, m->service_sid, sizeof l.service_sid);
-	strlcpy(l.to, m->to, sizeof l.to);
-	strlcpy(l.from, m->from, sizeof l.from);
-	l.created = clock_now(links->gw->clock);
-	l.expires = l.created + GW_LINK_SHORT_TTL;
 	gw_link_save(links, &l);
 	evbuffer_add(out, shortened, strlen(shortened));
 	log_debug("links %s shortened code=%s to=%s url=%s", m->sid, code,
@@ -329,18 +338,10 @@ gw_links_media(struct gw_links *links, const struct gw_message *m,
 	    code) == -1)
 		return -1;
 	len = snprintf(out, cap, "%s/m/%s", links->gw->public_url, code);
-	memset(&l, 0, sizeof l);
-	strlcpy(l.code, code, sizeof l.code);
+	gw_link_fill(links, &l, m, code, GW_LINK_MEDIA_TTL);
 	l.media = 1;
 	l.url = xstrdup(media_url);
 	l.shortened = xstrndup(out, (size_t)len);
-	strlcpy(l.message_sid, m->sid, sizeof l.message_sid);
-	strlcpy(l.account_sid, m->account_sid, sizeof l.account_sid);
-	strlcpy(l.service_sid, m->service_sid, sizeof l.service_sid);
-	strlcpy(l.to, m->to, sizeof l.to);
-	strlcpy(l.from, m->from, sizeof l.from);
-	l.created = clock_now(links->gw->clock);
-	l.expires = l.created + GW_LINK_MEDIA_TTL;
 	gw_link_save(links, &l);
 	log_info("links %s media-link code=%s to=%s", m->sid, code, m->to);
 	gw_link_clear(&l);
