@@ -234,7 +234,6 @@ gw_links_domain_for(struct gw_links *links, const struct gw_message *m,
 	return d;
 }
 
-
 /* What a link of m keeps of its message: code, message, account,
  * service, recipient and sender, created now, expiring after ttl. */
 static void
