@@ -52,6 +52,7 @@
 
 #define SENDER		"+14155550100"
 #define US_TO		"+14155550123"
+#define US_TO_ADDR	"14155550123"	/* destination_addr: no + */
 #define GB_TO		"+447700900123"
 #define MEDIA_URL	"https://media.example/cat.jpg"
 
@@ -312,7 +313,7 @@ START_TEST(test_smart_encoding)
 	cm = carrier_message(str(f, "sid"), "mms-us");
 	ck_assert_int_eq(json_integer_value(json_object_get(cm,
 	    "data_coding")), 0);
-	assert_str(cm, "destination_addr", US_TO + 1);
+	assert_str(cm, "destination_addr", US_TO_ADDR);
 	ck_assert_int_eq(json_array_size(json_object_get(cm, "media")), 0);
 	pdu = carrier_submit("mms-us", str(cm, "message_id"));
 	ck_assert_msg(pdu != NULL, "no submit_sm answered with message_id "
