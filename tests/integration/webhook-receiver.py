@@ -19,7 +19,8 @@ gateway that signs wrongly fails the tests that read these lines.
               signature_ok, expected_signature, content_type, answered
 --token       the auth token signatures are checked with; repeat as
               ACCOUNTSID=TOKEN to pick the token by the AccountSid
-              parameter (a bare TOKEN is the default)
+              parameter (account_sid in link click events; a bare TOKEN
+              is the default)
 --control     a file read on every request; when it holds a status code
               ("503"), that is the answer instead of 200 (to provoke the
               gateway's retries); absent or empty: 200
@@ -107,7 +108,9 @@ class Receiver(ThreadingHTTPServer):
                 self.default_token = t
 
     def token_for(self, params):
-        sid = (params.get("AccountSid") or [""])[0]
+        # Twilio's webhooks say AccountSid; link click events account_sid.
+        sid = (params.get("AccountSid") or params.get("account_sid")
+               or [""])[0]
         return self.tokens.get(sid, self.default_token)
 
     def control_status(self):
