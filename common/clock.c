@@ -210,6 +210,24 @@ clock_virtual_step(struct clock *c)
 	return fired;
 }
 
+int
+clock_virtual_advance(struct clock *c, int64_t usec)
+{
+	struct clock_timer	*t;
+	int64_t			 until;
+	int			 fired = 0;
+
+	if (c->mode != CLOCK_MODE_VIRTUAL || usec < 0)
+		return 0;
+	until = c->virtual_now + usec;
+	while ((t = RB_MIN(clock_queue, &c->queue)) != NULL &&
+	    t->deadline <= until)
+		fired += clock_virtual_step(c);
+	if (c->virtual_now < until)
+		c->virtual_now = until;
+	return fired;
+}
+
 unsigned
 clock_timers_armed(const struct clock *c)
 {

@@ -57,6 +57,12 @@ void		 clock_timer_free(struct clock_timer *);
  * of timers run, 0 when none is armed.
  */
 int		 clock_virtual_step(struct clock *);
+/*
+ * Virtual mode only: moves now forward by usec, running on the way every
+ * timer due by then (in deadline order, as clock_virtual_step() does),
+ * and leaves now exactly usec later. Returns the number of timers run.
+ */
+int		 clock_virtual_advance(struct clock *, int64_t usec);
 /* Number of armed timers (both modes). */
 unsigned	 clock_timers_armed(const struct clock *);
 

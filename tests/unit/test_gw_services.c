@@ -196,23 +196,11 @@ teardown(void)
 	event_base_free(fx.base);
 }
 
-static void
-noop_timer(struct clock_timer *t, void *arg)
-{
-	(void)t;
-	(void)arg;
-}
-
 /* Moves virtual time to now + usec, running the timers due on the way. */
 static void
 advance(int64_t usec)
 {
-	struct clock_timer *t = clock_timer_new(fx.clock, noop_timer, NULL);
-
-	clock_timer_add(t, usec);
-	while (clock_timer_pending(t))
-		ck_assert_int_eq(clock_virtual_step(fx.clock), 1);
-	clock_timer_free(t);
+	clock_virtual_advance(fx.clock, usec);
 }
 
 static struct gw_service *
