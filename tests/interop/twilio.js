@@ -3,8 +3,9 @@
 // against `carrierlab serve` (tests/scenarios/serve-interop.json):
 // creates messages with From and with a Messaging Service, fetches them,
 // lists them through several pages, gets a RestException for a bad To and
-// a bad token, redacts a body, and receives a status callback that the
-// library's own validateRequest() accepts. Run by twilio.sh:
+// a bad token, redacts a body, receives a status callback that the
+// library's own validateRequest() accepts, and manages a Messaging
+// Service and its alpha sender through messaging.v1. Run by twilio.sh:
 //
 //   node twilio.js BASE_URL ACCOUNT_SID AUTH_TOKEN FROM SERVICE_SID
 //
@@ -216,6 +217,41 @@ async function main() {
 		const f = await c.messages(first.sid).fetch();
 		eq(f.body, "", "body fetched after redaction");
 		eq(f.status, "delivered", "status after redaction");
+	});
+	await run("messaging v1: a service and its pool", async () => {
+		const svc = await c.messaging.v1.services.create({
+		    friendlyName: "twilio-node", stickySender: false,
+		    validityPeriod: 600});
+		check(/^MG[0-9a-f]{32}$/.test(svc.sid), `sid ${svc.sid}`);
+		eq(svc.friendlyName, "twilio-node", "friendlyName");
+		eq(svc.stickySender, false, "stickySender");
+		eq(svc.validityPeriod, 600, "validityPeriod");
+		check(svc.dateCreated instanceof Date && !isNaN(svc.dateCreated),
+		    `dateCreated ${svc.dateCreated} is not an ISO 8601 date`);
+		const upd = await c.messaging.v1.services(svc.sid).update({
+		    areaCodeGeomatch: false});
+		eq(upd.areaCodeGeomatch, false, "areaCodeGeomatch after update");
+		const alpha = await c.messaging.v1.services(svc.sid)
+		    .alphaSenders.create({alphaSender: "NODE"});
+		check(/^AI[0-9a-f]{32}$/.test(alpha.sid), `alpha ${alpha.sid}`);
+		eq(alpha.alphaSender, "NODE", "alphaSender");
+		const listed = await c.messaging.v1.services(svc.sid)
+		    .alphaSenders.list();
+		eq(listed.length, 1, "alpha senders listed");
+		const all = await c.messaging.v1.services.list();
+		check(all.some((x) => x.sid === svc.sid), "service not listed");
+		let err = null;
+		try {
+			await c.messaging.v1.services(svc.sid).alphaSenders
+			    .create({alphaSender: "NODE"});
+		} catch (e) {
+			err = e;
+		}
+		check(err instanceof twilio.RestException,
+		    `second alpha sender: not a RestException: ${err}`);
+		eq(err.code, 21710, "code of a second alpha sender");
+		eq(await c.messaging.v1.services(svc.sid).remove(), true,
+		    "remove");
 	});
 	cb.server.close();
 	console.log("PASS");
