@@ -22,12 +22,16 @@
 
 #include <check.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -80,6 +84,11 @@ static struct {
 	struct gateway_account	 account;
 	struct evhttp		*http;
 	int			 port;
+	/* The https receiver, made by https_start(). */
+	struct evhttp		*https;
+	int			 https_port;
+	SSL_CTX			*tls;
+	int			 in_https;	/* the request at hand */
 	int			 down;		/* 503 to all, unrecorded */
 	unsigned		 down_hits;
 	struct hit		 hits[MAX_HITS];
@@ -177,7 +186,8 @@ hit_record(struct hit *h, struct evhttp_request *req)
 	get = evhttp_request_get_command(req) == EVHTTP_REQ_GET;
 	snprintf(h->method, sizeof h->method, "%s", get ? "GET" : "POST");
 	snprintf(h->path, sizeof h->path, "%s", evhttp_uri_get_path(uri));
-	xasprintf(&h->url, "http://127.0.0.1:%d%s", fx.port,
+	xasprintf(&h->url, "%s://127.0.0.1:%d%s", fx.in_https ? "https" :
+	    "http", fx.in_https ? fx.https_port : fx.port,
 	    evhttp_request_get_uri(req));
 	h->body = xmalloc(len + 1);
 	evbuffer_remove(in, h->body, len);
@@ -327,6 +337,9 @@ teardown(void)
 	gw_store_close(fx.gw->store);
 	free(fx.gw);
 	evhttp_free(fx.http);
+	if (fx.https != NULL)
+		evhttp_free(fx.https);
+	SSL_CTX_free(fx.tls);
 	for (i = 0; i < fx.nhits; i++) {
 		free(fx.hits[i].url);
 		free(fx.hits[i].body);
@@ -599,6 +612,131 @@ START_TEST(test_status_keepalive_and_pool)
 END_TEST
 
 /* A receiver that never answers: the attempt ends at callback_timeout. */
+/* ---- https receivers ---- */
+
+static void
+receiver_https(struct evhttp_request *req, void *arg)
+{
+	fx.in_https = 1;
+	receiver(req, arg);
+	fx.in_https = 0;
+}
+
+static struct bufferevent *
+https_bev(struct event_base *base, void *arg)
+{
+	return bufferevent_openssl_socket_new(base, -1, SSL_new(arg),
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+}
+
+/*
+ * An https receiver on 127.0.0.1 with a self-signed certificate for
+ * IP:127.0.0.1 (CN carrierlab-test), written as PEM to ca_path for the
+ * client to trust.
+ */
+static void
+https_start(const char *ca_path)
+{
+	struct evhttp_bound_socket	*bs;
+	EVP_PKEY			*key = EVP_EC_gen("P-256");
+	X509				*x = X509_new();
+	X509_EXTENSION			*san;
+	X509_NAME			*name;
+	FILE				*f;
+
+	ck_assert_ptr_nonnull(key);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+	X509_gmtime_adj(X509_getm_notBefore(x), -60);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	X509_set_pubkey(x, key);
+	name = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"carrierlab-test", -1, -1, 0);
+	X509_set_issuer_name(x, name);
+	san = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name,
+	    "IP:127.0.0.1");
+	ck_assert_ptr_nonnull(san);
+	X509_add_ext(x, san, -1);
+	X509_EXTENSION_free(san);
+	ck_assert_int_gt(X509_sign(x, key, EVP_sha256()), 0);
+	ck_assert_ptr_nonnull(f = fopen(ca_path, "w"));
+	ck_assert_int_eq(PEM_write_X509(f, x), 1);
+	fclose(f);
+	fx.tls = SSL_CTX_new(TLS_server_method());
+	ck_assert_int_eq(SSL_CTX_use_certificate(fx.tls, x), 1);
+	ck_assert_int_eq(SSL_CTX_use_PrivateKey(fx.tls, key), 1);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	fx.https = evhttp_new(fx.base);
+	evhttp_set_bevcb(fx.https, https_bev, fx.tls);
+	evhttp_set_gencb(fx.https, receiver_https, NULL);
+	bs = evhttp_bind_socket_with_handle(fx.https, "127.0.0.1", 0);
+	ck_assert_ptr_nonnull(bs);
+	fx.https_port = bound_port(bs);
+}
+
+/* The webhooks again, checking certificates against ca ("": system). */
+static void
+webhooks_tls(int verify, const char *ca)
+{
+	gw_webhooks_free(fx.gw->webhooks);
+	fx.gw->cfg.callback_tls_verify = verify;
+	snprintf(fx.gw->cfg.callback_tls_ca, sizeof fx.gw->cfg.callback_tls_ca,
+	    "%s", ca);
+	fx.gw->webhooks = gw_webhooks_new(fx.gw);
+}
+
+static void
+status_https(int n, const char *path)
+{
+	struct gw_message *m = message(n, GW_STATUS_SENT);
+	char u[128];
+
+	snprintf(u, sizeof u, "https://127.0.0.1:%d%s", fx.https_port, path);
+	gw_webhook_status(fx.gw->webhooks, m, u, NULL);
+	gw_message_free(m);
+}
+
+/*
+ * https status callbacks: signed over the https URL and received with
+ * verification off; with verification against the receiver's own
+ * certificate; refused (never received, counted failed) against the
+ * system's CAs, which do not know it.
+ */
+START_TEST(test_status_https)
+{
+	const char *tmp = getenv("TMPDIR");
+	char ca[512];
+	int fd;
+
+	ck_assert_int_lt(snprintf(ca, sizeof ca, "%s/test_gw_webhook_ca.XXXXXX",
+	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp"), (int)sizeof ca);
+	ck_assert_int_ge(fd = mkstemp(ca), 0);
+	close(fd);
+	https_start(ca);
+	fx.gw->cfg.callback_retries = 0;
+	plan_add("/tls", ok200, 1, NULL, NULL, 0);
+	webhooks_tls(0, "");
+	status_https(1, "/tls");
+	wait_hits(1);
+	ck_assert_msg(fx.hits[0].signature_ok, "signature of %s",
+	    fx.hits[0].url);
+	ck_assert_str_eq(param(&fx.hits[0], "MessageStatus"), "sent");
+	webhooks_tls(1, ca);
+	status_https(2, "/tls");
+	wait_hits(2);
+	ck_assert(fx.hits[1].signature_ok);
+	webhooks_tls(1, "");
+	status_https(3, "/tls");
+	ck_assert(wait_for(idle));
+	ck_assert_uint_eq(fx.nhits, 2);
+	ck_assert_uint_eq(fx.gw->metrics.callbacks_failed, 1);
+	ck_assert_uint_eq(fx.gw->metrics.callbacks_dropped, 1);
+	unlink(ca);
+}
+END_TEST
+
 START_TEST(test_status_timeout)
 {
 	int64_t start;
@@ -952,6 +1090,7 @@ webhook_suite(void)
 	tcase_add_test(tc, test_status_drop_after_retries);
 	tcase_add_test(tc, test_status_keepalive_and_pool);
 	tcase_add_test(tc, test_status_timeout);
+	tcase_add_test(tc, test_status_https);
 	tcase_add_test(tc, test_status_bad_url);
 	tcase_add_test(tc, test_status_resume);
 	tcase_add_test(tc, test_status_spill);
