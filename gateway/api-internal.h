@@ -231,4 +231,9 @@ void		 gw_api_xml_list(struct evbuffer *, const json_t *,
 		    const char *item_element);
 void		 gw_api_xml_error(struct evbuffer *, const struct gw_error *);
 
+/* api-render.c: an ISO 8601 date, 0 as JSON null; a string, "" (or
+ * NULL) as JSON null. */
+json_t		*gw_json_iso(int64_t usec);
+json_t		*gw_json_str(const char *s);
+
 #endif

@@ -25,23 +25,6 @@
 #define GW_LS	"/v1/LinkShortening"
 
 static json_t *
-gw_api_links_date(int64_t usec)
-{
-	char buf[32];
-
-	if (usec == 0)
-		return json_null();
-	gw_date_iso8601(usec, buf, sizeof buf);
-	return json_string(buf);
-}
-
-static json_t *
-gw_api_links_str(const char *s)
-{
-	return s[0] != '\0' ? json_string(s) : json_null();
-}
-
-static json_t *
 gw_api_links_url(const struct gw_api_request *r, const char *fmt,
     const char *sid, const char *tail)
 {
@@ -64,17 +47,17 @@ gw_api_links_config_json(const struct gw_api_request *r,
 		json_object_set_new(o, "messaging_service_sid",
 		    json_string(service_sid));
 	json_object_set_new(o, "fallback_url",
-	    gw_api_links_str(d->fallback_url));
+	    gw_json_str(d->fallback_url));
 	json_object_set_new(o, "callback_url",
-	    gw_api_links_str(d->callback_url));
+	    gw_json_str(d->callback_url));
 	json_object_set_new(o, "continue_on_failure",
 	    json_boolean(d->continue_on_failure));
 	json_object_set_new(o, "disable_https",
 	    json_boolean(d->disable_https));
 	json_object_set_new(o, "date_created",
-	    gw_api_links_date(d->config_created));
+	    gw_json_iso(d->config_created));
 	json_object_set_new(o, "date_updated",
-	    gw_api_links_date(d->config_updated));
+	    gw_json_iso(d->config_updated));
 	json_object_set_new(o, "url", service_sid != NULL ?
 	    gw_api_links_url(r, "/MessagingService/", service_sid,
 	    "/DomainConfig") :
@@ -89,14 +72,14 @@ gw_api_links_cert_json(const struct gw_api_request *r,
 	json_t *o = json_object();
 
 	json_object_set_new(o, "certificate_sid", json_string(d->cert_sid));
-	json_object_set_new(o, "domain_name", gw_api_links_str(d->domain));
+	json_object_set_new(o, "domain_name", gw_json_str(d->domain));
 	json_object_set_new(o, "domain_sid", json_string(d->sid));
 	json_object_set_new(o, "date_expires",
-	    gw_api_links_date(d->cert_expires));
+	    gw_json_iso(d->cert_expires));
 	json_object_set_new(o, "date_created",
-	    gw_api_links_date(d->cert_created));
+	    gw_json_iso(d->cert_created));
 	json_object_set_new(o, "date_updated",
-	    gw_api_links_date(d->cert_updated));
+	    gw_json_iso(d->cert_updated));
 	json_object_set_new(o, "url", managed_fields ?
 	    gw_api_links_url(r, "/Domains/", d->sid, "/RequestManagedCert") :
 	    gw_api_links_url(r, "/Domains/", d->sid, "/Certificate"));

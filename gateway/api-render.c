@@ -44,14 +44,13 @@ gw_json_date(int64_t usec)
 	return gw_json_time(usec, gw_date_rfc2822);
 }
 
-static json_t *
+json_t *
 gw_json_iso(int64_t usec)
 {
 	return gw_json_time(usec, gw_date_iso8601);
 }
 
-/* "" is JSON null. */
-static json_t *
+json_t *
 gw_json_str(const char *s)
 {
 	return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
