@@ -143,6 +143,11 @@ struct gw_api_page {
 	const char	*next_token;		/* NULL: paging by Page only */
 	const char	*prev_token;
 };
+/* base + path + "?" + filters + PageSize, Page and PageToken (when
+ * token is not NULL): a 2010 page URI (base "") or a v1 page URL. */
+json_t		*gw_api_page_link(const char *base, const char *path,
+		    const struct gw_api_page *pg, unsigned page,
+		    const char *token);
 
 /* The body of a 2010 list: items under key, and end, first_page_uri,
  * next_page_uri, page, page_size, previous_page_uri, start and uri, all

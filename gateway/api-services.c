@@ -44,25 +44,6 @@ static const struct {
 
 /* ---- v1 paging ---- */
 
-static json_t *
-gw_api_v1_url(const struct gw_api_request *r, const char *filters,
-    unsigned page_size, unsigned page, const char *token)
-{
-	struct evbuffer *b = evbuffer_new();
-	json_t *s;
-
-	evbuffer_add_printf(b, "%s%s?%sPageSize=%u&Page=%u", r->base_url,
-	    r->path, filters, page_size, page);
-	if (token != NULL) {
-		evbuffer_add_printf(b, "&PageToken=");
-		gw_uri_encode(b, token);
-	}
-	s = json_stringn((const char *)evbuffer_pullup(b, -1),
-	    evbuffer_get_length(b));
-	evbuffer_free(b);
-	return s;
-}
-
 void
 gw_api_v1_reply_list(struct gw_api_request *r, const char *key,
     json_t *items, const struct gw_api_page *pg)
@@ -73,15 +54,15 @@ gw_api_v1_reply_list(struct gw_api_request *r, const char *key,
 	json_object_set_new(meta, "page", json_integer(pg->page));
 	json_object_set_new(meta, "page_size", json_integer(pg->page_size));
 	json_object_set_new(meta, "first_page_url",
-	    gw_api_v1_url(r, pg->filters, pg->page_size, 0, NULL));
+	    gw_api_page_link(r->base_url, r->path, pg, 0, NULL));
 	json_object_set_new(meta, "previous_page_url", pg->has_prev ?
-	    gw_api_v1_url(r, pg->filters, pg->page_size, pg->page > 0 ?
-	    pg->page - 1 : 0, pg->prev_token) : json_null());
-	json_object_set_new(meta, "url", gw_api_v1_url(r, pg->filters,
-	    pg->page_size, pg->page, pg->token));
+	    gw_api_page_link(r->base_url, r->path, pg,
+	    pg->page > 0 ? pg->page - 1 : 0, pg->prev_token) : json_null());
+	json_object_set_new(meta, "url", gw_api_page_link(r->base_url,
+	    r->path, pg, pg->page, pg->token));
 	json_object_set_new(meta, "next_page_url", pg->has_next ?
-	    gw_api_v1_url(r, pg->filters, pg->page_size, pg->page + 1,
-	    pg->next_token) : json_null());
+	    gw_api_page_link(r->base_url, r->path, pg,
+	    pg->page + 1, pg->next_token) : json_null());
 	json_object_set_new(meta, "key", json_string(key));
 	json_object_set_new(o, "meta", meta);
 	gw_api_reply_resource(r, 200, o, NULL);

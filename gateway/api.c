@@ -523,15 +523,15 @@ gw_api_page_parse(struct gw_api_request *r, unsigned *page,
 	return 0;
 }
 
-static json_t *
-gw_api_page_uri(const char *path, const struct gw_api_page *pg,
-    unsigned page, const char *token)
+json_t *
+gw_api_page_link(const char *base, const char *path,
+    const struct gw_api_page *pg, unsigned page, const char *token)
 {
 	struct evbuffer *b = evbuffer_new();
 	json_t *s;
 
-	evbuffer_add_printf(b, "%s?%sPageSize=%u&Page=%u", path, pg->filters,
-	    pg->page_size, page);
+	evbuffer_add_printf(b, "%s%s?%sPageSize=%u&Page=%u", base, path,
+	    pg->filters, pg->page_size, page);
 	if (token != NULL) {
 		evbuffer_add_printf(b, "&PageToken=");
 		gw_uri_encode(b, token);
@@ -564,15 +564,15 @@ gw_api_list_body(const char *path, const char *key, json_t *items,
 	f[n].name = k, f[n++].value = (v);				\
 } while (0)
 	GW_FIELD("end", json_integer(pg->n > 0 ? start + pg->n - 1 : start));
-	GW_FIELD("first_page_uri", gw_api_page_uri(path, pg, 0, NULL));
-	GW_FIELD("next_page_uri", pg->has_next ? gw_api_page_uri(path, pg,
+	GW_FIELD("first_page_uri", gw_api_page_link("", path, pg, 0, NULL));
+	GW_FIELD("next_page_uri", pg->has_next ? gw_api_page_link("", path, pg,
 	    pg->page + 1, pg->next_token) : json_null());
 	GW_FIELD("page", json_integer(pg->page));
 	GW_FIELD("page_size", json_integer(pg->page_size));
-	GW_FIELD("previous_page_uri", pg->has_prev ? gw_api_page_uri(path, pg,
+	GW_FIELD("previous_page_uri", pg->has_prev ? gw_api_page_link("", path, pg,
 	    pg->page > 0 ? pg->page - 1 : 0, pg->prev_token) : json_null());
 	GW_FIELD("start", json_integer(start));
-	GW_FIELD("uri", gw_api_page_uri(path, pg, pg->page, pg->token));
+	GW_FIELD("uri", gw_api_page_link("", path, pg, pg->page, pg->token));
 #undef GW_FIELD
 	if (!placed)
 		f[n].name = key, f[n++].value = items;
