@@ -565,12 +565,13 @@ gw_api_list_body(const char *path, const char *key, json_t *items,
 } while (0)
 	GW_FIELD("end", json_integer(pg->n > 0 ? start + pg->n - 1 : start));
 	GW_FIELD("first_page_uri", gw_api_page_link("", path, pg, 0, NULL));
-	GW_FIELD("next_page_uri", pg->has_next ? gw_api_page_link("", path, pg,
-	    pg->page + 1, pg->next_token) : json_null());
+	GW_FIELD("next_page_uri", pg->has_next ? gw_api_page_link("", path,
+	    pg, pg->page + 1, pg->next_token) : json_null());
 	GW_FIELD("page", json_integer(pg->page));
 	GW_FIELD("page_size", json_integer(pg->page_size));
-	GW_FIELD("previous_page_uri", pg->has_prev ? gw_api_page_link("", path, pg,
-	    pg->page > 0 ? pg->page - 1 : 0, pg->prev_token) : json_null());
+	GW_FIELD("previous_page_uri", pg->has_prev ? gw_api_page_link("",
+	    path, pg, pg->page > 0 ? pg->page - 1 : 0, pg->prev_token) :
+	    json_null());
 	GW_FIELD("start", json_integer(start));
 	GW_FIELD("uri", gw_api_page_link("", path, pg, pg->page, pg->token));
 #undef GW_FIELD
