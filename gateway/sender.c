@@ -456,22 +456,44 @@ sel_overlay_list(char (*ovl)[4], size_t n, char *buf, size_t len)
 		    i > 0 ? ", " : "", ovl[i]);
 }
 
-/* The overlay the most candidates have, first in table order on ties;
- * its candidates are kept. 0 when no candidate has any. */
+/* The overlays of an area code, as a filter's argument. */
+struct sel_overlays {
+	char		(*npa)[4];
+	size_t		 n;
+};
+
+static int
+keep_overlay(const struct sel *sel, const struct gw_sender *snd,
+    const void *arg)
+{
+	const struct sel_overlays *o = arg;
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (keep_area_code(sel, snd, o->npa[i]))
+			return 1;
+	return 0;
+}
+
+/* Keeps the candidates of every overlay, so that the scaler spreads the
+ * recipients of an area code over all of them; lists in buf the
+ * overlays that had some. Returns how many candidates are kept. */
 static size_t
 sel_overlay_filter(struct sel *sel, char (*ovl)[4], size_t novl,
-    size_t *which)
+    char *buf, size_t len)
 {
-	size_t i, n, best = 0;
+	struct sel_overlays o = { ovl, novl };
+	size_t i, n, at = 0;
 
-	for (i = 0; i < novl; i++)
-		if ((n = sel_count(sel, keep_area_code, ovl[i])) > best) {
-			best = n;
-			*which = i;
-		}
-	if (best > 0)
-		sel_filter(sel, keep_area_code, ovl[*which]);
-	return best;
+	if ((n = sel_count(sel, keep_overlay, &o)) == 0)
+		return 0;
+	buf[0] = '\0';
+	for (i = 0; i < novl && at < len; i++)
+		if (sel_count(sel, keep_area_code, ovl[i]) > 0)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s",
+			    at > 0 ? ", " : "", ovl[i]);
+	sel_filter(sel, keep_overlay, &o);
+	return n;
 }
 
 /* 6. Area code geomatch (US/CA): same area code, an overlay, any. */
@@ -479,7 +501,7 @@ static enum sel_result
 sel_area_code(struct sel *sel)
 {
 	char npa[4], ovl[GW_OVERLAYS_MAX][4], list[GW_OVERLAYS_MAX * 5];
-	size_t n, novl, which = 0;
+	size_t n, novl;
 
 	if (!sel->s->area_code_geomatch || sel->short_codes ||
 	    strncmp(sel->m->to, "+1", 2) != 0 || strlen(sel->m->to) < 5)
@@ -495,13 +517,14 @@ sel_area_code(struct sel *sel)
 	novl = gw_nanp_overlays(npa, ovl, GW_OVERLAYS_MAX);
 	if (novl > GW_OVERLAYS_MAX)
 		novl = GW_OVERLAYS_MAX;
-	if ((n = sel_overlay_filter(sel, ovl, novl, &which)) > 0) {
+	if ((n = sel_overlay_filter(sel, ovl, novl, list, sizeof list)) > 0) {
 		if (n == 1)
 			sel_trace(sel, "area code: %s -> overlay %s: %s", npa,
-			    ovl[which], sel->cand[0]->sender);
+			    list, sel->cand[0]->sender);
 		else
-			sel_trace(sel, "area code: %s -> overlay %s: %zu "
-			    "numbers", npa, ovl[which], n);
+			sel_trace(sel, "area code: %s -> overlay%s %s: %zu "
+			    "numbers", npa, strchr(list, ',') != NULL ? "s" :
+			    "", list, n);
 		return SEL_NEXT;
 	}
 	sel_overlay_list(ovl, novl, list, sizeof list);

@@ -241,6 +241,18 @@ static const struct sel_case cases[] = {
 	  "country: 3 numbers of US\n"
 	  "area code: 212 -> overlay 646: +16465550100\n"
 	  "scaler: 1 candidate, +16465550100" },
+	{ "area code overlays: 917 -> 212 and 646, the least busy",
+	  { { "+12125550100", LC, "US", SMS, 2, 0, 0, NULL },
+	    { "+14155550100", LC, "US", SMS, 0, 0, 0, NULL },
+	    { "+16465550100", LC, "US", SMS, 0, 0, 0, NULL } },
+	  routes_default, { { NULL, 0, 0 } }, 0, 1, 0,
+	  "+19175550123", 0, -1, 0,
+	  "+16465550100", "alpha-mobile", 0, 0, 0,
+	  "capable: 3 of 3 senders can send SMS to +19175550123 "
+	  "(country US)\n"
+	  "country: 3 numbers of US\n"
+	  "area code: 917 -> overlays 212, 646: 2 numbers\n"
+	  "scaler: 2 candidates, least busy (0) +16465550100" },
 	{ "area code: neither 415 nor 628 -> any US/CA number",
 	  { { "+12125550100", LC, "US", SMS, 1, 0, 0, NULL },
 	    { "+18885550100", TF, "US", SMS, 0, 0, 0, NULL } },
