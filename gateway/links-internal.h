@@ -119,6 +119,13 @@ int		 gw_links_host_valid(const char *);
 int		 gw_link_load(struct gw_links *, const char *code,
 		    struct gw_link *l);
 void		 gw_link_clear(struct gw_link *);
+/*
+ * The next link of the body s: its offset (strlen(s) when none) and
+ * *len. A link starts with http:// or https:// (any case) not glued to a
+ * word before it, runs up to whitespace, and leaves trailing
+ * . , ; : ! ? ) out. Shortening calls it again after each link.
+ */
+size_t		 gw_link_find_next(const char *s, size_t *len);
 
 /* links-cert.c: what a valid TlsCert says. */
 struct gw_link_cert {

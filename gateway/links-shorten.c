@@ -181,13 +181,9 @@ gw_links_rate_take(struct gw_links *links, const char *account_sid)
 	return 1;
 }
 
-/*
- * The next link of s: its offset (strlen(s) when none) and *len. A link
- * starts with http:// or https:// (any case) not glued to a word before
- * it, runs up to whitespace, and leaves trailing . , ; : ! ? ) out.
- */
-static size_t
-gw_link_next(const char *s, size_t *len)
+/* links-internal.h: the link finder (fuzzed by tests/fuzz/fuzz_links). */
+size_t
+gw_link_find_next(const char *s, size_t *len)
 {
 	size_t i, scheme, n;
 
@@ -285,7 +281,7 @@ gw_links_shorten(struct gw_links *links, struct gw_message *m,
 	const char *s = m->body;
 	size_t at, len, n = 0;
 
-	if (s[gw_link_next(s, &len)] == '\0')
+	if (s[gw_link_find_next(s, &len)] == '\0')
 		return 0;
 	if (links->outage) {
 		log_info("links %s not-shortened reason=\"shortener outage\"",
@@ -302,7 +298,7 @@ gw_links_shorten(struct gw_links *links, struct gw_message *m,
 	}
 	if ((out = evbuffer_new()) == NULL)
 		fatalx("links evbuffer_new failed");
-	while (s[at = gw_link_next(s, &len)] != '\0') {
+	while (s[at = gw_link_find_next(s, &len)] != '\0') {
 		evbuffer_add(out, s, at);
 		if (gw_links_shorten_one(links, m, d, s + at, len, out) == -1) {
 			evbuffer_free(out);
