@@ -805,3 +805,27 @@ gwt_suite_run(Suite *s)
 	gwt_rmdir(gwt_base);
 	return rc;
 }
+
+const char *
+gwt_str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+int
+gwt_str_is(json_t *o, const char *key, const char *want)
+{
+	const char *got = gwt_str(o, key);
+
+	return got != NULL && strcmp(got, want) == 0;
+}
+
+void
+gwt_assert_str(json_t *o, const char *key, const char *want)
+{
+	const char *got = gwt_str(o, key);
+
+	ck_assert_msg(gwt_str_is(o, key, want),
+	    "%s is %s, not \"%s\"", key, got != NULL ? got : "not a string",
+	    want);
+}

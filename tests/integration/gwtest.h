@@ -129,6 +129,13 @@ void		 gwt_assert_signed(struct gwt *);
 /* The receiver answers status (0: 200 again) until told otherwise. */
 void		 gwt_receiver_answer(struct gwt *, int status);
 
+/* The string member key of o, or NULL. */
+const char	*gwt_str(json_t *o, const char *key);
+/* 1 when member key of o is the string want. */
+int		 gwt_str_is(json_t *o, const char *key, const char *want);
+/* Fails the test unless member key of o is the string want. */
+void		 gwt_assert_str(json_t *o, const char *key, const char *want);
+
 /* Runs the suite (see above); returns the exit status for main(). */
 int		 gwt_suite_run(struct Suite *);
 

@@ -58,22 +58,6 @@ static struct gwt t;
 
 /* ---- JSON ---- */
 
-static const char *
-str(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static void
-assert_str(json_t *o, const char *key, const char *want)
-{
-	const char *got = str(o, key);
-
-	ck_assert_msg(got != NULL && strcmp(got, want) == 0,
-	    "%s is %s, not \"%s\"", key, got != NULL ? got : "not a string",
-	    want);
-}
-
 static void
 start(void)
 {
@@ -123,7 +107,7 @@ send_delivered(const char *service, const char *to, const char *body,
 {
 	json_t *m = create(service, to, body, name, value), *f;
 
-	f = gwt_wait_status(&t, str(m, "sid"), "delivered", WAIT);
+	f = gwt_wait_status(&t, gwt_str(m, "sid"), "delivered", WAIT);
 	json_decref(m);
 	return f;
 }
@@ -143,13 +127,13 @@ carrier_message(const char *sid, const char *carrier)
 
 	snprintf(path, sizeof path, "/sim/messages/%s", sid);
 	o = smsc_get_ok(&t.serve, path);
-	ck_assert_msg(str(o, "route") != NULL && strcmp(str(o, "route"),
-	    carrier) == 0, "%s went by route %s, not %s", sid,
-	    str(o, "route") != NULL ? str(o, "route") : "null", carrier);
+	ck_assert_msg(gwt_str_is(o, "route", carrier), "%s went by route %s, "
+	    "not %s", sid, gwt_str(o, "route") != NULL ? gwt_str(o, "route") :
+	    "null", carrier);
 	parts = json_object_get(o, "parts");
 	ck_assert_msg(json_array_size(parts) == 1, "%s has %zu parts, not 1",
 	    sid, json_array_size(parts));
-	id = str(json_array_get(parts, 0), "smsc_id");
+	id = gwt_str(json_array_get(parts, 0), "smsc_id");
 	ck_assert_msg(id != NULL && id[0] != '\0', "%s: part 1 has no "
 	    "smsc_id", sid);
 	snprintf(path, sizeof path, "/sim/carriers/%s/messages/%s", carrier,
@@ -169,10 +153,9 @@ answered_seq(json_t *pdus, const char *message_id)
 
 	json_array_foreach(pdus, i, p) {
 		pdu = json_object_get(p, "pdu");
-		if (str(p, "dir") != NULL && strcmp(str(p, "dir"), "out") == 0 &&
-		    str(pdu, "command") != NULL && strcmp(str(pdu, "command"),
-		    "submit_sm_resp") == 0 && str(pdu, "message_id") != NULL &&
-		    strcmp(str(pdu, "message_id"), message_id) == 0)
+		if (gwt_str_is(p, "dir", "out") &&
+		    gwt_str_is(pdu, "command", "submit_sm_resp") &&
+		    gwt_str_is(pdu, "message_id", message_id))
 			return json_integer_value(json_object_get(pdu,
 			    "sequence_number"));
 	}
@@ -203,10 +186,10 @@ carrier_submit(const char *carrier, const char *message_id)
 		seq = answered_seq(json_object_get(pdus, "pdus"), message_id);
 		json_array_foreach(json_object_get(pdus, "pdus"), j, p) {
 			pdu = json_object_get(p, "pdu");
-			if (seq != -1 && found == NULL && str(p, "dir") !=
-			    NULL && strcmp(str(p, "dir"), "in") == 0 &&
-			    str(pdu, "command") != NULL &&
-			    strcmp(str(pdu, "command"), "submit_sm") == 0 &&
+			if (seq != -1 && found == NULL && gwt_str(p, "dir") !=
+			    NULL && strcmp(gwt_str(p, "dir"), "in") == 0 &&
+			    gwt_str(pdu, "command") != NULL &&
+			    strcmp(gwt_str(pdu, "command"), "submit_sm") == 0 &&
 			    json_integer_value(json_object_get(pdu,
 			    "sequence_number")) == seq)
 				found = json_incref(pdu);
@@ -303,28 +286,28 @@ START_TEST(test_smart_encoding)
 
 	start();
 	m = create(CONTENT, US_TO, SMART_BODY, NULL, NULL);
-	assert_str(m, "body", SMART_SENT);
-	assert_str(m, "num_segments", "1");
-	f = gwt_wait_status(&t, str(m, "sid"), "delivered", WAIT);
-	assert_str(f, "body", SMART_SENT);
-	assert_str(f, "num_segments", "1");
-	cm = carrier_message(str(f, "sid"), "mms-us");
+	gwt_assert_str(m, "body", SMART_SENT);
+	gwt_assert_str(m, "num_segments", "1");
+	f = gwt_wait_status(&t, gwt_str(m, "sid"), "delivered", WAIT);
+	gwt_assert_str(f, "body", SMART_SENT);
+	gwt_assert_str(f, "num_segments", "1");
+	cm = carrier_message(gwt_str(f, "sid"), "mms-us");
 	ck_assert_int_eq(json_integer_value(json_object_get(cm,
 	    "data_coding")), 0);
-	assert_str(cm, "destination_addr", US_TO_ADDR);
+	gwt_assert_str(cm, "destination_addr", US_TO_ADDR);
 	ck_assert_int_eq(json_array_size(json_object_get(cm, "media")), 0);
-	pdu = carrier_submit("mms-us", str(cm, "message_id"));
+	pdu = carrier_submit("mms-us", gwt_str(cm, "message_id"));
 	ck_assert_msg(pdu != NULL, "no submit_sm answered with message_id "
-	    "%s captured on mms-us", str(cm, "message_id"));
-	assert_str(pdu, "text", SMART_SENT);
+	    "%s captured on mms-us", gwt_str(cm, "message_id"));
+	gwt_assert_str(pdu, "text", SMART_SENT);
 	json_decref(pdu);
 	json_decref(cm);
 	json_decref(f);
 	json_decref(m);
 
 	f = send_delivered(PLAIN, US_TO, SMART_BODY, NULL, NULL);
-	assert_str(f, "body", SMART_BODY);
-	cm = carrier_message(str(f, "sid"), "mms-us");
+	gwt_assert_str(f, "body", SMART_BODY);
+	cm = carrier_message(gwt_str(f, "sid"), "mms-us");
 	ck_assert_int_eq(json_integer_value(json_object_get(cm,
 	    "data_coding")), 8);
 	json_decref(cm);
@@ -344,10 +327,10 @@ START_TEST(test_mms)
 	start();
 	f = send_delivered(CONTENT, US_TO, "a picture", "MediaUrl",
 	    MEDIA_URL);
-	assert_str(f, "body", "a picture");
-	assert_str(f, "num_media", "1");
-	assert_str(f, "num_segments", "1");
-	cm = carrier_message(str(f, "sid"), "mms-us");
+	gwt_assert_str(f, "body", "a picture");
+	gwt_assert_str(f, "num_media", "1");
+	gwt_assert_str(f, "num_segments", "1");
+	cm = carrier_message(gwt_str(f, "sid"), "mms-us");
 	media = json_object_get(cm, "media");
 	ck_assert_msg(json_array_size(media) == 1 && strcmp(
 	    json_string_value(json_array_get(media, 0)) != NULL ?
@@ -399,12 +382,12 @@ START_TEST(test_mms_converter)
 
 	start();
 	m = create(CONTENT, GB_TO, "a picture", "MediaUrl", MEDIA_URL);
-	expect_media_link(str(m, "body"), path, sizeof path);
-	ck_assert_msg(strncmp(str(m, "body"), "a picture\n", 10) == 0,
-	    "converted body \"%s\" lost its text", str(m, "body"));
-	f = gwt_wait_status(&t, str(m, "sid"), "delivered", WAIT);
-	assert_str(f, "body", str(m, "body"));
-	cm = carrier_message(str(f, "sid"), "sms-gb");
+	expect_media_link(gwt_str(m, "body"), path, sizeof path);
+	ck_assert_msg(strncmp(gwt_str(m, "body"), "a picture\n", 10) == 0,
+	    "converted body \"%s\" lost its text", gwt_str(m, "body"));
+	f = gwt_wait_status(&t, gwt_str(m, "sid"), "delivered", WAIT);
+	gwt_assert_str(f, "body", gwt_str(m, "body"));
+	cm = carrier_message(gwt_str(f, "sid"), "sms-gb");
 	ck_assert_msg(json_is_array(json_object_get(cm, "media")) &&
 	    json_array_size(json_object_get(cm, "media")) == 0,
 	    "sms-gb's copy has media");
@@ -462,7 +445,7 @@ expect_click(const char *sid, const char *code, const char *link,
 	ck_assert_msg(json_array_size(got) == 1, "%zu click events by %s",
 	    json_array_size(got), agent);
 	r = json_array_get(got, 0);
-	ck_assert_str_eq(str(r, "method"), "POST");
+	ck_assert_str_eq(gwt_str(r, "method"), "POST");
 	ck_assert_str_eq(gwt_param(r, "event_type"), "click");
 	ck_assert_str_eq(gwt_param(r, "sms_sid"), sid);
 	ck_assert_str_eq(gwt_param(r, "to"), US_TO);
@@ -506,14 +489,14 @@ START_TEST(test_link_shortening)
 	start();
 	m = create(CONTENT, US_TO, "Sale: " LINK_A " and " LINK_B ".",
 	    "ShortenUrls", "true");
-	short_codes(str(m, "body"), codes);
-	ck_assert_msg(strstr(str(m, "body"), "example.") == NULL,
-	    "an original link is left in \"%s\"", str(m, "body"));
-	ck_assert_msg(str(m, "body")[strlen(str(m, "body")) - 1] == '.',
+	short_codes(gwt_str(m, "body"), codes);
+	ck_assert_msg(strstr(gwt_str(m, "body"), "example.") == NULL,
+	    "an original link is left in \"%s\"", gwt_str(m, "body"));
+	ck_assert_msg(gwt_str(m, "body")[strlen(gwt_str(m, "body")) - 1] == '.',
 	    "the trailing dot was taken into the link: \"%s\"",
-	    str(m, "body"));
-	f = gwt_wait_status(&t, str(m, "sid"), "delivered", WAIT);
-	assert_str(f, "body", str(m, "body"));
+	    gwt_str(m, "body"));
+	f = gwt_wait_status(&t, gwt_str(m, "sid"), "delivered", WAIT);
+	gwt_assert_str(f, "body", gwt_str(m, "body"));
 
 	snprintf(path, sizeof path, "/l/%s", codes[0]);
 	expect_redirect(path, "127.0.0.1", "e2e-path", LINK_A);
@@ -524,14 +507,14 @@ START_TEST(test_link_shortening)
 	status = smsc_http_post(&t.serve, path, req, &ans);
 	json_decref(req);
 	ck_assert_msg(status == 200, "POST %s: %d", path, status);
-	assert_str(ans, "location", LINK_A);
+	gwt_assert_str(ans, "location", LINK_A);
 	ck_assert_msg(json_is_true(json_object_get(ans, "clicked")),
 	    "POST %s: not clicked", path);
 	json_decref(ans);
 
-	expect_click(str(f, "sid"), codes[0], LINK_A, "e2e-path");
-	expect_click(str(f, "sid"), codes[1], LINK_B, "e2e-host");
-	expect_click(str(f, "sid"), codes[0], LINK_A, "e2e");
+	expect_click(gwt_str(f, "sid"), codes[0], LINK_A, "e2e-path");
+	expect_click(gwt_str(f, "sid"), codes[1], LINK_B, "e2e-host");
+	expect_click(gwt_str(f, "sid"), codes[0], LINK_A, "e2e");
 	/* Three redirects, three events: nothing more once serve stops. */
 	gwt_stop(&t);
 	assert_clicks_signed(3);
@@ -572,12 +555,12 @@ START_TEST(test_outage)
 	outage(1);
 	f = send_delivered(CONTENT, US_TO, LINK_A " " LINK_B, "ShortenUrls",
 	    "true");
-	assert_str(f, "body", LINK_A " " LINK_B);
+	gwt_assert_str(f, "body", LINK_A " " LINK_B);
 	json_decref(f);
 	outage(0);
 	f = send_delivered(CONTENT, US_TO, LINK_A " " LINK_B, "ShortenUrls",
 	    "true");
-	short_codes(str(f, "body"), codes);
+	short_codes(gwt_str(f, "body"), codes);
 	json_decref(f);
 	gwt_end(&t);
 }

@@ -45,22 +45,6 @@ static struct gwt t;
 
 /* ---- assertions on messages and callbacks ---- */
 
-static const char *
-str(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static void
-assert_str(json_t *o, const char *key, const char *want)
-{
-	const char *got = str(o, key);
-
-	ck_assert_msg(got != NULL && strcmp(got, want) == 0,
-	    "%s is %s, not \"%s\"", key, got != NULL ? got : "not a string",
-	    want);
-}
-
 static void
 assert_matches(const char *what, const char *text, const char *re)
 {
@@ -82,24 +66,24 @@ assert_matches(const char *what, const char *text, const char *re)
 static void
 assert_resource(json_t *m)
 {
-	const char *sid = str(m, "sid");
+	const char *sid = gwt_str(m, "sid");
 	char uri[160];
 
 	assert_matches("sid", sid, "^(SM|MM)[0-9a-f]{32}$");
-	assert_str(m, "account_sid", ACCOUNT);
-	assert_str(m, "api_version", "2010-04-01");
+	gwt_assert_str(m, "account_sid", ACCOUNT);
+	gwt_assert_str(m, "api_version", "2010-04-01");
 	ck_assert_msg(json_is_string(json_object_get(m, "num_segments")),
 	    "num_segments is not a string");
 	ck_assert_msg(json_is_string(json_object_get(m, "num_media")),
 	    "num_media is not a string");
-	assert_matches("date_created", str(m, "date_created"), RFC2822);
-	assert_matches("date_updated", str(m, "date_updated"), RFC2822);
+	assert_matches("date_created", gwt_str(m, "date_created"), RFC2822);
+	assert_matches("date_updated", gwt_str(m, "date_updated"), RFC2822);
 	snprintf(uri, sizeof uri, "/2010-04-01/Accounts/%s/Messages/%s.json",
 	    ACCOUNT, sid);
-	assert_str(m, "uri", uri);
+	gwt_assert_str(m, "uri", uri);
 	snprintf(uri, sizeof uri, "/2010-04-01/Accounts/%s/Messages/%s/"
 	    "Media.json", ACCOUNT, sid);
-	assert_str(json_object_get(m, "subresource_uris"), "media", uri);
+	gwt_assert_str(json_object_get(m, "subresource_uris"), "media", uri);
 }
 
 static json_t *
@@ -115,10 +99,10 @@ create(const char *to, const char *body, const char *extra_name,
 	m = gwt_create(&t, form);
 	free(form);
 	assert_resource(m);
-	assert_str(m, "status", "queued");
-	assert_str(m, "direction", "outbound-api");
-	assert_str(m, "to", to);
-	assert_str(m, "from", FROM);
+	gwt_assert_str(m, "status", "queued");
+	gwt_assert_str(m, "direction", "outbound-api");
+	gwt_assert_str(m, "to", to);
+	gwt_assert_str(m, "from", FROM);
 	ck_assert_msg(json_is_null(json_object_get(m, "error_code")),
 	    "error_code of a new message is not null");
 	return m;
@@ -129,15 +113,15 @@ static void
 assert_callback(json_t *r, json_t *m, int error_code, const char *service)
 {
 	const char *status = gwt_param(r, "MessageStatus");
-	const char *sid = str(m, "sid"), *v;
+	const char *sid = gwt_str(m, "sid"), *v;
 	char code[16];
 
 	ck_assert_msg(status != NULL, "callback without MessageStatus");
-	ck_assert_msg(strcmp(str(r, "method"), "POST") == 0,
-	    "status callback by %s", str(r, "method"));
-	ck_assert_msg(strncmp(str(r, "content_type"),
+	ck_assert_msg(strcmp(gwt_str(r, "method"), "POST") == 0,
+	    "status callback by %s", gwt_str(r, "method"));
+	ck_assert_msg(strncmp(gwt_str(r, "content_type"),
 	    "application/x-www-form-urlencoded", 33) == 0,
-	    "status callback's Content-Type is %s", str(r, "content_type"));
+	    "status callback's Content-Type is %s", gwt_str(r, "content_type"));
 #define PARAM_IS(name, want) do {					\
 	v = gwt_param(r, name);						\
 	ck_assert_msg(v != NULL && strcmp(v, want) == 0,		\
@@ -149,9 +133,9 @@ assert_callback(json_t *r, json_t *m, int error_code, const char *service)
 	PARAM_IS("SmsStatus", status);
 	PARAM_IS("AccountSid", ACCOUNT);
 	PARAM_IS("ApiVersion", "2010-04-01");
-	PARAM_IS("To", str(m, "to"));
-	if (str(m, "from") != NULL)
-		PARAM_IS("From", str(m, "from"));
+	PARAM_IS("To", gwt_str(m, "to"));
+	if (gwt_str(m, "from") != NULL)
+		PARAM_IS("From", gwt_str(m, "from"));
 	if (service != NULL)
 		PARAM_IS("MessagingServiceSid", service);
 	if (strcmp(status, "failed") == 0 ||
@@ -177,7 +161,7 @@ static void
 expect_callbacks(json_t *m, const char *path, const char *const *want,
     int error_code, const char *service)
 {
-	const char *sid = str(m, "sid");
+	const char *sid = gwt_str(m, "sid");
 	size_t n = 0, i, j, seen;
 	json_t *got, *r;
 	char list[256] = "";
@@ -214,7 +198,8 @@ expect_callbacks(json_t *m, const char *path, const char *const *want,
 static void
 expect_answered_once(json_t *m, const char *path, const char *const *want)
 {
-	json_t *got = gwt_received(&t, path, "MessageSid", str(m, "sid")), *r;
+	json_t *got = gwt_received(&t, path, "MessageSid", gwt_str(m, "sid"));
+	json_t *r;
 	size_t i, j, n;
 
 	for (j = 0; want[j] != NULL; j++) {
@@ -225,7 +210,7 @@ expect_answered_once(json_t *m, const char *path, const char *const *want)
 			    "answered")) == 200)
 				n++;
 		ck_assert_msg(n == 1, "%s: %zu %s callbacks answered 200, not "
-		    "1", str(m, "sid"), n, want[j]);
+		    "1", gwt_str(m, "sid"), n, want[j]);
 	}
 	json_decref(got);
 }
@@ -252,12 +237,12 @@ START_TEST(test_delivered)
 	gwt_serve(&t, OUTCOMES, NULL);
 	m = create("+14155550142", "hello from the end-to-end test", NULL,
 	    NULL);
-	assert_str(m, "num_segments", "1");
-	assert_str(m, "num_media", "0");
-	assert_str(m, "body", "hello from the end-to-end test");
-	f = gwt_wait_status(&t, str(m, "sid"), "delivered", WAIT);
+	gwt_assert_str(m, "num_segments", "1");
+	gwt_assert_str(m, "num_media", "0");
+	gwt_assert_str(m, "body", "hello from the end-to-end test");
+	f = gwt_wait_status(&t, gwt_str(m, "sid"), "delivered", WAIT);
 	assert_resource(f);
-	assert_matches("date_sent", str(f, "date_sent"), RFC2822);
+	assert_matches("date_sent", gwt_str(f, "date_sent"), RFC2822);
 	ck_assert_int_eq(error_code(f), -1);
 	expect_callbacks(m, "/status", delivered_path, 0, NULL);
 	/* Once serve has stopped nothing more can come: still exactly one
@@ -287,13 +272,13 @@ START_TEST(test_delivered_service)
 	m = gwt_create(&t, form);
 	free(form);
 	assert_resource(m);
-	assert_str(m, "status", "accepted");
-	assert_str(m, "messaging_service_sid", SERVICE);
+	gwt_assert_str(m, "status", "accepted");
+	gwt_assert_str(m, "messaging_service_sid", SERVICE);
 	ck_assert_msg(json_is_null(json_object_get(m, "from")),
 	    "from of an accepted service message is not null");
-	f = gwt_wait_status(&t, str(m, "sid"), "delivered", WAIT);
-	assert_str(f, "from", "+14155550133");
-	assert_str(f, "messaging_service_sid", SERVICE);
+	f = gwt_wait_status(&t, gwt_str(m, "sid"), "delivered", WAIT);
+	gwt_assert_str(f, "from", "+14155550133");
+	gwt_assert_str(f, "messaging_service_sid", SERVICE);
 	expect_callbacks(f, "/service-status", path, 0, SERVICE);
 	gwt_stop(&t);
 	expect_callbacks(f, "/service-status", path, 0, SERVICE);
@@ -316,10 +301,10 @@ START_TEST(test_long_message)
 	gwt_begin(&t, ACCOUNT, TOKEN);
 	gwt_serve(&t, OUTCOMES, NULL);
 	m = create("+14155550145", body, NULL, NULL);
-	assert_str(m, "num_segments", "3");
-	f = gwt_wait_status(&t, str(m, "sid"), "delivered", WAIT);
-	assert_str(f, "num_segments", "3");
-	assert_str(f, "body", body);
+	gwt_assert_str(m, "num_segments", "3");
+	f = gwt_wait_status(&t, gwt_str(m, "sid"), "delivered", WAIT);
+	gwt_assert_str(f, "num_segments", "3");
+	gwt_assert_str(f, "body", body);
 	/* The carrier stored one message per segment. */
 	ck_assert_int_eq(smsc_carrier_number(&t.serve, "delivers", "counters",
 	    "messages"), 3);
@@ -368,8 +353,8 @@ START_TEST(test_undelivered)
 	for (i = 0; i < NOUTCOMES; i++)
 		m[i] = create(outcomes[i].to, "will it arrive?", NULL, NULL);
 	for (i = 0; i < NOUTCOMES; i++) {
-		f = gwt_wait_status(&t, str(m[i], "sid"), outcomes[i].status,
-		    WAIT);
+		f = gwt_wait_status(&t, gwt_str(m[i], "sid"),
+		    outcomes[i].status, WAIT);
 		ck_assert_msg(error_code(f) == outcomes[i].code,
 		    "%s (%s): error_code %lld, not %d", outcomes[i].to,
 		    outcomes[i].why, error_code(f), outcomes[i].code);
@@ -407,7 +392,7 @@ START_TEST(test_failed_submit)
 	gwt_begin(&t, ACCOUNT, TOKEN);
 	gwt_serve(&t, OUTCOMES, NULL);
 	m = create("+16505550100", "refused at the door", NULL, NULL);
-	f = gwt_wait_status(&t, str(m, "sid"), "failed", WAIT);
+	f = gwt_wait_status(&t, gwt_str(m, "sid"), "failed", WAIT);
 	ck_assert_msg(error_code(f) == 30005, "error_code %lld, not 30005 "
 	    "(ESME_RINVDSTADR)", error_code(f));
 	expect_callbacks(m, "/status", path, 30005, NULL);
@@ -432,7 +417,7 @@ START_TEST(test_expired)
 	gwt_serve(&t, DOWN, NULL);
 	start = test_now_ms();
 	m = create("+14155550146", "too late", "ValidityPeriod", "2");
-	f = gwt_wait_status(&t, str(m, "sid"), "failed", 10000);
+	f = gwt_wait_status(&t, gwt_str(m, "sid"), "failed", 10000);
 	ck_assert_msg(test_now_ms() - start >= 1900, "failed after %.0f ms, "
 	    "before its 2 s validity period", test_now_ms() - start);
 	ck_assert_msg(error_code(f) == 30036, "error_code %lld, not 30036",
@@ -483,8 +468,8 @@ START_TEST(test_carrier_down_then_up)
 	m = create("+14155550147", "are you there?", NULL, NULL);
 	quiet_end = test_now_ms() + QUIET_MS;
 	while (test_now_ms() < quiet_end) {
-		f = gwt_fetch(&t, str(m, "sid"));
-		assert_str(f, "status", "queued");
+		f = gwt_fetch(&t, gwt_str(m, "sid"));
+		gwt_assert_str(f, "status", "queued");
 		json_decref(f);
 		gwt_poll_pause();
 	}
@@ -492,7 +477,7 @@ START_TEST(test_carrier_down_then_up)
 	    NULL);
 	/* The gateway's reconnect waits double from 1 s: within 30 s it
 	 * has tried again. */
-	f = gwt_wait_status(&t, str(m, "sid"), "delivered", 30000);
+	f = gwt_wait_status(&t, gwt_str(m, "sid"), "delivered", 30000);
 	expect_callbacks(m, "/status", delivered_path, 0, NULL);
 	gwt_stop(&t);
 	expect_callbacks(m, "/status", delivered_path, 0, NULL);
@@ -515,9 +500,9 @@ START_TEST(test_callback_retried)
 	gwt_receiver_answer(&t, 503);
 	gwt_serve(&t, OUTCOMES, NULL);
 	m = create("+14155550148", "knock knock", NULL, NULL);
-	f = gwt_wait_status(&t, str(m, "sid"), "delivered", WAIT);
+	f = gwt_wait_status(&t, gwt_str(m, "sid"), "delivered", WAIT);
 	/* The first callback fails, and fails again when it is retried... */
-	got = gwt_wait_received(&t, "/status", "MessageSid", str(m, "sid"),
+	got = gwt_wait_received(&t, "/status", "MessageSid", gwt_str(m, "sid"),
 	    3, WAIT);
 	json_decref(got);
 	gwt_receiver_answer(&t, 200);
@@ -525,7 +510,8 @@ START_TEST(test_callback_retried)
 	 * changes gets through once. */
 	end = test_now_ms() + WAIT;
 	for (;;) {
-		got = gwt_received(&t, "/status", "MessageSid", str(m, "sid"));
+		got = gwt_received(&t, "/status", "MessageSid",
+		    gwt_str(m, "sid"));
 		ok = failed = 0;
 		json_array_foreach(got, i, r) {
 			if (json_integer_value(json_object_get(r,
@@ -602,8 +588,8 @@ wait_listed(const char *to, const char *direction, int wait_ms)
 	do {
 		msgs = list_to(to);
 		json_array_foreach(msgs, i, m) {
-			if (str(m, "direction") != NULL &&
-			    strcmp(str(m, "direction"), direction) == 0) {
+			if (gwt_str(m, "direction") != NULL &&
+			    strcmp(gwt_str(m, "direction"), direction) == 0) {
 				json_incref(m);
 				json_decref(msgs);
 				return m;
@@ -636,10 +622,10 @@ carrier_got_submit(const char *carrier, const char *text)
 		json_array_foreach(json_object_get(pdus, "pdus"), j, p) {
 			json_t *pdu = json_object_get(p, "pdu");
 
-			if (str(pdu, "command") != NULL &&
-			    strcmp(str(pdu, "command"), "submit_sm") == 0 &&
-			    str(pdu, "text") != NULL &&
-			    strcmp(str(pdu, "text"), text) == 0)
+			if (gwt_str(pdu, "command") != NULL &&
+			    strcmp(gwt_str(pdu, "command"), "submit_sm") == 0 &&
+			    gwt_str(pdu, "text") != NULL &&
+			    strcmp(gwt_str(pdu, "text"), text) == 0)
 				found = 1;
 		}
 		json_decref(pdus);
@@ -660,8 +646,8 @@ START_TEST(test_inbound_webhook)
 	mo("delivers", "+14155550999", "+14155550111", "Hello gateway");
 	got = gwt_wait_received(&t, "/sms", NULL, NULL, 1, WAIT);
 	r = json_array_get(got, 0);
-	ck_assert_msg(strcmp(str(r, "method"), "POST") == 0, "inbound "
-	    "webhook by %s", str(r, "method"));
+	ck_assert_msg(strcmp(gwt_str(r, "method"), "POST") == 0, "inbound "
+	    "webhook by %s", gwt_str(r, "method"));
 	ck_assert_str_eq(gwt_param(r, "Body"), "Hello gateway");
 	ck_assert_str_eq(gwt_param(r, "From"), "+14155550999");
 	ck_assert_str_eq(gwt_param(r, "To"), "+14155550111");
@@ -675,16 +661,16 @@ START_TEST(test_inbound_webhook)
 	ck_assert_str_eq(gwt_param(r, "SmsSid"), sid);
 	/* The inbound message is kept. */
 	in = gwt_fetch(&t, sid);
-	assert_str(in, "direction", "inbound");
-	assert_str(in, "status", "received");
-	assert_str(in, "body", "Hello gateway");
-	assert_str(in, "from", "+14155550999");
-	assert_str(in, "to", "+14155550111");
+	gwt_assert_str(in, "direction", "inbound");
+	gwt_assert_str(in, "status", "received");
+	gwt_assert_str(in, "body", "Hello gateway");
+	gwt_assert_str(in, "from", "+14155550999");
+	gwt_assert_str(in, "to", "+14155550111");
 	/* The TwiML <Message>Thanks</Message> goes back to the handset. */
 	reply = wait_listed("+14155550999", "outbound-reply", WAIT);
-	assert_str(reply, "body", "Thanks");
-	assert_str(reply, "from", "+14155550111");
-	f = gwt_wait_status(&t, str(reply, "sid"), "delivered", WAIT);
+	gwt_assert_str(reply, "body", "Thanks");
+	gwt_assert_str(reply, "from", "+14155550111");
+	f = gwt_wait_status(&t, gwt_str(reply, "sid"), "delivered", WAIT);
 	ck_assert_msg(carrier_got_submit("delivers", "Thanks"),
 	    "no submit_sm with \"Thanks\" at the carrier");
 	gwt_stop(&t);
@@ -709,9 +695,9 @@ START_TEST(test_inbound_no_webhook)
 	    WAIT);
 	mo("delivers", "+14155550998", "+14155550122", "Anyone home?");
 	in = wait_listed("+14155550122", "inbound", WAIT);
-	assert_str(in, "status", "received");
-	assert_str(in, "body", "Anyone home?");
-	assert_str(in, "from", "+14155550998");
+	gwt_assert_str(in, "status", "received");
+	gwt_assert_str(in, "body", "Anyone home?");
+	gwt_assert_str(in, "from", "+14155550998");
 	/* The carrier's receipt of the deliver_sm was acknowledged. */
 	smsc_wait_number(&t.serve, NULL, "delivers", "outbox", "pending", 0,
 	    WAIT);
@@ -752,7 +738,7 @@ START_TEST(test_kill9_restart)
 	for (i = 0; i < NKILL; i++) {
 		snprintf(to, sizeof to, "+131255501%02zu", i);
 		m = create(to, "survive this", NULL, NULL);
-		snprintf(sids[i], sizeof sids[i], "%s", str(m, "sid"));
+		snprintf(sids[i], sizeof sids[i], "%s", gwt_str(m, "sid"));
 		json_decref(m);
 	}
 	gwt_kill(&t);
@@ -793,7 +779,7 @@ expect_error(const char *form, int http, int code)
 	    "no message");
 	snprintf(more, sizeof more, "https://www.twilio.com/docs/errors/%d",
 	    code);
-	assert_str(body, "more_info", more);
+	gwt_assert_str(body, "more_info", more);
 	json_decref(body);
 }
 
@@ -835,7 +821,7 @@ START_TEST(test_sigterm)
 	m = create("+13125550150", "stop, please", NULL, NULL);
 	gwt_stop(&t);
 	gwt_serve_again(&t, NULL);
-	f = gwt_wait_status(&t, str(m, "sid"), "delivered", WAIT);
+	f = gwt_wait_status(&t, gwt_str(m, "sid"), "delivered", WAIT);
 	gwt_stop(&t);
 	gwt_assert_signed(&t);
 	gwt_end(&t);

@@ -68,22 +68,6 @@ static struct gwt t;
 
 /* ---- messages ---- */
 
-static const char *
-str(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static void
-assert_str(json_t *o, const char *key, const char *want)
-{
-	const char *got = str(o, key);
-
-	ck_assert_msg(got != NULL && strcmp(got, want) == 0,
-	    "%s is %s, not \"%s\"", key, got != NULL ? got : "not a string",
-	    want);
-}
-
 /*
  * A message of the pool service to `to` (no From: the pipeline chooses),
  * waited for until delivered; its final resource (a new reference).
@@ -96,15 +80,15 @@ send_pool(const char *to)
 	json_t *m = gwt_create(&t, form), *f;
 
 	free(form);
-	assert_str(m, "status", "accepted");
-	assert_str(m, "messaging_service_sid", POOL);
+	gwt_assert_str(m, "status", "accepted");
+	gwt_assert_str(m, "messaging_service_sid", POOL);
 	/* A message that falls back is undelivered for a moment, which
 	 * gwt_wait_status() would take for its end: its delivered callback
 	 * comes once it is delivered. */
 	if (strcmp(to, UNDELIV_TO) == 0)
-		json_decref(gwt_wait_callback(&t, "/pool-status", str(m, "sid"),
-		    "delivered", WAIT));
-	f = gwt_wait_status(&t, str(m, "sid"), "delivered", WAIT);
+		json_decref(gwt_wait_callback(&t, "/pool-status",
+		    gwt_str(m, "sid"), "delivered", WAIT));
+	f = gwt_wait_status(&t, gwt_str(m, "sid"), "delivered", WAIT);
 	json_decref(m);
 	return f;
 }
@@ -115,10 +99,9 @@ send_from(const char *to, const char *want)
 {
 	json_t *f = send_pool(to);
 
-	ck_assert_msg(str(f, "from") != NULL && strcmp(str(f, "from"),
-	    want) == 0, "message %s to %s went from %s, not %s",
-	    str(f, "sid"), to, str(f, "from") != NULL ? str(f, "from") :
-	    "null", want);
+	ck_assert_msg(gwt_str_is(f, "from", want), "message %s to %s went "
+	    "from %s, not %s", gwt_str(f, "sid"), to, gwt_str(f, "from") !=
+	    NULL ? gwt_str(f, "from") : "null", want);
 	return f;
 }
 
@@ -264,9 +247,9 @@ number_sid(const char *number, char *sid, size_t len)
 	sid[0] = '\0';
 	json_array_foreach(json_object_get(body, "incoming_phone_numbers"),
 	    i, n)
-		if (str(n, "phone_number") != NULL &&
-		    strcmp(str(n, "phone_number"), number) == 0)
-			snprintf(sid, len, "%s", str(n, "sid"));
+		if (gwt_str(n, "phone_number") != NULL &&
+		    strcmp(gwt_str(n, "phone_number"), number) == 0)
+			snprintf(sid, len, "%s", gwt_str(n, "sid"));
 	json_decref(body);
 	ck_assert_msg(strncmp(sid, "PN", 2) == 0, "%s is not listed by "
 	    "IncomingPhoneNumbers.json", number);
@@ -286,8 +269,8 @@ pool_add(const char *number)
 	free(form);
 	ck_assert_msg(code == 201, "POST %s PhoneNumberSid=%s (%s): %d", path,
 	    sid, number, code);
-	assert_str(body, "sid", sid);
-	assert_str(body, "phone_number", number);
+	gwt_assert_str(body, "sid", sid);
+	gwt_assert_str(body, "phone_number", number);
 	json_decref(body);
 }
 
@@ -327,7 +310,7 @@ START_TEST(test_short_code_priority)
 
 	start();
 	f = send_from("+14155550111", SHORT_CODE);
-	expect_line(str(f, "sid"), "short code:", (char *)NULL);
+	expect_line(gwt_str(f, "sid"), "short code:", (char *)NULL);
 	json_decref(f);
 	gwt_end(&t);
 }
@@ -348,16 +331,16 @@ START_TEST(test_reroute_area_code)
 
 	start();
 	f = send_from("+12125550111", NYC_212);
-	expect_line(str(f, "sid"), "short code:", (char *)NULL);
-	expect_line(str(f, "sid"), "area code:", "212", (char *)NULL);
+	expect_line(gwt_str(f, "sid"), "short code:", (char *)NULL);
+	expect_line(gwt_str(f, "sid"), "area code:", "212", (char *)NULL);
 	json_decref(f);
 
 	f = send_pool("+19175550111");
-	ck_assert_msg(is_one_of(str(f, "from"), NYC_212, NYC_646), "a 917 "
-	    "recipient got %s, not the 212 or 646 overlay", str(f, "from"));
-	expect_line(str(f, "sid"), "short code:", (char *)NULL);
-	snprintf(npa, sizeof npa, "%.3s", str(f, "from") + 2);
-	expect_line(str(f, "sid"), "area code:", "917", npa, (char *)NULL);
+	ck_assert_msg(is_one_of(gwt_str(f, "from"), NYC_212, NYC_646), "a 917 "
+	    "recipient got %s, not the 212 or 646 overlay", gwt_str(f, "from"));
+	expect_line(gwt_str(f, "sid"), "short code:", (char *)NULL);
+	snprintf(npa, sizeof npa, "%.3s", gwt_str(f, "from") + 2);
+	expect_line(gwt_str(f, "sid"), "area code:", "917", npa, (char *)NULL);
 	json_decref(f);
 	gwt_end(&t);
 }
@@ -375,16 +358,16 @@ START_TEST(test_country_geomatch)
 	start();
 	pool_add(LONDON);
 	f = send_from("+447700900555", LONDON);
-	expect_line(str(f, "sid"), "country:", (char *)NULL);
+	expect_line(gwt_str(f, "sid"), "country:", (char *)NULL);
 	json_decref(f);
 
 	f = send_pool("+4930555010");
-	from = str(f, "from");
+	from = gwt_str(f, "from");
 	ck_assert_msg(from != NULL && (strcmp(from, SF) == 0 ||
 	    strcmp(from, NYC_212) == 0 || strcmp(from, NYC_646) == 0),
 	    "a DE recipient got %s, not a US long code of the pool",
 	    from != NULL ? from : "null");
-	expect_line(str(f, "sid"), "country:", (char *)NULL);
+	expect_line(gwt_str(f, "sid"), "country:", (char *)NULL);
 	json_decref(f);
 	gwt_end(&t);
 }
@@ -400,12 +383,12 @@ expect_alert(json_t *alerts, size_t i, const char *sid)
 
 	ck_assert_msg(a != NULL, "no alert %zu of %zu", i,
 	    json_array_size(alerts));
-	assert_str(a, "resource_sid", sid);
-	assert_str(a, "error_code", "30018");
-	assert_str(a, "log_level", "warning");
-	assert_str(a, "account_sid", ACCOUNT);
-	ck_assert_msg(str(a, "sid") != NULL && strncmp(str(a, "sid"), "NO",
-	    2) == 0, "alert sid %s", str(a, "sid"));
+	gwt_assert_str(a, "resource_sid", sid);
+	gwt_assert_str(a, "error_code", "30018");
+	gwt_assert_str(a, "log_level", "warning");
+	gwt_assert_str(a, "account_sid", ACCOUNT);
+	ck_assert_msg(gwt_str(a, "sid") != NULL && strncmp(gwt_str(a, "sid"),
+	    "NO", 2) == 0, "alert sid %s", gwt_str(a, "sid"));
 }
 
 /*
@@ -421,7 +404,7 @@ START_TEST(test_alpha_alert)
 
 	start();
 	f1 = send_from("+919876543210", ALPHA);
-	expect_line(str(f1, "sid"), "alpha:", ALPHA, (char *)NULL);
+	expect_line(gwt_str(f1, "sid"), "alpha:", ALPHA, (char *)NULL);
 	f2 = send_from("+919876543211", ALPHA);
 	code = gwt_api(&t, "GET", "/v1/Alerts", NULL, &body);
 	ck_assert_msg(code == 200, "GET /v1/Alerts: %d", code);
@@ -430,8 +413,8 @@ START_TEST(test_alpha_alert)
 	alerts = json_object_get(body, "alerts");
 	ck_assert_msg(json_is_array(alerts) && json_array_size(alerts) == 2,
 	    "/v1/Alerts lists %zu alerts, not 2", json_array_size(alerts));
-	expect_alert(alerts, 0, str(f2, "sid"));
-	expect_alert(alerts, 1, str(f1, "sid"));
+	expect_alert(alerts, 0, gwt_str(f2, "sid"));
+	expect_alert(alerts, 1, gwt_str(f1, "sid"));
 	json_decref(body);
 	json_decref(f1);
 	json_decref(f2);
@@ -456,42 +439,43 @@ START_TEST(test_sticky)
 
 	start();
 	f = send_from("+12125550122", NYC_212);
-	expect_new_choice(str(f, "sid"));
+	expect_new_choice(gwt_str(f, "sid"));
 	json_decref(f);
 	f = send_from("+14155550122", SHORT_CODE);
 	json_decref(f);
 	f = send_from("+12125550122", NYC_212);
-	expect_sticky_hit(str(f, "sid"), NYC_212);
+	expect_sticky_hit(gwt_str(f, "sid"), NYC_212);
 	json_decref(f);
 
 	gwt_stop(&t);
 	gwt_serve_again(&t, NULL);
 	f = send_from("+14155550122", SHORT_CODE);
-	expect_sticky_hit(str(f, "sid"), SHORT_CODE);
+	expect_sticky_hit(gwt_str(f, "sid"), SHORT_CODE);
 	json_decref(f);
 
 	pool_remove(NYC_212);
 	f = send_from("+12125550122", NYC_646);
-	expect_new_choice(str(f, "sid"));
-	expect_line(str(f, "sid"), "area code:", "212", "646", (char *)NULL);
+	expect_new_choice(gwt_str(f, "sid"));
+	expect_line(gwt_str(f, "sid"), "area code:", "212", "646",
+	    (char *)NULL);
 	json_decref(f);
 	f = send_from("+12125550122", NYC_646);
-	expect_sticky_hit(str(f, "sid"), NYC_646);
+	expect_sticky_hit(gwt_str(f, "sid"), NYC_646);
 	json_decref(f);
 
 	pool_add(NYC_212);
 	f = send_from("+12125550122", NYC_646);
-	expect_sticky_hit(str(f, "sid"), NYC_646);
+	expect_sticky_hit(gwt_str(f, "sid"), NYC_646);
 	json_decref(f);
 	f = send_from("+12125550133", NYC_212);
 	json_decref(f);
 	pool_remove(NYC_212);
 	pool_add(NYC_212);
 	f = send_from("+12125550133", NYC_212);
-	expect_new_choice(str(f, "sid"));
+	expect_new_choice(gwt_str(f, "sid"));
 	json_decref(f);
 	f = send_from("+14155550122", SHORT_CODE);
-	expect_sticky_hit(str(f, "sid"), SHORT_CODE);
+	expect_sticky_hit(gwt_str(f, "sid"), SHORT_CODE);
 	json_decref(f);
 	gwt_end(&t);
 }
@@ -512,29 +496,29 @@ START_TEST(test_geomatch_remaps_sticky)
 
 	start();
 	f = send_pool("+447700900666");
-	snprintf(us, sizeof us, "%s", str(f, "from"));
+	snprintf(us, sizeof us, "%s", gwt_str(f, "from"));
 	ck_assert_msg(strcmp(us, SF) == 0 || strcmp(us, NYC_212) == 0 ||
 	    strcmp(us, NYC_646) == 0, "a GB recipient with no GB number in "
 	    "the pool got %s, not a US long code", us);
-	expect_line(str(f, "sid"), "country:", (char *)NULL);
+	expect_line(gwt_str(f, "sid"), "country:", (char *)NULL);
 	json_decref(f);
 	f = send_pool("+4930555066");
-	snprintf(de, sizeof de, "%s", str(f, "from"));
+	snprintf(de, sizeof de, "%s", gwt_str(f, "from"));
 	json_decref(f);
 	f = send_from("+447700900666", us);
-	expect_sticky_hit(str(f, "sid"), us);
+	expect_sticky_hit(gwt_str(f, "sid"), us);
 	json_decref(f);
 
 	pool_add(LONDON);
 	f = send_from("+447700900666", LONDON);
-	expect_new_choice(str(f, "sid"));
-	expect_line(str(f, "sid"), "country:", (char *)NULL);
+	expect_new_choice(gwt_str(f, "sid"));
+	expect_line(gwt_str(f, "sid"), "country:", (char *)NULL);
 	json_decref(f);
 	f = send_from("+447700900666", LONDON);
-	expect_sticky_hit(str(f, "sid"), LONDON);
+	expect_sticky_hit(gwt_str(f, "sid"), LONDON);
 	json_decref(f);
 	f = send_from("+4930555066", de);
-	expect_sticky_hit(str(f, "sid"), de);
+	expect_sticky_hit(gwt_str(f, "sid"), de);
 	json_decref(f);
 	gwt_end(&t);
 }
@@ -550,8 +534,8 @@ count_events(json_t *events, const char *status, int error_code)
 	size_t i, n = 0;
 
 	json_array_foreach(events, i, ev)
-		if (str(ev, "status") != NULL && strcmp(str(ev, "status"),
-		    status) == 0 && (error_code == 0 || json_integer_value(
+		if (gwt_str_is(ev, "status", status) &&
+		    (error_code == 0 || json_integer_value(
 		    json_object_get(ev, "error_code")) == error_code))
 			n++;
 	return n;
@@ -621,7 +605,7 @@ START_TEST(test_fallback_to_long_code)
 
 	start();
 	f = send_from(UNDELIV_TO, SF);
-	sid = str(f, "sid");
+	sid = gwt_str(f, "sid");
 	expect_line(sid, "fallback:", (char *)NULL);
 	o = sim_message(sid);
 	events = json_object_get(o, "events");
@@ -685,7 +669,7 @@ static void
 expect_inbound(json_t *r, const char *from, const char *to,
     const char *body, const char *service)
 {
-	ck_assert_str_eq(str(r, "method"), "POST");
+	ck_assert_str_eq(gwt_str(r, "method"), "POST");
 	ck_assert_str_eq(gwt_param(r, "From"), from);
 	ck_assert_str_eq(gwt_param(r, "To"), to);
 	ck_assert_str_eq(gwt_param(r, "Body"), body);
@@ -716,8 +700,8 @@ START_TEST(test_incoming)
 	expect_inbound(json_array_get(got, 0), "+14155550902", CHICAGO_SVC,
 	    "to the service", INBOUND);
 	in = gwt_fetch(&t, gwt_param(json_array_get(got, 0), "MessageSid"));
-	assert_str(in, "direction", "inbound");
-	assert_str(in, "messaging_service_sid", INBOUND);
+	gwt_assert_str(in, "direction", "inbound");
+	gwt_assert_str(in, "messaging_service_sid", INBOUND);
 	json_decref(in);
 	json_decref(got);
 	got = gwt_wait_received(&t, "/number-sms", NULL, NULL, 1, WAIT);
@@ -769,9 +753,9 @@ expect_reply(const char *handset, const char *text)
 		list = json_object_get(body, "messages");
 		for (i = 0; sid == NULL && i < json_array_size(list); i++) {
 			m = json_array_get(list, i);
-			if (strcmp(str(m, "direction"), "outbound-reply") ==
-			    0 && strstr(str(m, "body"), text) != NULL)
-				sid = str(m, "sid");
+			if (strcmp(gwt_str(m, "direction"), "outbound-reply") ==
+			    0 && strstr(gwt_str(m, "body"), text) != NULL)
+				sid = gwt_str(m, "sid");
 		}
 		if (sid != NULL || test_now_ms() > deadline)
 			break;
@@ -781,7 +765,7 @@ expect_reply(const char *handset, const char *text)
 	ck_assert_msg(sid != NULL, "no reply \"%s\" to %s", text, handset);
 	/* Delivered: the carrier took the submit_sm and receipted it. */
 	f = gwt_wait_status(&t, sid, "delivered", WAIT);
-	assert_str(f, "from", CHICAGO_SVC);
+	gwt_assert_str(f, "from", CHICAGO_SVC);
 	json_decref(f);
 	json_decref(body);
 }
@@ -865,9 +849,9 @@ run_sequence(char (*from)[32])
 	start();
 	for (i = 0; i < NSEQUENCE; i++) {
 		f = send_pool(sequence[i]);
-		ck_assert_msg(str(f, "from") != NULL, "%s: no from",
+		ck_assert_msg(gwt_str(f, "from") != NULL, "%s: no from",
 		    sequence[i]);
-		snprintf(from[i], sizeof from[i], "%s", str(f, "from"));
+		snprintf(from[i], sizeof from[i], "%s", gwt_str(f, "from"));
 		json_decref(f);
 	}
 	gwt_end(&t);
