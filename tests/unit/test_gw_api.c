@@ -34,6 +34,7 @@
 #include "gateway/gateway-internal.h"
 #include "gateway/services.h"
 #include "gateway/store.h"
+#include "tests/unit/gw_fixture.h"
 #include "tests/unit/http_reply.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -350,8 +351,6 @@ static void
 setup(void)
 {
 	struct evhttp_bound_socket *bound;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
 	char err[256];
 
 	log_set_level(LOG_LEVEL_WARN);
@@ -373,10 +372,7 @@ setup(void)
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD);
 	evhttp_set_gencb(fx.http, http_cb, fx.gw);
 	bound = evhttp_bind_socket_with_handle(fx.http, "127.0.0.1", 0);
-	ck_assert_ptr_nonnull(bound);
-	ck_assert_int_eq(getsockname(evhttp_bound_socket_get_fd(bound),
-	    (struct sockaddr *)&ss, &len), 0);
-	fx.port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	fx.port = gwfx_port(bound);
 }
 
 static void

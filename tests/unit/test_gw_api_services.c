@@ -32,6 +32,7 @@
 #include "gateway/gateway-internal.h"
 #include "gateway/gateway.h"
 #include "gateway/services.h"
+#include "tests/unit/gw_fixture.h"
 #include "tests/unit/http_reply.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -72,14 +73,7 @@ static void
 number(size_t i, const char *sid, const char *account, const char *num,
     enum gateway_sender_kind kind, const char *country, unsigned caps)
 {
-	struct gateway_number *n = &fx.numbers[i];
-
-	strlcpy(n->sid, sid, sizeof(n->sid));
-	strlcpy(n->account_sid, account, sizeof(n->account_sid));
-	strlcpy(n->number, num, sizeof(n->number));
-	n->kind = kind;
-	strlcpy(n->country, country, sizeof(n->country));
-	n->capabilities = caps;
+	gwfx_number(&fx.numbers[i], sid, account, num, kind, country, caps);
 }
 
 static void
@@ -161,16 +155,10 @@ static void
 setup(void)
 {
 	struct evhttp_bound_socket *bound;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	const char *tmp = getenv("TMPDIR");
-
 	log_set_level(LOG_LEVEL_ERROR);
 	memset(&fx, 0, sizeof(fx));
-	snprintf(fx.dir, sizeof(fx.dir), "%s/test_gw_api_services.XXXXXX",
-	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(fx.dir));
-	snprintf(fx.db, sizeof(fx.db), "%s/gateway.db", fx.dir);
+	gwfx_tmpdir("test_gw_api_services", fx.dir, sizeof(fx.dir), fx.db,
+	    sizeof(fx.db));
 	fx.base = event_base_new();
 	fx.clock = clock_new(fx.base, CLOCK_MODE_VIRTUAL, T0, 1.0);
 	config_init();
@@ -180,28 +168,17 @@ setup(void)
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT);
 	evhttp_set_gencb(fx.http, http_cb, NULL);
 	bound = evhttp_bind_socket_with_handle(fx.http, "127.0.0.1", 0);
-	ck_assert_ptr_nonnull(bound);
-	ck_assert_int_eq(getsockname(evhttp_bound_socket_get_fd(bound),
-	    (struct sockaddr *)&ss, &len), 0);
-	fx.port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	fx.port = gwfx_port(bound);
 }
 
 static void
 teardown(void)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm" };
-	char path[PATH_MAX + 32];
-	size_t i;
-
 	evhttp_free(fx.http);
 	gateway_free(fx.gw);
 	clock_free(fx.clock);
 	event_base_free(fx.base);
-	for (i = 0; i < nitems(suffixes); i++) {
-		snprintf(path, sizeof(path), "%s%s", fx.db, suffixes[i]);
-		unlink(path);
-	}
-	rmdir(fx.dir);
+	gwfx_tmpdir_remove(fx.dir, fx.db);
 }
 
 /* Moves virtual time to now + usec, running the timers due on the way. */

@@ -44,6 +44,7 @@
 #include "gateway/links.h"
 #include "gateway/store.h"
 #include "gateway/webhook.h"
+#include "tests/unit/gw_fixture.h"
 #include "tests/unit/http_reply.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -185,18 +186,6 @@ rx_cb(struct evhttp_request *req, void *arg)
 	evhttp_send_reply(req, 204, "No Content", NULL);
 }
 
-static int
-bound_port(struct evhttp_bound_socket *bound)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	ck_assert_ptr_nonnull(bound);
-	ck_assert_int_eq(getsockname(evhttp_bound_socket_get_fd(bound),
-	    (struct sockaddr *)&ss, &len), 0);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
-
 static void
 gateway_start(void)
 {
@@ -211,19 +200,15 @@ gateway_start(void)
 static void
 setup(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	log_set_level(LOG_LEVEL_ERROR);
 	memset(&fx, 0, sizeof(fx));
-	snprintf(fx.dir, sizeof(fx.dir), "%s/test_gw_links.XXXXXX",
-	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(fx.dir));
-	snprintf(fx.db, sizeof(fx.db), "%s/gateway.db", fx.dir);
+	gwfx_tmpdir("test_gw_links", fx.dir, sizeof(fx.dir), fx.db,
+	    sizeof(fx.db));
 	fx.base = event_base_new();
 	fx.clock = clock_new(fx.base, CLOCK_MODE_VIRTUAL, T0, 1.0);
 	fx.rx = evhttp_new(fx.base);
 	evhttp_set_gencb(fx.rx, rx_cb, NULL);
-	fx.rx_port = bound_port(evhttp_bind_socket_with_handle(fx.rx,
+	fx.rx_port = gwfx_port(evhttp_bind_socket_with_handle(fx.rx,
 	    "127.0.0.1", 0));
 	snprintf(fx.callback, sizeof(fx.callback),
 	    "http://127.0.0.1:%d/clicks", fx.rx_port);
@@ -233,15 +218,13 @@ setup(void)
 	evhttp_set_allowed_methods(fx.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD);
 	evhttp_set_gencb(fx.http, http_cb, NULL);
-	fx.port = bound_port(evhttp_bind_socket_with_handle(fx.http,
+	fx.port = gwfx_port(evhttp_bind_socket_with_handle(fx.http,
 	    "127.0.0.1", 0));
 }
 
 static void
 teardown(void)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm" };
-	char path[PATH_MAX + 32];
 	size_t i;
 
 	evhttp_free(fx.http);
@@ -254,11 +237,7 @@ teardown(void)
 	}
 	clock_free(fx.clock);
 	event_base_free(fx.base);
-	for (i = 0; i < nitems(suffixes); i++) {
-		snprintf(path, sizeof(path), "%s%s", fx.db, suffixes[i]);
-		unlink(path);
-	}
-	rmdir(fx.dir);
+	gwfx_tmpdir_remove(fx.dir, fx.db);
 }
 
 /* Moves virtual time to now + usec, running the timers due on the way. */

@@ -26,6 +26,7 @@
 #include "gateway/gateway-internal.h"
 #include "gateway/gateway.h"
 #include "gateway/optout.h"
+#include "tests/unit/gw_fixture.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define T0	(INT64_C(1714564800) * CLOCK_USEC_PER_SEC)
@@ -79,14 +80,8 @@ static struct {
 static void
 number(size_t i, const char *sid, const char *num)
 {
-	struct gateway_number *n = &fx.numbers[i];
-
-	strlcpy(n->sid, sid, sizeof(n->sid));
-	strlcpy(n->account_sid, AC1, sizeof(n->account_sid));
-	strlcpy(n->number, num, sizeof(n->number));
-	n->kind = GATEWAY_SENDER_LONG_CODE;
-	strlcpy(n->country, "US", sizeof(n->country));
-	n->capabilities = GATEWAY_CAP_SMS;
+	gwfx_number(&fx.numbers[i], sid, AC1, num, GATEWAY_SENDER_LONG_CODE,
+	    "US", GATEWAY_CAP_SMS);
 }
 
 static struct gateway_optout *
@@ -161,14 +156,10 @@ gateway_restart(void)
 static void
 setup(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	log_set_level(LOG_LEVEL_ERROR);
 	memset(&fx, 0, sizeof(fx));
-	snprintf(fx.dir, sizeof(fx.dir), "%s/test_gw_optout.XXXXXX",
-	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(fx.dir));
-	snprintf(fx.db, sizeof(fx.db), "%s/gateway.db", fx.dir);
+	gwfx_tmpdir("test_gw_optout", fx.dir, sizeof(fx.dir), fx.db,
+	    sizeof(fx.db));
 	fx.base = event_base_new();
 	fx.clock = clock_new(fx.base, CLOCK_MODE_VIRTUAL, T0, 1.0);
 	config_init();
@@ -178,19 +169,11 @@ setup(void)
 static void
 teardown(void)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm" };
-	char path[PATH_MAX + 32];
-	size_t i;
-
 	gateway_free(fx.gw);
 	gateway_optout_free(fx.services[0].opt_out);
 	clock_free(fx.clock);
 	event_base_free(fx.base);
-	for (i = 0; i < nitems(suffixes); i++) {
-		snprintf(path, sizeof(path), "%s%s", fx.db, suffixes[i]);
-		unlink(path);
-	}
-	rmdir(fx.dir);
+	gwfx_tmpdir_remove(fx.dir, fx.db);
 }
 
 /* One inbound message; returns its type, reply copied into reply. */

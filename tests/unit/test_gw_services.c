@@ -28,6 +28,7 @@
 #include "gateway/services-internal.h"
 #include "gateway/services.h"
 #include "gateway/store.h"
+#include "tests/unit/gw_fixture.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define T0	(INT64_C(1714564800) * CLOCK_USEC_PER_SEC)
@@ -64,14 +65,7 @@ static void
 number(size_t i, const char *sid, const char *account, const char *num,
     enum gateway_sender_kind kind, const char *country, unsigned caps)
 {
-	struct gateway_number *n = &fx.numbers[i];
-
-	strlcpy(n->sid, sid, sizeof(n->sid));
-	strlcpy(n->account_sid, account, sizeof(n->account_sid));
-	strlcpy(n->number, num, sizeof(n->number));
-	n->kind = kind;
-	strlcpy(n->country, country, sizeof(n->country));
-	n->capabilities = caps;
+	gwfx_number(&fx.numbers[i], sid, account, num, kind, country, caps);
 }
 
 static void
@@ -154,30 +148,12 @@ reg_close(void)
 }
 
 static void
-remove_db(void)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm",
-	    "-journal" };
-	char path[PATH_MAX + 32];
-	size_t i;
-
-	for (i = 0; i < nitems(suffixes); i++) {
-		snprintf(path, sizeof(path), "%s%s", fx.db, suffixes[i]);
-		unlink(path);
-	}
-}
-
-static void
 setup(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	log_set_level(LOG_LEVEL_ERROR);
 	memset(&fx, 0, sizeof(fx));
-	snprintf(fx.dir, sizeof(fx.dir), "%s/test_gw_services.XXXXXX",
-	    tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(fx.dir));
-	snprintf(fx.db, sizeof(fx.db), "%s/gateway.db", fx.dir);
+	gwfx_tmpdir("test_gw_services", fx.dir, sizeof(fx.dir), fx.db,
+	    sizeof(fx.db));
 	fx.base = event_base_new();
 	fx.clock = clock_new(fx.base, CLOCK_MODE_VIRTUAL, T0, 1.0);
 	fx.gw.base = fx.base;
@@ -190,8 +166,7 @@ teardown(void)
 {
 	if (fx.reg != NULL)
 		reg_close();
-	remove_db();
-	rmdir(fx.dir);
+	gwfx_tmpdir_remove(fx.dir, fx.db);
 	clock_free(fx.clock);
 	event_base_free(fx.base);
 }
@@ -271,7 +246,7 @@ START_TEST(test_seed)
 	ck_assert_ptr_null(gw_services_of_number(fx.reg, AC1, PN_GB));
 	reg_close();
 	/* A fresh database, the same file and seed: the same sid. */
-	remove_db();
+	gwfx_db_remove(fx.db);
 	reg_open();
 	dest = NULL;
 	TAILQ_FOREACH(snd, &svc(MG1)->senders, entry)
