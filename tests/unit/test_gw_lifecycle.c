@@ -342,21 +342,41 @@ wait_created(struct created *c)
 	ck_assert_int_eq(c->called, 1);
 }
 
+/* A create request as the API makes it (SmartEncoded not given). */
+static void
+request_init(struct gw_create_request *req, const char *to,
+    const char *from, const char *svc, const char *body)
+{
+	memset(req, 0, sizeof *req);
+	req->account_sid = AC;
+	req->to = to;
+	req->from = from;
+	req->service_sid = svc;
+	req->body = body;
+	req->smart_encoded = -1;
+	req->direction = GW_DIR_OUTBOUND_API;
+}
+
+/* Creates req; it must be taken and committed. */
+static void
+create_request_ok(const struct gw_create_request *req, struct created *c)
+{
+	struct gw_error e;
+
+	memset(c, 0, sizeof *c);
+	ck_assert_msg(gw_lifecycle_create(gw, req, &e, on_created, c) == 0,
+	    "%d %s", e.code, e.message);
+	wait_created(c);
+}
+
 static int
 create(const char *to, const char *from, const char *svc, const char *body,
     struct created *c, struct gw_error *e)
 {
 	struct gw_create_request req;
 
-	memset(&req, 0, sizeof req);
+	request_init(&req, to, from, svc, body);
 	memset(c, 0, sizeof *c);
-	req.account_sid = AC;
-	req.to = to;
-	req.from = from;
-	req.service_sid = svc;
-	req.body = body;
-	req.smart_encoded = -1;
-	req.direction = GW_DIR_OUTBOUND_API;
 	return gw_lifecycle_create(gw, &req, e, on_created, c);
 }
 
@@ -436,17 +456,12 @@ START_TEST(test_media_from_sms_only)
 	routes[0].accepts_mms = 1;
 	start();
 	for (i = 0; i < nitems(froms); i++) {
-		memset(&req, 0, sizeof req);
-		memset(&c, 0, sizeof c);
-		memset(&e, 0, sizeof e);
-		req.account_sid = AC;
-		req.to = "+14155550111";
-		req.from = froms[i];
-		req.body = "a picture";
+		request_init(&req, "+14155550111", froms[i], NULL,
+		    "a picture");
 		req.media[0] = media[0];
 		req.nmedia = 1;
-		req.smart_encoded = -1;
-		req.direction = GW_DIR_OUTBOUND_API;
+		memset(&c, 0, sizeof c);
+		memset(&e, 0, sizeof e);
 		ck_assert_int_eq(gw_lifecycle_create(gw, &req, &e, on_created,
 		    &c), -1);
 		ck_assert_msg(e.code == 21621, "from %s: %d %s", froms[i],
@@ -699,19 +714,11 @@ START_TEST(test_validity_expiry)
 {
 	struct gw_create_request req;
 	struct created c;
-	struct gw_error e;
 	int code = 0;
 
-	memset(&req, 0, sizeof req);
-	req.account_sid = AC;
-	req.to = "+14155550111";
-	req.from = "+14155550100";
-	req.body = "late";
+	request_init(&req, "+14155550111", "+14155550100", NULL, "late");
 	req.validity_period = 5;
-	req.direction = GW_DIR_OUTBOUND_API;
-	memset(&c, 0, sizeof c);
-	ck_assert_int_eq(gw_lifecycle_create(gw, &req, &e, on_created, &c), 0);
-	wait_created(&c);
+	create_request_ok(&req, &c);
 	/* Nobody sends it: the carrier is down. Jump five seconds. */
 	while (clock_now(clk) < START + 5 * CLOCK_USEC_PER_SEC &&
 	    clock_virtual_step(clk) > 0)
@@ -731,19 +738,11 @@ START_TEST(test_smart_encoding)
 	    "here\u2026";
 	struct gw_create_request req;
 	struct created c;
-	struct gw_error e;
 	struct gw_message *m;
 
-	memset(&req, 0, sizeof req);
-	req.account_sid = AC;
-	req.to = "+14155550111";
-	req.from = "+14155550100";
-	req.body = word;
+	request_init(&req, "+14155550111", "+14155550100", NULL, word);
 	req.smart_encoded = 1;
-	req.direction = GW_DIR_OUTBOUND_API;
-	memset(&c, 0, sizeof c);
-	ck_assert_int_eq(gw_lifecycle_create(gw, &req, &e, on_created, &c), 0);
-	wait_created(&c);
+	create_request_ok(&req, &c);
 	m = gw_active_find(gw, c.sid);
 	ck_assert_str_eq(m->body, "\"Hello\" - it's here...");
 	ck_assert_int_eq(m->data_coding, 0x00);
@@ -761,9 +760,7 @@ START_TEST(test_smart_encoding)
 	req.from = NULL;
 	req.service_sid = MG;
 	req.smart_encoded = 0;
-	memset(&c, 0, sizeof c);
-	ck_assert_int_eq(gw_lifecycle_create(gw, &req, &e, on_created, &c), 0);
-	wait_created(&c);
+	create_request_ok(&req, &c);
 	ck_assert_int_eq(gw_active_find(gw, c.sid)->data_coding, 0x08);
 }
 END_TEST
@@ -774,18 +771,11 @@ create_media(const char *to, const char *from, const char *svc,
 {
 	struct gw_create_request req;
 
-	memset(&req, 0, sizeof req);
+	request_init(&req, to, from, svc, "see https://example.com/a.");
 	memset(c, 0, sizeof *c);
-	req.account_sid = AC;
-	req.to = to;
-	req.from = from;
-	req.service_sid = svc;
-	req.body = "see https://example.com/a.";
 	req.media[0] = "https://media.example/cat.png";
 	req.nmedia = 1;
 	req.shorten_urls = shorten;
-	req.smart_encoded = -1;
-	req.direction = GW_DIR_OUTBOUND_API;
 	return gw_lifecycle_create(gw, &req, e, on_created, c);
 }
 
@@ -836,7 +826,6 @@ START_TEST(test_validity_of_service)
 	struct gw_message *m;
 	struct created c, d;
 	struct gw_create_request req;
-	struct gw_error e;
 	int code = 0;
 
 	stop();
@@ -844,16 +833,9 @@ START_TEST(test_validity_of_service)
 	start();
 	m = created_ok("+14155550111", NULL, MG, "soon", &c);
 	ck_assert_uint_eq(m->validity_period, 3);
-	memset(&req, 0, sizeof req);
-	req.account_sid = AC;
-	req.to = "+14155550112";
-	req.service_sid = MG;
-	req.body = "later";
+	request_init(&req, "+14155550112", NULL, MG, "later");
 	req.validity_period = 60;
-	req.direction = GW_DIR_OUTBOUND_API;
-	memset(&d, 0, sizeof d);
-	ck_assert_int_eq(gw_lifecycle_create(gw, &req, &e, on_created, &d), 0);
-	wait_created(&d);
+	create_request_ok(&req, &d);
 	while (clock_now(clk) < START + 3 * CLOCK_USEC_PER_SEC &&
 	    clock_virtual_step(clk) > 0)
 		;
@@ -938,7 +920,6 @@ START_TEST(test_recovery)
 	struct created a, b, x;
 	char sent[GATEWAY_SID_SIZE], queued[GATEWAY_SID_SIZE];
 	struct gw_create_request req;
-	struct gw_error e;
 
 	m = created_ok("+14155550111", "+14155550100", NULL, "one", &a);
 	memcpy(queued, m->sid, sizeof queued);
@@ -947,16 +928,9 @@ START_TEST(test_recovery)
 	gw_lifecycle_sending(gw, m);
 	gw_lifecycle_part_accepted(gw, m, 0, "77");
 	/* A third expires while the gateway is down. */
-	memset(&req, 0, sizeof req);
-	req.account_sid = AC;
-	req.to = "+14155550113";
-	req.from = "+14155550100";
-	req.body = "three";
+	request_init(&req, "+14155550113", "+14155550100", NULL, "three");
 	req.validity_period = 10;
-	req.direction = GW_DIR_OUTBOUND_API;
-	memset(&x, 0, sizeof x);
-	ck_assert_int_eq(gw_lifecycle_create(gw, &req, &e, on_created, &x), 0);
-	wait_created(&x);
+	create_request_ok(&req, &x);
 	stop();
 	clock_free(clk);
 	clk = clock_new(base, CLOCK_MODE_VIRTUAL, START + 60 *
