@@ -228,6 +228,17 @@ clock_virtual_advance(struct clock *c, int64_t usec)
 	return fired;
 }
 
+int64_t
+clock_next_deadline(const struct clock *c)
+{
+	struct clock_timer *t;
+
+	if (c->mode != CLOCK_MODE_VIRTUAL ||
+	    (t = RB_MIN(clock_queue, (struct clock_queue *)&c->queue)) == NULL)
+		return INT64_MAX;
+	return t->deadline;
+}
+
 unsigned
 clock_timers_armed(const struct clock *c)
 {

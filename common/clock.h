@@ -63,6 +63,9 @@ int		 clock_virtual_step(struct clock *);
  * and leaves now exactly usec later. Returns the number of timers run.
  */
 int		 clock_virtual_advance(struct clock *, int64_t usec);
+/* Virtual mode: when the earliest armed timer fires; INT64_MAX when none
+ * is armed (and in real mode). */
+int64_t		 clock_next_deadline(const struct clock *);
 /* Number of armed timers (both modes). */
 unsigned	 clock_timers_armed(const struct clock *);
 
