@@ -429,6 +429,32 @@ gw_metric(struct evbuffer *out, const char *name, const char *type,
 	    name, help, name, type, name, (unsigned long long)value);
 }
 
+int
+gateway_route_accepts(struct gateway *gw, const char *name, unsigned kinds,
+    int mms)
+{
+	size_t i;
+
+	for (i = 0; i < gw->cfg.nroutes; i++) {
+		struct gateway_route *r = &gw->cfg.routes[i];
+
+		if (strcmp(r->name, name) != 0)
+			continue;
+		r->accepts_kinds = kinds;
+		r->accepts_mms = mms;
+		log_info("gateway route=%s accepts=0x%x mms=%d", name, kinds,
+		    mms);
+		return 0;
+	}
+	return -1;
+}
+
+int
+gateway_busy(const struct gateway *gw)
+{
+	return gw_store_busy(gw->store);
+}
+
 void
 gateway_metrics(struct gateway *gw, struct evbuffer *out)
 {

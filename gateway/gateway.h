@@ -381,6 +381,21 @@ json_t	*gateway_optout_get(struct gateway *, const char *service_sid,
 json_t	*gateway_optout_put(struct gateway *, const char *service_sid,
 	    const json_t *body, int *status, char *err, size_t errlen);
 
+/*
+ * The route called name now takes these sender kinds (a bit per enum
+ * gateway_sender_kind) and MMS or not: what a carrier announced it
+ * changed (a scenario's timeline). Sender selection sees it from the next
+ * message on. Returns -1 when there is no such route.
+ */
+int	gateway_route_accepts(struct gateway *, const char *name,
+	    unsigned kinds, int mms);
+
+/*
+ * Work the event loop cannot see is under way (the store's worker is
+ * committing): a virtual clock must not jump now (common/vloop.h).
+ */
+int	gateway_busy(const struct gateway *);
+
 /* Appends the gateway's metrics in Prometheus text format. */
 void	gateway_metrics(struct gateway *, struct evbuffer *out);
 

@@ -588,6 +588,12 @@ gw_store_pending(const struct gw_store *s)
 	return s->handed_writes + (s->cur != NULL ? s->cur->writes : 0);
 }
 
+int
+gw_store_busy(const struct gw_store *s)
+{
+	return s->cur != NULL || s->handed > 0 || !TAILQ_EMPTY(&s->ready);
+}
+
 const char *
 gw_store_error(const struct gw_store *s)
 {

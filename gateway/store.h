@@ -188,6 +188,9 @@ int		 gw_store_commit(struct gw_store *);
 /* Write calls not yet committed, in the open batch or with the worker
  * (for metrics and quiescence). */
 size_t		 gw_store_pending(const struct gw_store *);
+/* A batch is open, with the worker or back with callbacks to run: the
+ * loop will hear from the store (virtual time must not jump). */
+int		 gw_store_busy(const struct gw_store *);
 
 /* Reads (they see every write made before them, see above). */
 /* 1 found (m filled: free its strings with gw_message_free on a heap
