@@ -177,6 +177,13 @@ report_failures(const struct report *r)
 }
 
 const char *
+report_clock(const struct report *r)
+{
+	return r->clock != NULL && strcmp(r->clock, "real") == 0 ? "real" :
+	    "virtual";
+}
+
+const char *
 report_verdict(const struct report *r)
 {
 	if (r->error != NULL)
@@ -353,7 +360,8 @@ report_text_header(FILE *f, const struct report *r)
 	if (r->description != NULL && r->description[0] != '\0')
 		report_text_lines(f, "", "description: ", r->description);
 	fprintf(f, "seed: %" PRIu64 "\n", r->seed);
-	fprintf(f, "clock: %s, %s of %s time\n", r->clock, dur, r->clock);
+	fprintf(f, "clock: %s, %s of %s time\n", report_clock(r), dur,
+	    report_clock(r));
 	if (r->error != NULL)
 		report_text_lines(f, "", "error: ", r->error);
 }
@@ -531,7 +539,7 @@ report_junit_suite(FILE *f, const struct report *r)
 	report_junit_property(f, "file", r->file);
 	snprintf(seed, sizeof(seed), "%" PRIu64, r->seed);
 	report_junit_property(f, "seed", seed);
-	report_junit_property(f, "clock", r->clock);
+	report_junit_property(f, "clock", report_clock(r));
 	fputs("    </properties>\n", f);
 	if (r->error != NULL) {
 		fputs("    <testcase classname=\"", f);

@@ -27,6 +27,9 @@ void		 report_human(int64_t usec, char *buf, size_t len);
 /* The i-th result's "why", "" for none. */
 const char	*report_why(const struct report *, size_t i);
 size_t		 report_failures(const struct report *);
+/* r->clock as "real" or "virtual" (NULL or anything else: virtual), so
+ * no caller's string reaches the output unchecked. */
+const char	*report_clock(const struct report *);
 /* "PASS", "FAIL" or "ERROR" (r->error). */
 const char	*report_verdict(const struct report *);
 /* The basename of r->file without ".json"; "default" for the built-in

@@ -348,6 +348,57 @@ START_TEST(test_html_big)
 }
 END_TEST
 
+/*
+ * One message, queued at 0 and delivered at 5s of 10s: the queued band
+ * is one message high (half the axis, whose top is 2) until the middle
+ * step and flat after it, the delivered band the other way round. The
+ * plot spans x 56..748 and y 126 (none) to 10 (the top).
+ */
+START_TEST(test_chart_counts)
+{
+	struct report_point	 p[2];
+	struct report		 r;
+	const struct report	*rp = &r;
+	struct out		 o;
+	char			*h, *queued, *delivered;
+
+	memset(&r, 0, sizeof(r));
+	memset(p, 0, sizeof(p));
+	r.name = r.file = "one";
+	r.clock = "virtual";
+	r.duration = 10000000;
+	strcpy(p[0].carrier, "r");
+	strcpy(p[0].status, "queued");
+	p[1] = p[0];
+	p[1].at = 5000000;
+	strcpy(p[1].from, "queued");
+	strcpy(p[1].status, "delivered");
+	r.points = p;
+	r.npoints = 2;
+	out_open(&o);
+	ck_assert_int_eq(report_html(o.f, &rp, 1), 0);
+	h = out_close(&o);
+	/* The first chart is all routes. */
+	queued = strstr(h, "<polygon fill=\"#90caf9\" points=\"");
+	delivered = strstr(h, "<polygon fill=\"#43a047\" points=\"");
+	ck_assert_ptr_nonnull(queued);
+	ck_assert_ptr_nonnull(delivered);
+	ck_assert_ptr_eq(strstr(queued, "points=\"56.0,68.0 59.5,68.0 "),
+	    strstr(queued, "points="));
+	ck_assert_ptr_nonnull(strstr(queued, " 398.5,68.0 402.0,126.0 "));
+	ck_assert_ptr_nonnull(strstr(queued, " 748.0,126.0 748.0,126.0 "));
+	/* Stacked on queued: its top is one message throughout, its
+	 * bottom queued's top. */
+	ck_assert_ptr_eq(strstr(delivered, "points=\"56.0,68.0 "),
+	    strstr(delivered, "points="));
+	ck_assert_ptr_nonnull(strstr(delivered, " 748.0,68.0 748.0,126.0 "));
+	ck_assert_ptr_nonnull(strstr(delivered, " 402.0,126.0 398.5,68.0 "));
+	ck_assert_ptr_nonnull(strstr(h, "text-anchor=\"end\">2</text>"));
+	ck_assert_ptr_nonnull(strstr(h, "text-anchor=\"middle\">4s</text>"));
+	free(h);
+}
+END_TEST
+
 START_TEST(test_write_error)
 {
 	struct report_sample	 s;
@@ -515,6 +566,7 @@ main(void)
 	tcase_add_test(tc, test_html_pass);
 	tcase_add_test(tc, test_html_hostile);
 	tcase_add_test(tc, test_html_big);
+	tcase_add_test(tc, test_chart_counts);
 	tcase_add_test(tc, test_write_error);
 	tcase_add_test(tc, test_points_load);
 	tcase_add_test(tc, test_points_load_errors);
