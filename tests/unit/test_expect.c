@@ -43,7 +43,8 @@
 	"'numbers': [{'number': '+14155550100', 'account': '" AC0 "'}], " \
 	"'services': [{'sid': '" MG0 "', 'account': '" AC0 "', " \
 	"'senders': ['+14155550100']}], " \
-	"'traffic': [{'name': 'otp'}], 'expect': [" x "]}"
+	"'traffic': [{'name': 'otp', 'count': 5, 'service': '" MG0 "', " \
+	"'to': '+14155550123', 'body': 'code {seq}'}], 'expect': [" x "]}"
 
 static char *
 json_of(const char *q)
