@@ -15,10 +15,14 @@
 
 #include <check.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/util.h>
 #include <sqlite3.h>
 
+#include "carriers/carrier.h"
+#include "carriers/store.h"
 #include "common/clock.h"
 #include "gateway/store.h"
 #include "scenarios/expect.h"
@@ -424,6 +428,7 @@ struct engine {
 	char			 api_token[64];
 	int			 api_calls;
 	struct traffic		 traffic;
+	struct carrier		*carrier;	/* NULL: none runs */
 };
 
 static struct engine E;
@@ -455,13 +460,13 @@ engine_elapsed(struct engine *e)
 size_t
 engine_ncarriers(struct engine *e)
 {
-	return 0;
+	return e->carrier != NULL ? 1 : 0;
 }
 
 struct carrier *
 engine_carrier_at(struct engine *e, size_t i)
 {
-	return NULL;
+	return i == 0 ? e->carrier : NULL;
 }
 
 const char *
@@ -1001,6 +1006,109 @@ START_TEST(test_eval_pdus_none)
 }
 END_TEST
 
+/* bind_transceiver as system_id "test" with password pw (4 letters). */
+static void
+bind_send(struct bufferevent *bev, const char *pw, uint32_t seq)
+{
+	unsigned char	pdu[31] = {
+		0, 0, 0, 31, 0, 0, 0, 9, 0, 0, 0, 0,
+		(unsigned char)(seq >> 24), (unsigned char)(seq >> 16),
+		(unsigned char)(seq >> 8), (unsigned char)seq,
+		't', 'e', 's', 't', 0, 0, 0, 0, 0, 0, 0, 0x34, 0, 0, 0,
+	};
+
+	memcpy(pdu + 21, pw, 4);
+	bufferevent_write(bev, pdu, sizeof pdu);
+}
+
+static int64_t
+captured(void)
+{
+	json_t		*binds = carrier_binds_json(E.carrier), *b;
+	size_t		 i;
+	int64_t		 n = 0;
+
+	json_array_foreach(binds, i, b)
+		n += json_integer_value(json_object_get(b, "captured"));
+	json_decref(binds);
+	return n;
+}
+
+static void
+deadline_fire(struct clock_timer *t, void *arg)
+{
+	*(int *)arg = 1;
+}
+
+/* A real carrier on loopback, two binds to it (one with a wrong
+ * password): the PDUs it captured, counted by the expectation. */
+START_TEST(test_eval_pdus_carrier)
+{
+	struct carrier_store	*store;
+	struct carrier_profile	*p = calloc(1, sizeof *p);
+	struct carrier_env	 env = { E.base, E.clock, NULL, 7 };
+	struct bufferevent	*bev[2];
+	struct clock		*real = clock_new(E.base, CLOCK_MODE_REAL, 0, 1);
+	struct clock_timer	*t;
+	struct expect_result	 r;
+	struct sockaddr_storage	 ss;
+	const char		*addr[1];
+	char			 err[256];
+	int			 tls[1], sslen = sizeof ss, expired = 0, i;
+
+	store = carrier_store_open(":memory:", err, sizeof err);
+	ck_assert_msg(store != NULL, "%s", err);
+	env.store = store;
+	carrier_profile_default(p);
+	snprintf(p->name, sizeof p->name, "a");
+	snprintf(p->listen[0].address, sizeof p->listen[0].address,
+	    "127.0.0.1:0");
+	p->nlisten = 1;
+	E.carrier = carrier_start(&env, p, err, sizeof err);
+	ck_assert_msg(E.carrier != NULL, "%s", err);
+	ck_assert_uint_eq(carrier_listen_addresses(E.carrier, addr, tls, 1),
+	    1);
+	ck_assert_int_eq(evutil_parse_sockaddr_port(addr[0],
+	    (struct sockaddr *)&ss, &sslen), 0);
+	for (i = 0; i < 2; i++) {
+		bev[i] = bufferevent_socket_new(E.base, -1,
+		    BEV_OPT_CLOSE_ON_FREE);
+		ck_assert_int_eq(bufferevent_socket_connect(bev[i],
+		    (struct sockaddr *)&ss, sslen), 0);
+		bind_send(bev[i], i == 0 ? "test" : "nope", (uint32_t)i + 1);
+	}
+	/* Two binds in, two answers out; a real deadline of 5 s. */
+	t = clock_timer_new(real, deadline_fire, &expired);
+	clock_timer_add(t, 5 * SEC);
+	while (captured() < 4 && !expired)
+		event_base_loop(E.base, EVLOOP_ONCE);
+	ck_assert_int_eq(captured(), 4);
+	eval("{'pdus': {'carrier': 'a', 'command': "
+	    "'bind_transceiver_resp', 'dir': 'out'}, 'count': 2}", &r);
+	ck_assert_int_eq(r.passed, 1);
+	eval("{'pdus': {'status': 'ESME_RINVPASWD'}, 'count': '>= 1'}", &r);
+	ck_assert_int_eq(r.passed, 1);
+	ck_assert_str_eq(r.actual, "1");
+	eval("{'pdus': {'dir': 'in'}, 'count': 0}", &r);
+	ck_assert_int_eq(r.passed, 0);
+	ck_assert_str_eq(r.actual, "2");
+	/* Bound binds are listed before closed ones, whichever came first. */
+	ck_assert_ptr_nonnull(strstr(r.detail, "a bind 1 capture 1"));
+	ck_assert_ptr_nonnull(strstr(r.detail, "a bind 2 capture 1"));
+	eval("{'pdus': {'status': 'ESME_RTHROTTLED'}, 'count': '>= 1'}", &r);
+	ck_assert_int_eq(r.passed, 0);
+	for (i = 0; i < 2; i++)
+		bufferevent_free(bev[i]);
+	clock_timer_free(t);
+	carrier_free(E.carrier);
+	E.carrier = NULL;
+	carrier_profile_release(p);
+	free(p);
+	carrier_store_close(store);
+	clock_free(real);
+}
+END_TEST
+
 START_TEST(test_eval_store_missing)
 {
 	struct expect_result r;
@@ -1041,6 +1149,7 @@ expect_suite(void)
 	tcase_add_test(ev, test_eval_send);
 	tcase_add_test(ev, test_eval_traffic);
 	tcase_add_test(ev, test_eval_pdus_none);
+	tcase_add_test(ev, test_eval_pdus_carrier);
 	tcase_add_test(ev, test_eval_store_missing);
 	suite_add_tcase(s, ev);
 	return s;
