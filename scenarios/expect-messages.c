@@ -362,8 +362,10 @@ latency_judge(struct expect_ctx *ctx, struct expect_latency_set *ls)
 	sorted = xreallocarray(NULL, ls->n, sizeof *sorted);
 	memcpy(sorted, ls->v, ls->n * sizeof *sorted);
 	qsort(sorted, ls->n, sizeof *sorted, int64_cmp);
-	rank = (size_t)ceil(ctx->x->latency.percentile / 100.0 *
-	    (double)ls->n);
+	/* p * n first: exact for whole percentiles, so p95 of 20 is the
+	 * 19th and not, by a rounding error, the 20th. */
+	rank = (size_t)ceil(ctx->x->latency.percentile * (double)ls->n /
+	    100.0);
 	value = sorted[rank > 0 ? rank - 1 : 0];
 	free(sorted);
 	r->passed = expect_cmp_holds(&ctx->x->cmp, (double)value);

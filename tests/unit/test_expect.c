@@ -859,6 +859,18 @@ START_TEST(test_eval_latency)
 	    "'delivered', 'value': '<= 5s'}}", &r);
 	ck_assert_int_eq(r.passed, 0);
 	ck_assert_str_eq(r.actual, "none of 1 messages reached delivered");
+	/* Nearest rank over 0.5s, 2s, 2s, 10s: p75 is the third, p80 the
+	 * fourth. */
+	eval("{'messages': {}, 'latency': {'percentile': 75, 'value': "
+	    "'<= 2s'}}", &r);
+	ck_assert_int_eq(r.passed, 1);
+	ck_assert_str_eq(r.actual, "p75 2.000s (4 of 5 messages reached "
+	    "final)");
+	eval("{'messages': {}, 'latency': {'percentile': 80, 'value': "
+	    "'<= 2s'}}", &r);
+	ck_assert_int_eq(r.passed, 0);
+	ck_assert_str_eq(r.actual, "p80 10.000s (4 of 5 messages reached "
+	    "final)");
 }
 END_TEST
 
