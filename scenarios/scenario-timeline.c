@@ -519,6 +519,7 @@ scn_timeline_release(struct scenario *s)
 	for (i = 0; i < s->ntimeline; i++) {
 		json_decref(s->timeline[i].params);
 		json_decref(s->timeline[i].set);
+		free(s->timeline[i].service_params);
 		/* The copy shares the scenario profile's regexes. */
 		free(s->timeline[i].profile);
 	}
@@ -570,8 +571,6 @@ static const struct {
 	{ "ValidityPeriod", SV_UINT, NULL },
 };
 #define NSERVICE_PARAMS	(sizeof service_params / sizeof service_params[0])
-_Static_assert(NSERVICE_PARAMS <= SCENARIO_SERVICE_SETS_MAX,
-    "more Services parameters than an action holds");
 
 /* "a, b, c" of the carriers' names. */
 static void
@@ -873,6 +872,9 @@ finish_service_set(struct scn_ctx *c, const struct scenario *s,
 		return -1;
 	if (json_object_size(a->set) == 0)
 		return fail_at(c, "set", "must name at least one parameter");
+	free(a->service_params);
+	a->service_params = xcalloc(json_object_size(a->set),
+	    sizeof *a->service_params);
 	a->nservice_params = 0;
 	scn_push_key(c, "set");
 	json_object_foreach(a->set, key, v) {

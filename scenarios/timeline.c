@@ -252,8 +252,7 @@ tl_carrier_set_undo(struct tl_action *ta)
 			if (tl->actions[i].applied &&
 			    tl->actions[i].previous == a->profile)
 				tl->actions[i].previous = ta->previous;
-		tl_note(ta, "%s (a later set is on: it goes back to them)",
-		    what);
+		tl_note(ta, "%s (under a later set: when it ends)", what);
 		return;
 	}
 	if (carrier_reconfigure(c, ta->previous, err, sizeof err) == -1)
@@ -585,8 +584,8 @@ static void
 tl_service_fetched(struct tl_action *ta, int status, json_t *body,
     const char *err)
 {
-	struct scenario_service_param was[SCENARIO_SERVICE_SETS_MAX];
 	const struct scenario_action *a = ta->a;
+	struct scenario_service_param *was;
 	char key[64], why[256];
 	json_t *v;
 	size_t i;
@@ -596,6 +595,7 @@ tl_service_fetched(struct tl_action *ta, int status, json_t *body,
 		tl_failed(ta, "service fetch", why);
 		return;
 	}
+	was = xcalloc(a->nservice_params, sizeof *was);
 	for (i = 0; i < a->nservice_params; i++) {
 		strlcpy(was[i].name, a->service_params[i].name,
 		    sizeof was[i].name);
@@ -613,6 +613,7 @@ tl_service_fetched(struct tl_action *ta, int status, json_t *body,
 	}
 	free(ta->undo_form);
 	ta->undo_form = tl_form(was, a->nservice_params);
+	free(was);
 	tl_service_post(ta);
 }
 

@@ -54,7 +54,6 @@ int		 scenario_action_undoable(enum scenario_action_kind);
 
 #define SCENARIO_ACTION_COMMENT_MAX	1024
 #define SCENARIO_MO_BODY_MAX		1601	/* 1600 octets, the NUL */
-#define SCENARIO_SERVICE_SETS_MAX	16	/* v1 Services parameters */
 
 /* One "Name": "value" of a service's "set", as the form will carry it. */
 struct scenario_service_param {
@@ -83,10 +82,10 @@ struct scenario_action {
 	 * carrier's own with the keys of set applied (malloc'd; its rules
 	 * share the compiled regexes of the scenario's profile, so it is
 	 * freed without carrier_profile_release()); a service's makes
-	 * params, its v1 form. */
+	 * service_params, the members of its v1 form (malloc'd). */
 	json_t		*set;
 	struct carrier_profile *profile;
-	struct scenario_service_param service_params[SCENARIO_SERVICE_SETS_MAX];
+	struct scenario_service_param *service_params;
 	size_t		 nservice_params;
 
 	/* mo: as carrier_mo_inject() takes it (body points at mo_body). */
