@@ -228,14 +228,14 @@ describe_bool(char *buf, size_t size, size_t *len, const char *key, int b)
 
 static void
 describe_window(char *buf, size_t size, size_t *len, const char *key,
-    int set, const int64_t w[2])
+    const struct expect_window *w)
 {
 	char a[32], b[32], value[72];
 
-	if (!set)
+	if (!w->set)
 		return;
-	duration_format(w[0], a, sizeof a);
-	duration_format(w[1], b, sizeof b);
+	duration_format(w->from, a, sizeof a);
+	duration_format(w->to, b, sizeof b);
 	snprintf(value, sizeof value, "%s..%s", a, b);
 	describe_add(buf, size, len, key, value);
 }
@@ -247,6 +247,9 @@ describe_filter(char *buf, size_t size, size_t *len,
 {
 	char n[24];
 
+	if (f->event != EXPECT_ANY)
+		describe_add(buf, size, len, "event_type", f->event == 0 ?
+		    "status" : "click");
 	if (f->statuses != 0)
 		describe_statuses(buf, size, len, f->statuses);
 	if (f->nerror_codes > 0 || f->error_none)
@@ -265,14 +268,14 @@ describe_filter(char *buf, size_t size, size_t *len,
 		describe_add(buf, size, len, "from", f->from);
 	if (f->to[0] != '\0')
 		describe_add(buf, size, len, "to", f->to);
+	if (f->body[0] != '\0')
+		describe_add(buf, size, len, "body", f->body);
 	if (f->traffic[0] != '\0')
 		describe_add(buf, size, len, "traffic", f->traffic);
 	describe_bool(buf, size, len, "rerouted", f->rerouted);
 	describe_bool(buf, size, len, "fallback", f->fallback);
-	describe_window(buf, size, len, "created_between", f->created_set,
-	    f->created_between);
-	describe_window(buf, size, len, "sent_between", f->sent_set,
-	    f->sent_between);
+	describe_window(buf, size, len, "created_between", &f->created);
+	describe_window(buf, size, len, "sent_between", &f->sent);
 	if (f->encoding != EXPECT_ANY)
 		describe_add(buf, size, len, "encoding", f->encoding == 0 ?
 		    "GSM-7" : "UCS-2");

@@ -39,7 +39,8 @@ const struct traffic_result *expect_traffic_find(const struct traffic *,
 /* Fills ctx->sids with the sorted sids of f->traffic (none: empty). */
 void	 expect_sids_load(struct expect_ctx *, const char *traffic);
 int	 expect_sid_in(const struct expect_ctx *, const char *sid);
-/* "+1415*" is a prefix; anything else is exact; "" matches all. */
+/* '*' stands for any characters ("+1415*", "*unsubscribed*"); "" matches
+ * everything. */
 int	 expect_match_pattern(const char *pattern, const char *value);
 int	 expect_match_statuses(unsigned mask, const char *status);
 int	 expect_match_error(const struct expect_filter *, int error_code);

@@ -26,6 +26,7 @@ struct expect_row {
 	char		 direction[24];
 	char		 from[GATEWAY_NUMBER_MAX];
 	char		 to[GATEWAY_NUMBER_MAX];
+	char		 body[6404];	/* 1600 characters of UTF-8 */
 	char		 route[GATEWAY_NAME_MAX];
 	char		 service[GATEWAY_SID_SIZE];
 	int64_t		 created;
@@ -35,16 +36,23 @@ struct expect_row {
 	int		 media;
 	int		 rerouted;
 	int		 fallback;
-	int		 shortened;
+	int		 shortened;	/* a short link, or converted */
+	int		 converted;	/* the MMS Converter sent it as SMS */
 	char		 callback[256];	/* status_callback; "" none */
 };
 
+/*
+ * A link the gateway shortened is an object "link" whose parent is the
+ * message; the MMS Converter's link to the media is a "media_link".
+ */
 #define EXPECT_ROW_SQL							\
 	"SELECT sid, status, error_code, direction, \"from\", \"to\", "	\
 	"route, service_sid, date_created, date_sent, data_coding, "	\
 	"num_segments, num_media, selection, status_callback, "		\
 	"EXISTS (SELECT 1 FROM objects o WHERE o.kind = 'link' AND "	\
-	"o.parent = m.sid) FROM messages m"
+	"o.parent = m.sid), EXISTS (SELECT 1 FROM objects o WHERE "	\
+	"o.kind = 'media_link' AND o.parent = m.sid), body "		\
+	"FROM messages m"
 
 static void
 col_text(sqlite3_stmt *st, int i, char *buf, size_t size)
@@ -96,7 +104,9 @@ row_read(sqlite3_stmt *st, struct expect_row *w)
 	w->fallback = trace != NULL && trace_has((const char *)trace,
 	    "fallback:", NULL);
 	col_text(st, 14, w->callback, sizeof w->callback);
-	w->shortened = sqlite3_column_int(st, 15);
+	w->converted = sqlite3_column_int(st, 16);
+	w->shortened = sqlite3_column_int(st, 15) || w->converted;
+	col_text(st, 17, w->body, sizeof w->body);
 }
 
 static int
@@ -106,9 +116,10 @@ match_bool(int want, int have)
 }
 
 static int
-match_window(int set, const int64_t w[2], int64_t at, int64_t start)
+match_window(const struct expect_window *w, int64_t at, int64_t start)
 {
-	return !set || (at != 0 && at - start >= w[0] && at - start <= w[1]);
+	return !w->set || (at != 0 && at - start >= w->from &&
+	    at - start <= w->to);
 }
 
 /* Every key but status and error_code. */
@@ -128,18 +139,18 @@ row_match_base(const struct expect_ctx *ctx, const struct expect_filter *f,
 	if ((f->carrier[0] != '\0' && strcmp(f->carrier, w->route) != 0) ||
 	    (f->service[0] != '\0' && strcmp(f->service, w->service) != 0) ||
 	    !expect_match_pattern(f->from, w->from) ||
-	    !expect_match_pattern(f->to, w->to))
+	    !expect_match_pattern(f->to, w->to) ||
+	    !expect_match_pattern(f->body, w->body))
 		return 0;
 	if (f->traffic[0] != '\0' && !expect_sid_in(ctx, w->sid))
 		return 0;
 	if (!match_bool(f->rerouted, w->rerouted) ||
 	    !match_bool(f->fallback, w->fallback) ||
-	    !match_bool(f->media, w->media > 0) ||
+	    !match_bool(f->media, w->media > 0 && !w->converted) ||
 	    !match_bool(f->shortened, w->shortened))
 		return 0;
-	if (!match_window(f->created_set, f->created_between, w->created,
-	    ctx->start) ||
-	    !match_window(f->sent_set, f->sent_between, w->sent, ctx->start))
+	if (!match_window(&f->created, w->created, ctx->start) ||
+	    !match_window(&f->sent, w->sent, ctx->start))
 		return 0;
 	if (f->encoding != EXPECT_ANY && f->encoding !=
 	    (w->data_coding == 0x08))
@@ -330,7 +341,8 @@ latency_examples(struct expect_ctx *ctx, struct expect_latency_set *ls,
 	size_t	i;
 
 	for (i = 0; i < ls->n; i++) {
-		if (expect_cmp_holds(&ctx->x->cmp, (double)ls->v[i]) ||
+		if (expect_cmp_holds(&ctx->x->latency.bound,
+		    (double)ls->v[i]) ||
 		    ls->v[i] < bound)
 			continue;
 		expect_format_usec(ls->v[i], t, sizeof t);
@@ -368,7 +380,7 @@ latency_judge(struct expect_ctx *ctx, struct expect_latency_set *ls)
 	    100.0);
 	value = sorted[rank > 0 ? rank - 1 : 0];
 	free(sorted);
-	r->passed = expect_cmp_holds(&ctx->x->cmp, (double)value);
+	r->passed = expect_cmp_holds(&ctx->x->latency.bound, (double)value);
 	expect_format_usec(value, t, sizeof t);
 	snprintf(r->actual, sizeof r->actual, "p%g %s (%zu of %llu messages "
 	    "reached %s)", ctx->x->latency.percentile, t, ls->n,

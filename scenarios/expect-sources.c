@@ -28,6 +28,45 @@ param(const struct engine_callback *cb, const char *name)
 	return v != NULL ? v : "";
 }
 
+/*
+ * A status callback names its message MessageSid and its numbers To and
+ * From; a link click event (Link Shortening) says sms_sid, to and from.
+ */
+static const char *
+callback_sid(const struct engine_callback *cb)
+{
+	return cb->message_sid[0] != '\0' ? cb->message_sid :
+	    param(cb, "sms_sid");
+}
+
+static const char *
+param2(const struct engine_callback *cb, const char *a, const char *b)
+{
+	return json_object_get(cb->params, a) != NULL ? param(cb, a) :
+	    param(cb, b);
+}
+
+/* 0 a status callback, 1 a click event, -1 neither. */
+static int
+callback_event(const struct engine_callback *cb)
+{
+	if (strcmp(param(cb, "event_type"), "click") == 0)
+		return 1;
+	return cb->status[0] != '\0' ? 0 : -1;
+}
+
+static void
+callback_example(struct expect_ctx *ctx, const struct engine_callback *cb)
+{
+	if (callback_event(cb) == 1)
+		expect_example(ctx, "%s: click", callback_sid(cb));
+	else if (cb->error_code != 0)
+		expect_example(ctx, "%s: %s %d", callback_sid(cb), cb->status,
+		    cb->error_code);
+	else
+		expect_example(ctx, "%s: %s", callback_sid(cb), cb->status);
+}
+
 /* Every key but status and error_code. */
 static int
 callback_match_base(const struct expect_ctx *ctx,
@@ -35,10 +74,12 @@ callback_match_base(const struct expect_ctx *ctx,
 {
 	const struct expect_filter *f = &ctx->x->filter;
 
-	if (f->traffic[0] != '\0' && !expect_sid_in(ctx, cb->message_sid))
+	if (f->event != EXPECT_ANY && callback_event(cb) != f->event)
 		return 0;
-	return expect_match_pattern(f->to, param(cb, "To")) &&
-	    expect_match_pattern(f->from, param(cb, "From"));
+	if (f->traffic[0] != '\0' && !expect_sid_in(ctx, callback_sid(cb)))
+		return 0;
+	return expect_match_pattern(f->to, param2(cb, "To", "to")) &&
+	    expect_match_pattern(f->from, param2(cb, "From", "from"));
 }
 
 /*
@@ -104,8 +145,10 @@ eval_in_order(struct expect_ctx *ctx, const struct engine_callback *cbs,
 	size_t		 i, nrefs = 0, messages = 0, bad = 0;
 	int		 flagged = 0;
 
+	/* Only status callbacks have a place in a message's life. */
 	for (i = 0; i < n; i++)
-		if (callback_match_base(ctx, &cbs[i]))
+		if (callback_event(&cbs[i]) == 0 &&
+		    callback_match_base(ctx, &cbs[i]))
 			refs[nrefs++] = (struct cb_ref){ &cbs[i], i };
 	qsort(refs, nrefs, sizeof *refs, cb_ref_cmp);
 	for (i = 0; i < nrefs; i++) {
@@ -156,8 +199,7 @@ expect_eval_callbacks(struct expect_ctx *ctx)
 		    expect_match_error(f, cbs[i].error_code);
 		matched += m;
 		if (m == (ctx->x->measure != EXPECT_MEASURE_RATIO))
-			expect_example(ctx, "%s: %s %d", cbs[i].message_sid,
-			    cbs[i].status, cbs[i].error_code);
+			callback_example(ctx, &cbs[i]);
 	}
 	expect_judge_count(ctx, matched, total);
 }

@@ -120,16 +120,34 @@ expect_sid_in(const struct expect_ctx *ctx, const char *sid)
 	    sid_cmp) != NULL;
 }
 
+/*
+ * '*' is any run of characters; the rest must be equal. After a '*'
+ * the text may be tried from any later position, so the last '*' seen
+ * and where it started are enough to back up to (no recursion).
+ */
 int
 expect_match_pattern(const char *pattern, const char *value)
 {
-	size_t n = strlen(pattern);
+	const char *star = NULL, *from = NULL;
 
-	if (n == 0)
+	if (*pattern == '\0')
 		return 1;
-	if (pattern[n - 1] == '*')
-		return strncmp(pattern, value, n - 1) == 0;
-	return strcmp(pattern, value) == 0;
+	while (*value != '\0') {
+		if (*pattern == '*') {
+			star = pattern++;
+			from = value;
+		} else if (*pattern == *value) {
+			pattern++;
+			value++;
+		} else if (star != NULL) {
+			pattern = star + 1;
+			value = ++from;
+		} else
+			return 0;
+	}
+	while (*pattern == '*')
+		pattern++;
+	return *pattern == '\0';
 }
 
 int
@@ -224,6 +242,7 @@ expect_expected(const struct scenario_expect *x, char *buf, size_t size)
 	expect_cmp_format(&x->cmp, cmp, sizeof cmp);
 	switch (x->measure) {
 	case EXPECT_MEASURE_LATENCY:
+		expect_cmp_format(&x->latency.bound, cmp, sizeof cmp);
 		return snprintf(buf, size, "latency p%g %s (%s to %s)",
 		    x->latency.percentile, cmp, x->latency.from == 0 ?
 		    "created" : "sent", to_words[x->latency.to]);

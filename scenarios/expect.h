@@ -91,6 +91,13 @@ int		 expect_cmp_holds(const struct expect_cmp *, double actual);
 void		 expect_cmp_format(const struct expect_cmp *, char *buf,
 		    size_t size);
 
+/* [from, to] after the start (usec), when set. */
+struct expect_window {
+	int		 set;
+	int64_t		 from;
+	int64_t		 to;
+};
+
 /* A three-way boolean: the key left out matches either. */
 #define EXPECT_ANY	(-1)
 
@@ -109,15 +116,16 @@ struct expect_filter {
 	char		 service[GATEWAY_SID_SIZE];
 	char		 from[GATEWAY_NUMBER_MAX];	/* "+1415*": prefix */
 	char		 to[GATEWAY_NUMBER_MAX];
+	char		 body[160];	/* "*unsubscribed*" */
 	char		 traffic[64];	/* a generator's name */
+	int		 event;		/* callbacks: EXPECT_ANY, 0 status,
+					   1 click */
 	int		 rerouted;	/* EXPECT_ANY, 0, 1 */
 	int		 fallback;
 	int		 media;
 	int		 shortened;
-	int		 created_set;
-	int64_t		 created_between[2];	/* usec from the start */
-	int		 sent_set;
-	int64_t		 sent_between[2];
+	struct expect_window created;	/* date_created */
+	struct expect_window sent;	/* date_sent */
 	int		 encoding;	/* EXPECT_ANY, 0 GSM-7, 1 UCS-2 */
 	long long	 segments;	/* 0: any */
 };
@@ -158,6 +166,7 @@ struct expect_latency {
 	int		 from;		/* 0 created, 1 sent */
 	int		 to;		/* enum expect_latency_to */
 	double		 percentile;	/* 50..100 */
+	struct expect_cmp bound;	/* the item's "value": "<= 5s" */
 };
 
 /* A traffic measure per refusal code: {"21610": ">= 1"}. */
@@ -178,8 +187,7 @@ struct scenario_expect {
 	char		 traffic[64];	/* subject traffic: its name */
 	struct expect_send send;
 	/* The measures' values. */
-	struct expect_cmp cmp;		/* count, ratio, latency, accepted,
-					   refused */
+	struct expect_cmp cmp;		/* count, ratio, accepted, refused */
 	struct expect_latency latency;
 	int		 in_order;
 	int		 answer_code;	/* send: error_code; 0: none */

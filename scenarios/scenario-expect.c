@@ -608,17 +608,14 @@ static const struct scn_type expect_type_tristate = {
 	.name = "boolean", .parse = tristate_parse, .show = tristate_show,
 };
 
-/*
- * created_between, sent_between: [from, to], offsets from the start;
- * the int flag that says it was given comes before the pair.
- */
+/* created_between, sent_between: [from, to], offsets from the start. */
 static int
 window_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
     void *base)
 {
-	int64_t	w[2];
-	int	one = 1;
-	size_t	i;
+	struct expect_window	w = { .set = 1 };
+	int64_t			*ends[2] = { &w.from, &w.to };
+	size_t			i;
 
 	if (!json_is_array(v) || json_array_size(v) != 2)
 		return scn_fail(c, "must be two durations [from, to] after "
@@ -627,42 +624,32 @@ window_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 		int rc;
 
 		scn_push_index(c, i);
-		rc = scn_get_duration(c, json_array_get(v, i), &w[i]);
+		rc = scn_get_duration(c, json_array_get(v, i), ends[i]);
 		scn_pop(c);
 		if (rc == -1)
 			return -1;
 	}
-	if (w[1] < w[0])
+	if (w.to < w.from)
 		return scn_fail(c, "the window ends before it starts");
-	memcpy(FIELD(base, k), &one, sizeof one);
-	memcpy(FIELD(base, k) + sizeof(int64_t), w, sizeof w);
+	memcpy(FIELD(base, k), &w, sizeof w);
 	return 0;
 }
 
 static json_t *
 window_show(const struct scn_key *k, const void *base)
 {
-	int64_t	w[2];
-	int	set;
+	struct expect_window w;
 
-	memcpy(&set, CFIELD(base, k), sizeof set);
-	if (!set)
+	memcpy(&w, CFIELD(base, k), sizeof w);
+	if (!w.set)
 		return NULL;
-	memcpy(w, CFIELD(base, k) + sizeof(int64_t), sizeof w);
-	return json_pack("[o, o]", scn_duration_json(w[0]),
-	    scn_duration_json(w[1]));
+	return json_pack("[o, o]", scn_duration_json(w.from),
+	    scn_duration_json(w.to));
 }
 
 static const struct scn_type expect_type_window = {
 	.name = "array", .parse = window_parse, .show = window_show,
 };
-
-_Static_assert(offsetof(struct expect_filter, created_between) ==
-    offsetof(struct expect_filter, created_set) + sizeof(int64_t),
-    "window_parse: the pair follows its flag by 8 bytes");
-_Static_assert(offsetof(struct expect_filter, sent_between) ==
-    offsetof(struct expect_filter, sent_set) + sizeof(int64_t),
-    "window_parse: the pair follows its flag by 8 bytes");
 
 static int
 segments_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
@@ -768,6 +755,7 @@ static const char *const ac_prefix[] = { "AC", NULL };
 static const char *const direction_words[] = { "outbound", "inbound", NULL };
 static const char *const encoding_words[] = { "GSM-7", "UCS-2", NULL };
 static const char *const dir_words[] = { "in", "out", NULL };
+static const char *const event_words[] = { "status", "click", NULL };
 static const char *const from_words[] = { "created", "sent", NULL };
 static const char *const to_words[] = {
 #define EXPECT_LATENCY_WORD(name, text) text,
@@ -787,10 +775,10 @@ static const char *const to_words[] = {
 #define FILTER_STRING(n, f, h) \
 	{ .name = n, .type = &expect_type_string, .off = FO(f), \
 	  .size = FSIZE(f), .help = h }
-#define FILTER_TO	FILTER_STRING("to", to, "Exact, or a prefix ending " \
-	"in \"*\" (\"+1415*\")")
-#define FILTER_FROM	FILTER_STRING("from", from, "Exact, or a prefix " \
-	"ending in \"*\"")
+#define FILTER_TO	FILTER_STRING("to", to, "Exact, or a pattern where " \
+	"\"*\" is any characters (\"+1415*\")")
+#define FILTER_FROM	FILTER_STRING("from", from, "Exact, or a pattern " \
+	"where \"*\" is any characters")
 #define FILTER_TRAFFIC	FILTER_STRING("traffic", traffic, "The messages " \
 	"a traffic generator (by name) created")
 
@@ -812,6 +800,8 @@ static const struct scn_key filter_keys[] = {
 	  .help = "MessagingServiceSid" },
 	FILTER_FROM,
 	FILTER_TO,
+	FILTER_STRING("body", body, "Exact, or a pattern where \"*\" is any "
+	    "characters (\"*unsubscribed*\")"),
 	FILTER_TRAFFIC,
 	{ .name = "rerouted", .type = &expect_type_tristate,
 	  .off = FO(rerouted),
@@ -820,10 +810,10 @@ static const struct scn_key filter_keys[] = {
 	  .off = FO(fallback),
 	  .help = "A second attempt from a long code happened" },
 	{ .name = "created_between", .type = &expect_type_window,
-	  .off = FO(created_set), .range = "[duration, duration]",
+	  .off = FO(created), .range = "[duration, duration]",
 	  .help = "date_created in this window after the start" },
 	{ .name = "sent_between", .type = &expect_type_window,
-	  .off = FO(sent_set), .range = "[duration, duration]",
+	  .off = FO(sent), .range = "[duration, duration]",
 	  .help = "date_sent in this window after the start" },
 	{ .name = "encoding", .type = &expect_type_word, .off = FO(encoding),
 	  .choices = encoding_words, .range = "\"GSM-7\" or \"UCS-2\"",
@@ -831,14 +821,20 @@ static const struct scn_key filter_keys[] = {
 	{ .name = "segments", .type = &expect_type_segments,
 	  .off = FO(segments), .range = "1-255", .help = "num_segments" },
 	{ .name = "media", .type = &expect_type_tristate, .off = FO(media),
-	  .help = "Has media (num_media > 0)" },
+	  .help = "Went with media (an MMS the MMS Converter sent as an SMS "
+	  "with a link did not)" },
 	{ .name = "shortened", .type = &expect_type_tristate,
 	  .off = FO(shortened),
-	  .help = "The body holds a shortened link" },
+	  .help = "The body holds a short link (Link Shortening, or the MMS "
+	  "Converter's link to the media)" },
 	{ .name = NULL },
 };
 
 static const struct scn_key callback_filter_keys[] = {
+	{ .name = "event_type", .type = &expect_type_word, .off = FO(event),
+	  .choices = event_words, .range = "\"status\" or \"click\"",
+	  .help = "A status callback, or a link click event; both when left "
+	  "out" },
 	FILTER_STATUS,
 	FILTER_ERROR,
 	FILTER_TRAFFIC,
@@ -892,8 +888,6 @@ static const struct scn_key latency_keys[] = {
 	{ .name = "percentile", .type = &scn_type_number,
 	  .off = XO(latency.percentile), .min = 50, .max = 100,
 	  .help = "Of the messages that got there (nearest rank)" },
-	{ .name = "value", .type = &expect_type_duration_cmp, .off = XO(cmp),
-	  .flags = SCN_REQUIRED, .help = "The bound: \"<= 5s\"" },
 	{ .name = NULL },
 };
 
@@ -943,6 +937,9 @@ const struct scn_key scn_expect_keys[] = {
 	{ .name = "latency", .type = &expect_type_measure_object,
 	  .mask = EXPECT_MEASURE_LATENCY, .sub = latency_keys,
 	  .help = "Measure: a percentile of a time per message (messages)" },
+	{ .name = "value", .type = &expect_type_duration_cmp,
+	  .off = XO(latency.bound),
+	  .help = "The bound of a latency: \"<= 5s\"" },
 	{ .name = "in_order", .type = &expect_type_in_order,
 	  .help = "Measure: each message's callbacks came in lifecycle "
 	  "order (callbacks)" },
@@ -975,6 +972,7 @@ const struct scenario_expect scn_expect_default = {
 		.media = EXPECT_ANY,
 		.shortened = EXPECT_ANY,
 		.encoding = EXPECT_ANY,
+		.event = EXPECT_ANY,
 	},
 	.pdus = { .dir = EXPECT_ANY },
 	.send = { .body = "carrierlab expect" },
@@ -1025,6 +1023,23 @@ fail_at(struct scn_ctx *c, const char *key, const char *reason)
 	return -1;
 }
 
+/* "value" is a latency's bound, and a latency needs one. */
+static int
+latency_value_check(struct scn_ctx *c, const struct scenario_expect *x)
+{
+	char why[128];
+
+	if (x->measure == EXPECT_MEASURE_LATENCY && !x->latency.bound.set)
+		return scn_fail(c, "a latency needs \"value\", its bound "
+		    "(\"<= 5s\")");
+	if (x->measure != EXPECT_MEASURE_LATENCY && x->latency.bound.set) {
+		snprintf(why, sizeof why, "only a latency has a value (\"%s\" "
+		    "holds its own comparison)", measure_key(x));
+		return fail_at(c, "value", why);
+	}
+	return 0;
+}
+
 static int
 item_measure_check(struct scn_ctx *c, struct scenario_expect *x)
 {
@@ -1050,7 +1065,7 @@ item_measure_check(struct scn_ctx *c, struct scenario_expect *x)
 	if (x->measure == EXPECT_MEASURE_RATIO &&
 	    !(x->cmp.value >= 0 && x->cmp.value <= 1))
 		return fail_at(c, "ratio", "a ratio is between 0 and 1");
-	return 0;
+	return latency_value_check(c, x);
 }
 
 static int

@@ -25,6 +25,7 @@
 #include "carriers/store.h"
 #include "common/clock.h"
 #include "gateway/store.h"
+#include "scenarios/expect-internal.h"
 #include "scenarios/expect.h"
 #include "scenarios/run.h"
 #include "scenarios/scenario.h"
@@ -140,10 +141,10 @@ START_TEST(test_load_filter_keys)
 	ck_assert_str_eq(f->to, "+1415*");
 	ck_assert_int_eq(f->rerouted, 1);
 	ck_assert_int_eq(f->fallback, 0);
-	ck_assert_int_eq(f->created_set, 1);
-	ck_assert_int_eq(f->created_between[0], 1 * MIN);
-	ck_assert_int_eq(f->created_between[1], 11 * MIN);
-	ck_assert_int_eq(f->sent_between[1], 120 * MIN);
+	ck_assert_int_eq(f->created.set, 1);
+	ck_assert_int_eq(f->created.from, 1 * MIN);
+	ck_assert_int_eq(f->created.to, 11 * MIN);
+	ck_assert_int_eq(f->sent.to, 120 * MIN);
 	ck_assert_int_eq(f->encoding, 1);
 	ck_assert_int_eq(f->segments, 2);
 	ck_assert_int_eq(f->media, 0);
@@ -168,7 +169,7 @@ START_TEST(test_load_other_subjects)
 	const struct scenario_expect	*x;
 
 	load_ok(SCN("{'messages': {}, 'latency': {'to': 'delivered', "
-	    "'percentile': 95, 'value': '<= 5s'}}, "
+	    "'percentile': 95}, 'value': '<= 5s'}, "
 	    "{'callbacks': {'traffic': 'otp'}, 'in_order': true}, "
 	    "{'pdus': {'carrier': 'a', 'command': 'submit_sm_resp', "
 	    "'status': 'ESME_RTHROTTLED', 'dir': 'out'}, 'count': '>= 1'}, "
@@ -181,8 +182,8 @@ START_TEST(test_load_other_subjects)
 	ck_assert_int_eq(x->measure, EXPECT_MEASURE_LATENCY);
 	ck_assert_int_eq(x->latency.to, EXPECT_LATENCY_DELIVERED);
 	ck_assert_double_eq(x->latency.percentile, 95);
-	ck_assert_int_eq(x->cmp.op, EXPECT_OP_LE);
-	ck_assert_double_eq(x->cmp.value, 5 * SEC);
+	ck_assert_int_eq(x->latency.bound.op, EXPECT_OP_LE);
+	ck_assert_double_eq(x->latency.bound.value, 5 * SEC);
 	ck_assert_str_eq(x->name, "messages latency");
 	x = &s.expect[1];
 	ck_assert_int_eq(x->measure, EXPECT_MEASURE_IN_ORDER);
@@ -226,7 +227,7 @@ START_TEST(test_load_explain_round_trip)
 
 	load_ok(SCN("{'messages': {'status': 'delivered', 'error_code': null, "
 	    "'created_between': ['1m', '2m']}, 'ratio': 0.5}, "
-	    "{'messages': {'to': '+1*'}, 'latency': {'value': '< 250ms'}}, "
+	    "{'messages': {'to': '+1*'}, 'latency': {}, 'value': '< 250ms'}, "
 	    "{'traffic': 'otp', 'refused': '!= 3'}, "
 	    "{'send': {'to': '+14155550123', 'from': '+14155550100'}, "
 	    "'status': 201}, {'pdus': {}, 'count': '> 2'}"), &s);
@@ -273,7 +274,8 @@ static const struct {
 	{ "{'messages': {'status': 'deliverd'}, 'count': 1}",
 	  "expect[0].messages.status", "'deliverd' is not a message status "
 	  "(accepted, scheduled, queued, sending, sent, delivered, "
-	  "undelivered, failed, receiving, received, canceled, read, partially_delivered)" },
+	  "undelivered, failed, receiving, received, canceled, read, "
+	  "partially_delivered)" },
 	{ "{'messages': {'status': ['sent', 7]}, 'count': 1}",
 	  "expect[0].messages.status[1]", "must be a message status (accepted, "
 	  "scheduled, queued, sending, sent, delivered, undelivered, failed, "
@@ -324,14 +326,17 @@ static const struct {
 	{ "{'messages': {}, 'ratio': '>= 1.5'}", "expect[0].ratio",
 	  "a ratio is between 0 and 1" },
 	{ "{'messages': {}, 'latency': {'to': 'sent'}}",
-	  "expect[0].latency.value", "required" },
-	{ "{'messages': {}, 'latency': {'value': '<= 5'}}",
-	  "expect[0].latency.value", "'<= 5': the value must be a duration "
+	  "expect[0]", "a latency needs 'value', its bound ('<= 5s')" },
+	{ "{'messages': {}, 'count': 1, 'value': '<= 5s'}",
+	  "expect[0].value", "only a latency has a value ('count' holds its "
+	  "own comparison)" },
+	{ "{'messages': {}, 'latency': {}, 'value': '<= 5'}",
+	  "expect[0].value", "'<= 5': the value must be a duration "
 	  "such as 5s or 250ms" },
-	{ "{'messages': {}, 'latency': {'to': 'read', 'value': '<= 5s'}}",
+	{ "{'messages': {}, 'latency': {'to': 'read'}, 'value': '<= 5s'}",
 	  "expect[0].latency.to", "must be 'sent', 'delivered', 'final' or "
 	  "'callback'" },
-	{ "{'messages': {}, 'latency': {'percentile': 10, 'value': '<= 5s'}}",
+	{ "{'messages': {}, 'latency': {'percentile': 10}, 'value': '<= 5s'}",
 	  "expect[0].latency.percentile", "must be between 50 and 100" },
 	{ "{'at': 'soon', 'messages': {}, 'count': 1}", "expect[0].at",
 	  "'soon' is not a duration (a number and a unit: 250ms, 1.5s, 5m, 4h, "
@@ -371,6 +376,21 @@ START_TEST(test_load_errors)
 	ck_assert_int_ne(asprintf(&q, SCN("%s"), load_errors[_i].items), -1);
 	load_fails(q, load_errors[_i].path, load_errors[_i].reason);
 	free(q);
+}
+END_TEST
+
+START_TEST(test_match_pattern)
+{
+	ck_assert_int_eq(expect_match_pattern("", "anything"), 1);
+	ck_assert_int_eq(expect_match_pattern("+1415*", "+14155550100"), 1);
+	ck_assert_int_eq(expect_match_pattern("+1415*", "+14165550100"), 0);
+	ck_assert_int_eq(expect_match_pattern("*abc", "ababc"), 1);
+	ck_assert_int_eq(expect_match_pattern("a*b*c", "axxbyyc"), 1);
+	ck_assert_int_eq(expect_match_pattern("a*b*c", "axxbyy"), 0);
+	ck_assert_int_eq(expect_match_pattern("*", ""), 1);
+	ck_assert_int_eq(expect_match_pattern("a*", ""), 0);
+	ck_assert_int_eq(expect_match_pattern("ab", "abc"), 0);
+	ck_assert_int_eq(expect_match_pattern("abc", "ab"), 0);
 }
 END_TEST
 
@@ -622,6 +642,16 @@ callback(const char *sid, const char *status, int error, int64_t at)
 	    "+14155550100");
 }
 
+static void
+cb_click(const char *sid, int64_t at)
+{
+	struct engine_callback *cb = &E.cbs[E.ncbs++];
+
+	cb->at = at;
+	cb->params = json_pack("{s:s, s:s, s:s, s:s}", "event_type", "click",
+	    "sms_sid", sid, "to", "+14155550123", "from", "+14155550100");
+}
+
 /*
  * Five messages of generator "otp":
  *   1 delivered, long code, created 1s, sent 2s, delivered 3s
@@ -629,6 +659,7 @@ callback(const char *sid, const char *status, int error, int64_t at)
  *   3 undelivered 30003, short code, created 2s, sent 3s
  *   4 failed 30007 after a reroute, created 2s, never sent
  *   5 sending after a fallback, UCS-2, 2 segments, media, a short link
+ * (and 2 an MMS converted to SMS, 3's body "You are unsubscribed").
  */
 static void
 store_fill(void)
@@ -639,6 +670,13 @@ store_fill(void)
 	    "", "");
 	message(SID(3), "undelivered", 30003, "55555", 2 * SEC, 3 * SEC, "",
 	    "");
+	sql("UPDATE messages SET body = 'You are unsubscribed' WHERE sid = '"
+	    SID(3) "'");
+	/* 2 was an MMS the MMS Converter sent as an SMS with a link. */
+	sql("UPDATE messages SET num_media = 1 WHERE sid = '" SID(2) "';"
+	    "INSERT INTO objects (kind, key, account_sid, parent, created, "
+	    "body) VALUES ('media_link', 'm1', '" AC0 "', '" SID(2) "', 0, "
+	    "'{}')");
 	message(SID(4), "failed", 30007, "+14155550100", 2 * SEC, 0,
 	    ", selection", ", 'capable: 2 of 2\nshort code: carrier a of "
 	    "+14155550123 takes no short codes -> reroute to a long code'");
@@ -793,8 +831,12 @@ static const struct {
 	{ "{'encoding': 'GSM-7'}", "4" },
 	{ "{'segments': 2}", "1" },
 	{ "{'media': true}", "1" },
-	{ "{'shortened': true}", "1" },
-	{ "{'shortened': false, 'status': 'delivered'}", "2" },
+	{ "{'media': false}", "4" },
+	{ "{'shortened': true}", "2" },
+	{ "{'shortened': false, 'status': 'delivered'}", "1" },
+	{ "{'body': '*unsubscribed*'}", "1" },
+	{ "{'body': 'hi'}", "4" },
+	{ "{'body': '*'}", "5" },
 };
 
 START_TEST(test_eval_count)
@@ -832,42 +874,42 @@ START_TEST(test_eval_latency)
 	struct expect_result r;
 
 	eval("{'messages': {'status': 'delivered'}, 'latency': {'to': "
-	    "'delivered', 'percentile': 50, 'value': '<= 5s'}}", &r);
+	    "'delivered', 'percentile': 50}, 'value': '<= 5s'}", &r);
 	ck_assert_int_eq(r.passed, 1);
 	ck_assert_str_eq(r.expected, "latency p50 <= 5s (created to "
 	    "delivered)");
 	ck_assert_str_eq(r.actual, "p50 2.000s (2 of 2 messages reached "
 	    "delivered)");
-	eval("{'messages': {}, 'latency': {'to': 'delivered', 'value': "
-	    "'<= 5s'}}", &r);
+	eval("{'messages': {}, 'latency': {'to': 'delivered'}, 'value': "
+	    "'<= 5s'}", &r);
 	ck_assert_int_eq(r.passed, 0);
 	ck_assert_str_eq(r.actual, "p100 10.000s (2 of 5 messages reached "
 	    "delivered)");
 	ck_assert_str_eq(r.detail, SID(2) ": 10.000s");
-	eval("{'messages': {}, 'latency': {'to': 'sent', 'value': '< 1500ms'}}",
+	eval("{'messages': {}, 'latency': {'to': 'sent'}, 'value': '< 1500ms'}",
 	    &r);
 	ck_assert_int_eq(r.passed, 1);
 	ck_assert_str_eq(r.actual, "p100 1.000s (3 of 5 messages reached "
 	    "sent)");
 	/* final: the last terminal event of a message that is final. */
-	eval("{'messages': {}, 'latency': {'to': 'final', 'from': 'created', "
-	    "'value': '<= 500ms'}}", &r);
+	eval("{'messages': {}, 'latency': {'to': 'final', 'from': 'created'}, "
+	    "'value': '<= 500ms'}", &r);
 	ck_assert_int_eq(r.passed, 0);
 	ck_assert_str_eq(r.actual, "p100 10.000s (4 of 5 messages reached "
 	    "final)");
 	eval("{'messages': {'status': 'sending'}, 'latency': {'to': "
-	    "'delivered', 'value': '<= 5s'}}", &r);
+	    "'delivered'}, 'value': '<= 5s'}", &r);
 	ck_assert_int_eq(r.passed, 0);
 	ck_assert_str_eq(r.actual, "none of 1 messages reached delivered");
 	/* Nearest rank over 0.5s, 2s, 2s, 10s: p75 is the third, p80 the
 	 * fourth. */
-	eval("{'messages': {}, 'latency': {'percentile': 75, 'value': "
-	    "'<= 2s'}}", &r);
+	eval("{'messages': {}, 'latency': {'percentile': 75}, 'value': "
+	    "'<= 2s'}", &r);
 	ck_assert_int_eq(r.passed, 1);
 	ck_assert_str_eq(r.actual, "p75 2.000s (4 of 5 messages reached "
 	    "final)");
-	eval("{'messages': {}, 'latency': {'percentile': 80, 'value': "
-	    "'<= 2s'}}", &r);
+	eval("{'messages': {}, 'latency': {'percentile': 80}, 'value': "
+	    "'<= 2s'}", &r);
 	ck_assert_int_eq(r.passed, 0);
 	ck_assert_str_eq(r.actual, "p80 10.000s (4 of 5 messages reached "
 	    "final)");
@@ -882,7 +924,7 @@ START_TEST(test_eval_latency_callback)
 	callback(SID(1), "sent", 0, 2 * SEC);
 	callback(SID(1), "delivered", 0, 4 * SEC);
 	eval("{'messages': {'status': 'delivered'}, 'latency': {'to': "
-	    "'callback', 'value': '<= 3s'}}", &r);
+	    "'callback'}, 'value': '<= 3s'}", &r);
 	ck_assert_int_eq(r.passed, 1);
 	ck_assert_str_eq(r.actual, "p100 3.000s (1 of 2 messages reached "
 	    "callback)");
@@ -919,6 +961,17 @@ START_TEST(test_eval_callbacks)
 	ck_assert_str_eq(r.actual, "0.111 (1 of 9)");
 	eval("{'callbacks': {'to': '+1999*'}, 'ratio': '>= 0.5'}", &r);
 	ck_assert_str_eq(r.actual, "no callbacks matched");
+	/* A link click event: sms_sid, to, from; no place in the order. */
+	cb_click(SID(1), 6 * SEC);
+	eval("{'callbacks': {'event_type': 'click', 'traffic': 'otp', "
+	    "'to': '+1415*'}, 'count': 1}", &r);
+	ck_assert_int_eq(r.passed, 1);
+	eval("{'callbacks': {'event_type': 'status'}, 'count': 9}", &r);
+	ck_assert_int_eq(r.passed, 1);
+	eval("{'callbacks': {'event_type': 'click'}, 'count': 0}", &r);
+	ck_assert_str_eq(r.detail, SID(1) ": click");
+	eval("{'callbacks': {}, 'in_order': true}", &r);
+	ck_assert_str_eq(r.actual, "1 of 2 messages out of order");
 }
 END_TEST
 
@@ -1060,7 +1113,8 @@ START_TEST(test_eval_pdus_carrier)
 	struct carrier_profile	*p = calloc(1, sizeof *p);
 	struct carrier_env	 env = { E.base, E.clock, NULL, 7 };
 	struct bufferevent	*bev[2];
-	struct clock		*real = clock_new(E.base, CLOCK_MODE_REAL, 0, 1);
+	struct clock		*real = clock_new(E.base, CLOCK_MODE_REAL, 0,
+				    1);
 	struct clock_timer	*t;
 	struct expect_result	 r;
 	struct sockaddr_storage	 ss;
@@ -1148,6 +1202,7 @@ expect_suite(void)
 	tcase_add_loop_test(tc, test_load_errors, 0,
 	    sizeof load_errors / sizeof load_errors[0]);
 	tcase_add_test(tc, test_cmp_parse);
+	tcase_add_test(tc, test_match_pattern);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(ev, engine_setup, engine_teardown);
 	tcase_add_test(ev, test_eval_ratio);
