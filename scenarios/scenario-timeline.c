@@ -530,15 +530,63 @@ scn_timeline_release(struct scenario *s)
 
 /* ---- after the whole file: what the actions name ---- */
 
-/* The keys of a carrier that a running carrier follows (carrier.h,
- * carrier_reconfigure): read per message, per submit or per bind. */
-static const char *const carrier_settable[] = {
-	"accepts", "data_codings", "max_length", "max_segments", "serves",
-	"window", "on_window_full", "max_mps_bind", "max_mps",
-	"submit_latency", "submit_errors", "outcomes", "receipt_delay",
-	"intermediate_delay", "default_validity", "receipt_retry",
-	"on_too_many_binds", NULL
+/*
+ * The keys of a carrier that a running carrier follows (carrier.h,
+ * carrier_reconfigure): read per message, per submit or per bind. Each
+ * names the members of the profile it fills, which a set copies onto the
+ * running carrier's profile (scenario_action_profile()).
+ */
+#define CP(f)		offsetof(struct carrier_profile, f)
+#define CPSIZE(f)	sizeof(((struct carrier_profile *)0)->f)
+#define M(f)		{ CP(f), CPSIZE(f) }
+
+static const struct {
+	const char	*key;
+	struct { size_t off, size; } m[3];	/* size 0: none */
+} carrier_settable[] = {
+	{ "accepts", { M(senders), M(mms) } },
+	{ "data_codings", { M(data_codings) } },
+	{ "max_length", { M(max_length) } },
+	{ "max_segments", { M(max_segments) } },
+	{ "serves", { M(serves), M(nserves) } },
+	{ "window", { M(window) } },
+	{ "on_window_full", { M(on_window_full) } },
+	{ "max_mps_bind", { M(max_mps_bind) } },
+	{ "max_mps", { M(max_mps) } },
+	{ "submit_latency", { M(submit_latency) } },
+	{ "submit_errors", { M(submit_errors), M(nsubmit_errors) } },
+	{ "outcomes", { M(outcomes), M(noutcomes) } },
+	{ "receipt_delay", { M(receipt_delay) } },
+	{ "intermediate_delay", { M(intermediate_delay) } },
+	{ "default_validity", { M(default_validity) } },
+	{ "receipt_retry", { M(resend_initial), M(resend_max),
+	    M(resend_attempts) } },
+	{ "on_too_many_binds", { M(too_many_binds) } },
 };
+#define NSETTABLE	(sizeof carrier_settable / sizeof carrier_settable[0])
+
+void
+scenario_action_profile(const struct scenario_action *a,
+    const struct carrier_profile *running, struct carrier_profile *out)
+{
+	const char *key;
+	json_t *v;
+	size_t i, j;
+
+	*out = *running;
+	json_object_foreach(a->set, key, v) {
+		for (i = 0; i < NSETTABLE; i++) {
+			if (strcmp(carrier_settable[i].key, key) != 0)
+				continue;
+			for (j = 0; j < 3 && carrier_settable[i].m[j].size > 0;
+			    j++)
+				memcpy((char *)out + carrier_settable[i].m[j].off,
+				    (const char *)a->profile +
+				    carrier_settable[i].m[j].off,
+				    carrier_settable[i].m[j].size);
+		}
+	}
+}
 
 /* The v1 Services parameters the gateway takes (gateway/api-services.c)
  * and what their values are. */
@@ -670,8 +718,8 @@ settable(const char *key)
 {
 	size_t i;
 
-	for (i = 0; carrier_settable[i] != NULL; i++)
-		if (strcmp(carrier_settable[i], key) == 0)
+	for (i = 0; i < NSETTABLE; i++)
+		if (strcmp(carrier_settable[i].key, key) == 0)
 			return 1;
 	return 0;
 }
@@ -687,10 +735,10 @@ carrier_set_member(struct scn_ctx *c, const char *key, json_t *v,
 
 	if (k == NULL || !settable(key)) {
 		names[0] = '\0';
-		for (i = 0; carrier_settable[i] != NULL; i++) {
+		for (i = 0; i < NSETTABLE; i++) {
 			if (i > 0)
 				strlcat(names, ", ", sizeof names);
-			strlcat(names, carrier_settable[i], sizeof names);
+			strlcat(names, carrier_settable[i].key, sizeof names);
 		}
 		return scn_fail(c, "%s while the carrier runs (set "
 		    "takes: %s)", k == NULL ? "not a carrier key" :

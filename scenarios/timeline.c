@@ -51,8 +51,18 @@ struct tl_action {
 	int		 applied;	/* there is something to undo */
 	unsigned	 busy;		/* requests out */
 	int		 undo_due;	/* its undo waits for them */
-	const struct carrier_profile *previous;	/* carrier set */
+	/* carrier set: the carrier while it is on, and when it came. */
+	struct tl_carrier *set_on;
+	uint64_t	 seq;
 	char		*undo_form;	/* service set: the values before */
+};
+
+/* A carrier some set changed: its own profile and the one it runs
+ * with while sets are on (malloc'd). */
+struct tl_carrier {
+	struct carrier	*carrier;
+	const struct carrier_profile *base;
+	struct carrier_profile *composite;
 };
 
 /* A request to the API, which may outlive the timeline (orphaned). */
@@ -78,6 +88,9 @@ struct timeline {
 	unsigned	 failures;
 	struct tl_request_list requests;
 	int		 held;
+	struct tl_carrier *carriers;	/* that a set changed */
+	size_t		 ncarriers;
+	uint64_t	 seq;		/* sets applied */
 };
 
 static void	tl_arm(struct timeline *);
@@ -208,19 +221,84 @@ tl_set_keys(const struct scenario_action *a, char *buf, size_t len)
 	}
 }
 
+/* The sets of one carrier, by the order they were applied. */
+static int
+tl_seq_cmp(const void *x, const void *y)
+{
+	const struct tl_action *a = *(struct tl_action *const *)x;
+	const struct tl_action *b = *(struct tl_action *const *)y;
+
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* The state kept for carrier c, made when its first set applies. */
+static struct tl_carrier *
+tl_carrier_state(struct timeline *tl, struct carrier *c)
+{
+	size_t i;
+
+	for (i = 0; i < tl->ncarriers; i++)
+		if (tl->carriers[i].carrier == c)
+			return &tl->carriers[i];
+	/* Room for one per action was made at the start: the actions point
+	 * here. */
+	tl->carriers[tl->ncarriers] = (struct tl_carrier){ .carrier = c,
+	    .base = carrier_profile(c), .composite = NULL };
+	return &tl->carriers[tl->ncarriers++];
+}
+
+/*
+ * What the carrier runs with is its own profile with the keys of every
+ * set that is on applied over it in the order they came: made anew at
+ * each apply and undo, so an undo takes back its keys only, whatever
+ * order the sets end in.
+ */
+static int
+tl_carrier_rebuild(struct timeline *tl, struct tl_carrier *tc, char *err,
+    size_t errlen)
+{
+	struct tl_action **on = xcalloc(tl->nactions, sizeof *on);
+	struct carrier_profile *p = NULL, *next;
+	const struct carrier_profile *cur = tc->base;
+	size_t i, n = 0;
+
+	for (i = 0; i < tl->nactions; i++)
+		if (tl->actions[i].set_on == tc)
+			on[n++] = &tl->actions[i];
+	qsort(on, n, sizeof *on, tl_seq_cmp);
+	for (i = 0; i < n; i++) {
+		next = xmalloc(sizeof *next);
+		scenario_action_profile(on[i]->a, cur, next);
+		free(p);
+		cur = p = next;
+	}
+	free(on);
+	if (carrier_reconfigure(tc->carrier, cur, err, errlen) == -1) {
+		free(p);
+		return -1;
+	}
+	free(tc->composite);
+	tc->composite = p;
+	return 0;
+}
+
 static void
 tl_carrier_set_apply(struct tl_action *ta)
 {
 	const struct scenario_action *a = ta->a;
 	char what[160], keys[128], err[256], dur[48];
+	struct tl_carrier *tc;
 	struct carrier *c;
 
 	tl_set_keys(a, keys, sizeof keys);
 	snprintf(what, sizeof what, "%s set %s", a->carrier, keys);
 	if ((c = tl_carrier(ta, a->carrier, what)) == NULL)
 		return;
-	ta->previous = carrier_profile(c);
-	if (carrier_reconfigure(c, a->profile, err, sizeof err) == -1) {
+	tc = tl_carrier_state(ta->tl, c);
+	ta->set_on = tc;
+	ta->seq = ++ta->tl->seq;
+	if (tl_carrier_rebuild(ta->tl, tc, err, sizeof err) == -1) {
+		ta->set_on = NULL;
 		tl_failed(ta, what, err);
 		return;
 	}
@@ -229,35 +307,18 @@ tl_carrier_set_apply(struct tl_action *ta)
 	tl_note(ta, "%s%s", what, dur);
 }
 
-/*
- * Back to what the carrier had before. When a later set of the same
- * carrier is on top of this one, that one goes back to our previous
- * profile instead when its turn comes, so overlapping sets unwind to
- * the right profile whatever order they end in.
- */
 static void
 tl_carrier_set_undo(struct tl_action *ta)
 {
-	struct timeline *tl = ta->tl;
-	const struct scenario_action *a = ta->a;
+	struct tl_carrier *tc = ta->set_on;
 	char what[160], err[256];
-	struct carrier *c;
-	size_t i;
 
-	snprintf(what, sizeof what, "%s settings back", a->carrier);
-	if ((c = tl_carrier(ta, a->carrier, what)) == NULL)
-		return;
-	if (carrier_profile(c) != a->profile) {
-		for (i = 0; i < tl->nactions; i++)
-			if (tl->actions[i].applied &&
-			    tl->actions[i].previous == a->profile)
-				tl->actions[i].previous = ta->previous;
-		tl_note(ta, "%s (under a later set: when it ends)", what);
-		return;
-	}
-	if (carrier_reconfigure(c, ta->previous, err, sizeof err) == -1)
+	snprintf(what, sizeof what, "%s settings back", ta->a->carrier);
+	ta->set_on = NULL;
+	if (tl_carrier_rebuild(ta->tl, tc, err, sizeof err) == -1) {
+		ta->set_on = tc;
 		tl_failed(ta, what, err);
-	else
+	} else
 		tl_note(ta, "%s", what);
 }
 
@@ -829,6 +890,8 @@ timeline_start(struct engine *e, const struct scenario *s)
 	    sizeof *tl->actions);
 	tl->steps = xcalloc(s->ntimeline > 0 ? 2 * s->ntimeline : 1,
 	    sizeof *tl->steps);
+	tl->carriers = xcalloc(s->ntimeline > 0 ? s->ntimeline : 1,
+	    sizeof *tl->carriers);
 	for (i = 0; i < s->ntimeline; i++) {
 		a = &s->timeline[i];
 		tl->actions[i].tl = tl;
@@ -868,9 +931,35 @@ timeline_failures(const struct timeline *tl)
 	return tl->failures;
 }
 
+/* The carriers a set changed go back to their own profiles, since the
+ * sets' profiles go with the timeline. */
+static void
+tl_carriers_restore(struct timeline *tl)
+{
+	struct tl_carrier *tc;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < tl->ncarriers; i++) {
+		tc = &tl->carriers[i];
+		if (tc->composite == NULL)
+			continue;
+		/* Cannot fail (base was the carrier's own); if it did, the
+		 * profile is left to it rather than freed under it. */
+		if (carrier_reconfigure(tc->carrier, tc->base, err,
+		    sizeof err) == -1)
+			log_warnx("timeline %s settings-back-failed "
+			    "reason=\"%s\"", carrier_name(tc->carrier), err);
+		else
+			free(tc->composite);
+	}
+	free(tl->carriers);
+}
+
 /*
  * Requests still out are orphaned: the engine answers them later (or
  * fails them when it stops) and their callback then only frees them.
+ * The carriers must still run (a set's profile is taken back).
  */
 void
 timeline_free(struct timeline *tl)
@@ -880,6 +969,7 @@ timeline_free(struct timeline *tl)
 
 	if (tl == NULL)
 		return;
+	tl_carriers_restore(tl);
 	while ((rq = TAILQ_FIRST(&tl->requests)) != NULL) {
 		TAILQ_REMOVE(&tl->requests, rq, entry);
 		rq->tl = NULL;

@@ -79,10 +79,11 @@ struct scenario_action {
 	int		 off;
 
 	/* set: as given (a deep copy); a carrier's makes profile, the
-	 * carrier's own with the keys of set applied (malloc'd; its rules
-	 * share the compiled regexes of the scenario's profile, so it is
-	 * freed without carrier_profile_release()); a service's makes
-	 * service_params, the members of its v1 form (malloc'd). */
+	 * carrier's profile of the file with the keys of set applied, for
+	 * their values (malloc'd; its rules share the compiled regexes of
+	 * the scenario's profile, so it is freed without
+	 * carrier_profile_release()); a service's makes service_params, the
+	 * members of its v1 form (malloc'd). */
 	json_t		*set;
 	struct carrier_profile *profile;
 	struct scenario_service_param *service_params;
@@ -111,6 +112,16 @@ struct scenario_action {
 	char		 click_to[GATEWAY_NUMBER_MAX];
 	char		 link_shortener[16];	/* "outage" */
 };
+
+/*
+ * What a carrier's set makes of the profile the carrier runs with: out
+ * is running with the members of the keys of a->set taken from
+ * a->profile, the rest (listeners bound since, an earlier set's keys)
+ * as they are.
+ */
+void		 scenario_action_profile(const struct scenario_action *a,
+		    const struct carrier_profile *running,
+		    struct carrier_profile *out);
 
 /*
  * The v1 path segment of a pool's list a sender kind is in

@@ -58,8 +58,8 @@
 #define MG9	"MG99999999999999999999999999999999"
 /* Two carriers, an account, three senders in one service, then x. */
 #define BASE(x) "{'clock': 'virtual', 'carriers': [" \
-	"{'name': 'alpha-mobile', 'listen': ['127.0.0.1:0']}, " \
-	"{'name': 'beta-wireless', 'listen': ['127.0.0.1:0']}], " \
+	"{'name': 'alpha-mobile', 'listen': ['127.0.0.1:27750']}, " \
+	"{'name': 'beta-wireless', 'listen': ['127.0.0.1:27751']}], " \
 	"'accounts': [{'sid': '" AC0 "', 'auth_token': 'tok'}], " \
 	"'numbers': [{'number': '+14155550100'}, {'number': '55555', " \
 	"'country': 'US'}, {'number': 'ACME', 'country': 'GB'}], " \
@@ -588,12 +588,14 @@ engine_form_add(struct evbuffer *buf, const char *name, const char *value)
 	free(v);
 }
 
+/* As the engine does: every listener moves to an ephemeral port after
+ * the file was loaded. */
 static void
-fake_start(struct engine *e, const struct scenario *s)
+fake_start(struct engine *e, struct scenario *s)
 {
 	struct carrier_env env;
 	char err[256];
-	size_t i;
+	size_t i, j;
 
 	memset(e, 0, sizeof *e);
 	e->base = event_base_new();
@@ -608,6 +610,10 @@ fake_start(struct engine *e, const struct scenario *s)
 	env = (struct carrier_env){ .base = e->base, .clock = e->clock,
 	    .store = e->store, .seed = s->seed };
 	for (i = 0; i < s->ncarriers; i++) {
+		for (j = 0; j < s->carriers[i].nlisten; j++)
+			snprintf(s->carriers[i].listen[j].address,
+			    sizeof s->carriers[i].listen[j].address,
+			    "127.0.0.1:0");
 		e->carriers[i] = carrier_start(&env, &s->carriers[i], err,
 		    sizeof err);
 		ck_assert_msg(e->carriers[i] != NULL, "carrier: %s", err);
@@ -996,7 +1002,7 @@ esme_submit(struct engine *e, struct esme *m)
 
 START_TEST(test_reconfigure)
 {
-	struct carrier_profile *other;
+	struct carrier_profile *other, *errors, *undeliv;
 	struct scenario s;
 	struct engine e;
 	struct esme m;
@@ -1008,19 +1014,26 @@ START_TEST(test_reconfigure)
 	    "{'at': '1m', 'carrier': 'alpha-mobile', 'set': {'outcomes': "
 	    "{'UNDELIV': 1}}}"), &s);
 	fake_start(&e, &s);
+	/* The profile of the file still names its own port: refused. */
+	ck_assert_int_eq(carrier_reconfigure(e.carriers[0],
+	    s.timeline[0].profile, err, sizeof err), -1);
+	ck_assert_str_eq(err, "listen cannot change while the carrier runs");
+	errors = xmalloc(sizeof *errors);
+	undeliv = xmalloc(sizeof *undeliv);
+	scenario_action_profile(&s.timeline[0], &s.carriers[0], errors);
+	scenario_action_profile(&s.timeline[1], &s.carriers[0], undeliv);
 	esme_connect(&e, e.carriers[0], &m);
 	ck_assert_uint_eq(esme_submit(&e, &m), SMPP_ESME_ROK);
-	ck_assert_int_eq(carrier_reconfigure(e.carriers[0],
-	    s.timeline[0].profile, err, sizeof err), 0);
-	ck_assert_ptr_eq(carrier_profile(e.carriers[0]),
-	    s.timeline[0].profile);
+	ck_assert_int_eq(carrier_reconfigure(e.carriers[0], errors, err,
+	    sizeof err), 0);
+	ck_assert_ptr_eq(carrier_profile(e.carriers[0]), errors);
 	ck_assert_uint_eq(esme_submit(&e, &m), SMPP_ESME_RSYSERR);
 	ck_assert_int_eq(carrier_reconfigure(e.carriers[0], &s.carriers[0],
 	    err, sizeof err), 0);
 	ck_assert_uint_eq(esme_submit(&e, &m), SMPP_ESME_ROK);
 	/* The outcome dice of the new profile decide the next message. */
-	ck_assert_int_eq(carrier_reconfigure(e.carriers[0],
-	    s.timeline[1].profile, err, sizeof err), 0);
+	ck_assert_int_eq(carrier_reconfigure(e.carriers[0], undeliv, err,
+	    sizeof err), 0);
 	ck_assert_uint_eq(esme_submit(&e, &m), SMPP_ESME_ROK);
 	msg = carrier_message_json(e.carriers[0], m.message_id);
 	ck_assert_ptr_nonnull(msg);
@@ -1038,6 +1051,8 @@ START_TEST(test_reconfigure)
 	ck_assert_str_eq(err, "listen cannot change while the carrier runs");
 	ck_assert_ptr_eq(carrier_profile(e.carriers[0]), &s.carriers[0]);
 	free(other);
+	free(errors);
+	free(undeliv);
 	smpp_session_free(m.smpp);
 	fake_stop(&e);
 	scenario_release(&s);
@@ -1066,8 +1081,9 @@ START_TEST(test_carrier_set_timeline)
 	 * is checked here is the profile the carrier follows.
 	 */
 	advance_to(&e, t0, 1 * MIN);
-	ck_assert_ptr_eq(carrier_profile(e.carriers[0]),
-	    s.timeline[0].profile);
+	ck_assert_ptr_ne(carrier_profile(e.carriers[0]), &s.carriers[0]);
+	ck_assert_uint_eq(carrier_profile(e.carriers[0])->senders &
+	    CARRIER_SENDER_LONG_CODE, 0);
 	esme_connect(&e, e.carriers[0], &m);
 	ck_assert_uint_eq(esme_submit(&e, &m), SMPP_ESME_RINVSRCADR);
 	smpp_session_free(m.smpp);
@@ -1082,6 +1098,78 @@ START_TEST(test_carrier_set_timeline)
 	    "alpha-mobile settings back");
 	timeline_free(tl);
 	smpp_session_free(m.smpp);
+	fake_stop(&e);
+	scenario_release(&s);
+}
+END_TEST
+
+/* Sets of one carrier stack: each changes its keys only, and each undo
+ * goes back to what the carrier had, whatever order they end in. */
+START_TEST(test_carrier_sets_layer)
+{
+	const struct carrier_profile *p;
+	struct scenario s;
+	struct engine e;
+	struct timeline *tl;
+	int64_t t0;
+
+	load_ok(BASE(
+	    "{'at': '1m', 'for': '10m', 'carrier': 'alpha-mobile', "
+	    " 'set': {'outcomes': {'UNDELIV': 1}}}, "
+	    "{'at': '2m', 'for': '2m', 'carrier': 'alpha-mobile', "
+	    " 'set': {'max_mps': 5}}, "
+	    "{'at': '3m', 'for': '20m', 'carrier': 'alpha-mobile', "
+	    " 'set': {'window': 7}}"), &s);
+	fake_start(&e, &s);
+	t0 = clock_now(e.clock);
+	tl = timeline_start(&e, &s);
+	advance_to(&e, t0, 3 * MIN);
+	p = carrier_profile(e.carriers[0]);
+	ck_assert_uint_eq(p->noutcomes, 1);
+	ck_assert_double_eq(p->max_mps, 5);
+	ck_assert_uint_eq(p->window, 7);
+	ck_assert_str_eq(p->listen[0].address, "127.0.0.1:0");
+	advance_to(&e, t0, 4 * MIN);		/* max_mps back */
+	p = carrier_profile(e.carriers[0]);
+	ck_assert_double_eq(p->max_mps, s.carriers[0].max_mps);
+	ck_assert_uint_eq(p->noutcomes, 1);
+	ck_assert_uint_eq(p->window, 7);
+	advance_to(&e, t0, 11 * MIN);		/* outcomes back */
+	p = carrier_profile(e.carriers[0]);
+	ck_assert_uint_eq(p->window, 7);
+	ck_assert_uint_eq(p->noutcomes, s.carriers[0].noutcomes);
+	ck_assert_double_eq(p->outcomes[0].p, s.carriers[0].outcomes[0].p);
+	advance_to(&e, t0, 23 * MIN);
+	ck_assert_ptr_eq(carrier_profile(e.carriers[0]), &s.carriers[0]);
+	ck_assert_int_eq(timeline_done(tl), 1);
+	ck_assert_uint_eq(timeline_failures(tl), 0);
+	timeline_free(tl);
+	fake_stop(&e);
+	scenario_release(&s);
+}
+END_TEST
+
+/* Freed while a set is on: the carrier is back on its own profile. */
+START_TEST(test_free_restores)
+{
+	struct scenario s;
+	struct engine e;
+	struct timeline *tl;
+	int64_t t0;
+
+	load_ok(BASE(
+	    "{'at': '1m', 'for': '10m', 'carrier': 'alpha-mobile', "
+	    " 'set': {'max_mps': 5}}, "
+	    "{'at': '2m', 'carrier': 'alpha-mobile', 'set': {'window': 7}}"),
+	    &s);
+	fake_start(&e, &s);
+	t0 = clock_now(e.clock);
+	tl = timeline_start(&e, &s);
+	advance_to(&e, t0, 3 * MIN);
+	ck_assert_uint_eq(carrier_profile(e.carriers[0])->window, 7);
+	timeline_free(tl);
+	ck_assert_ptr_eq(carrier_profile(e.carriers[0]), &s.carriers[0]);
+	ck_assert_int_eq(e.holds, 0);
 	fake_stop(&e);
 	scenario_release(&s);
 }
@@ -1109,6 +1197,8 @@ main(void)
 	tcase_add_test(tc, test_free_pending);
 	tcase_add_test(tc, test_reconfigure);
 	tcase_add_test(tc, test_carrier_set_timeline);
+	tcase_add_test(tc, test_carrier_sets_layer);
+	tcase_add_test(tc, test_free_restores);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
