@@ -344,15 +344,28 @@ tl_mo_apply(struct tl_action *ta)
 		tl_note(ta, "%s (%d PDU%s)", what, n, n == 1 ? "" : "s");
 }
 
+/*
+ * The new gateway starts from the scenario's settings: a link shortener
+ * outage the timeline holds on is switched on in it again.
+ */
 static void
 tl_gateway_apply(struct tl_action *ta)
 {
+	struct timeline *tl = ta->tl;
+	struct gateway *gw;
 	char err[256];
+	size_t i;
 
-	if (engine_gateway_restart(ta->tl->e, err, sizeof err) == -1)
+	if (engine_gateway_restart(tl->e, err, sizeof err) == -1) {
 		tl_failed(ta, "gateway restart", err);
-	else
-		tl_note(ta, "gateway restart");
+		return;
+	}
+	tl_note(ta, "gateway restart");
+	for (i = 0; i < tl->nactions; i++)
+		if (tl->actions[i].a->kind == SCENARIO_ACTION_LINK_SHORTENER &&
+		    tl->actions[i].applied &&
+		    (gw = engine_gateway(tl->e)) != NULL)
+			gateway_links_set_outage(gw, 1);
 }
 
 /* The gateway now, or NULL after noting that there is none. */
