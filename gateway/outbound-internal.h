@@ -63,6 +63,9 @@ enum gw_ob_match {
 
 const char	*gw_ob_match_name(enum gw_ob_match);
 
+/* Receipts matched across bases before a route tries that rule first. */
+#define GW_OB_LEARN_CROSS	3
+
 /* How an accepted id reads as a number. */
 enum gw_ob_base {
 	GW_OB_BASE_DEC,

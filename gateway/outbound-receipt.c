@@ -18,6 +18,13 @@
  * ("10" accepted, "16" accepted, a receipt for "10") is resolved in
  * favour of the exact string; among parts equal under one rule the
  * oldest wins. The rule used is logged at debug and counted.
+ *
+ * Except once a route has shown its habit: a carrier that answers in
+ * decimal and writes receipts in hex (or the reverse) makes that
+ * ambiguity the rule, not the exception -- its receipt "10" is for
+ * accepted id 16, not 10. After GW_OB_LEARN_CROSS receipts matched only
+ * across bases, and more of them than matched a telling same-base rule,
+ * the route tries that cross-base rule first.
  */
 #include "config.h"
 
@@ -181,6 +188,21 @@ gw_ob_strs_find(struct gw_outbound *ob, const char *id,
 	return first;
 }
 
+/* The cross-base rule the route has shown, or GW_OB_MATCH_COUNT. */
+static enum gw_ob_match
+gw_ob_learned(const struct gw_outbound *ob)
+{
+	uint64_t same = ob->matched[GW_OB_MATCH_DEC_DEC] +
+	    ob->matched[GW_OB_MATCH_HEX_HEX];
+	enum gw_ob_match m = ob->matched[GW_OB_MATCH_DEC_HEX] >=
+	    ob->matched[GW_OB_MATCH_HEX_DEC] ? GW_OB_MATCH_DEC_HEX :
+	    GW_OB_MATCH_HEX_DEC;
+
+	if (ob->matched[m] >= GW_OB_LEARN_CROSS && ob->matched[m] > same)
+		return m;
+	return GW_OB_MATCH_COUNT;
+}
+
 struct gw_ob_msg *
 gw_ob_index_find(struct gw_outbound *ob, const char *id, size_t *part,
     enum gw_ob_match *how)
@@ -197,9 +219,20 @@ gw_ob_index_find(struct gw_outbound *ob, const char *id, size_t *part,
 	};
 	struct gw_ob_strkey *sk;
 	struct gw_ob_numkey *nk;
+	enum gw_ob_match learned = gw_ob_learned(ob);
 	uint64_t v;
 	size_t i;
 
+	for (i = 0; learned != GW_OB_MATCH_COUNT &&
+	    i < sizeof numeric / sizeof numeric[0]; i++) {
+		if (numeric[i].how != learned ||
+		    !gw_ob_id_number(id, numeric[i].receipt_base, &v) ||
+		    (nk = gw_ob_nums_find(ob, v, numeric[i].accepted)) == NULL)
+			continue;
+		*how = learned;
+		*part = nk->part;
+		return nk->msg;
+	}
 	if ((sk = gw_ob_strs_find(ob, id, how)) != NULL) {
 		*part = sk->part;
 		return sk->msg;

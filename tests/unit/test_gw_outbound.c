@@ -872,6 +872,44 @@ START_TEST(test_index_rules)
 }
 END_TEST
 
+/*
+ * A route whose receipts matched across bases (decimal submit ids, hex
+ * receipts) GW_OB_LEARN_CROSS times tries that first: its receipt "10"
+ * is for accepted 16 -- unless same-base rules told otherwise more often.
+ */
+START_TEST(test_index_learns)
+{
+	static const char *const ids[] = { "10", "16" };
+	struct gw_message *m;
+	struct gw_ob_msg *om;
+	enum gw_ob_match how;
+	size_t part;
+
+	snprintf(fx.route.address, sizeof fx.route.address, "nowhere");
+	start();
+	m = tracked(ids, nitems(ids));
+	fx.ob->matched[GW_OB_MATCH_DEC_HEX] = GW_OB_LEARN_CROSS - 1;
+	om = gw_ob_index_find(fx.ob, "10", &part, &how);
+	ck_assert_ptr_nonnull(om);
+	ck_assert_uint_eq(part, 0);
+	ck_assert_int_eq(how, GW_OB_MATCH_SAME);
+	fx.ob->matched[GW_OB_MATCH_DEC_HEX] = GW_OB_LEARN_CROSS;
+	om = gw_ob_index_find(fx.ob, "10", &part, &how);
+	ck_assert_ptr_nonnull(om);
+	ck_assert_uint_eq(part, 1);
+	ck_assert_int_eq(how, GW_OB_MATCH_DEC_HEX);
+	/* Not hex: the learned rule finds nothing, the others go on. */
+	om = gw_ob_index_find(fx.ob, "AbC", &part, &how);
+	ck_assert_ptr_null(om);
+	fx.ob->matched[GW_OB_MATCH_HEX_HEX] = GW_OB_LEARN_CROSS;
+	om = gw_ob_index_find(fx.ob, "10", &part, &how);
+	ck_assert_uint_eq(part, 0);
+	ck_assert_int_eq(how, GW_OB_MATCH_SAME);
+	gw_outbound_remove(fx.ob, m);
+	gw_message_free(m);
+}
+END_TEST
+
 /* 200k outstanding parts: each lookup is a few tree descents. */
 START_TEST(test_index_many)
 {
@@ -1086,6 +1124,7 @@ outbound_suite(void)
 	tcase_add_test(tc, test_remove_forgets);
 	tcase_add_test(tc, test_index_rules);
 	tcase_add_test(tc, test_index_many);
+	tcase_add_test(tc, test_index_learns);
 	tcase_add_loop_test(tc, test_mms, 0, nitems(mms_cases));
 	tcase_add_test(tc, test_mms_too_large);
 	suite_add_tcase(s, tc);
