@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <math.h>
@@ -695,8 +696,13 @@ carrier_accept(struct evconnlistener *l, evutil_socket_t fd,
 	struct smpp_session_config cfg;
 	struct bufferevent *bev;
 	struct carrier_bind *b;
+	int one = 1;
 
 	(void)salen;
+	/* A receipt right after a response must not wait for the ESME's
+	 * delayed ACK (Nagle): SMSCs answer at once, and a virtual clock
+	 * would jump while the PDU waits in the kernel. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	if (cl->tls)
 		bev = bufferevent_openssl_socket_new(base, fd,
 		    SSL_new(cl->ssl), BUFFEREVENT_SSL_ACCEPTING,
