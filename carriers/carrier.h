@@ -45,6 +45,17 @@ void		 carrier_free(struct carrier *);
 const char	*carrier_name(const struct carrier *);
 const struct carrier_profile *carrier_profile(const struct carrier *);
 /*
+ * Swaps the profile the running carrier reads (a scenario's timeline
+ * "set"; borrowed like the first, it must outlive its use): outcomes,
+ * submit errors and latency, receipt delays, capabilities, window and
+ * throughput apply from the next submit on; messages already decided
+ * keep their fate. Returns 0, or -1 with err when p differs from the
+ * current profile in what a running carrier cannot change (name,
+ * country, seed, listen, accounts, session settings, capture_limit).
+ */
+int		 carrier_reconfigure(struct carrier *,
+		    const struct carrier_profile *, char *err, size_t errlen);
+/*
  * The listeners' addresses as bound ("127.0.0.1:40123" when the profile
  * said port 0) and whether each is TLS; returns how many were written.
  */

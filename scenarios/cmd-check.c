@@ -47,9 +47,13 @@ check_one(const char *file, const struct check_opts *opts)
 			puts(text);
 		free(text);
 	} else
-		printf("%s: ok (%zu carrier%s)\n", file != NULL ? file :
-		    "default scenario", s.ncarriers, s.ncarriers == 1 ? "" :
-		    "s");
+		printf("%s: ok (%zu carrier%s, %zu timeline action%s, %zu "
+		    "traffic generator%s, %zu expectation%s)\n",
+		    file != NULL ? file : "default scenario", s.ncarriers,
+		    s.ncarriers == 1 ? "" : "s", s.ntimeline,
+		    s.ntimeline == 1 ? "" : "s", s.ntraffic,
+		    s.ntraffic == 1 ? "" : "s", s.nexpect,
+		    s.nexpect == 1 ? "" : "s");
 	scenario_release(&s);
 	return rc;
 }
@@ -109,7 +113,8 @@ cmd_check_exec(int argc, char **argv)
 		failed += check_one(NULL, &opts);
 	for (i = 0; i < argc; i++)
 		failed += check_one(argv[i], &opts);
-	return failed > 0 ? 1 : 0;
+	/* 2 for an invalid file, as `carrierlab run` exits for one. */
+	return failed > 0 ? 2 : 0;
 }
 
 const struct cmd_entry cmd_check_entry = {

@@ -22,16 +22,20 @@
 #include "gateway/gateway.h"
 #include "scenarios/cmd.h"
 #include "scenarios/cmd-sim.h"
+#include "scenarios/run.h"
 #include "scenarios/scenario.h"
+#include "scenarios/sim-gateway.h"
 #include "scenarios/sim-http.h"
 
 #define SERVE_DEFAULT_SMSC_DB	"carrierlab-smsc.db"
-#define SERVE_MAX_HEADERS	(64 * 1024)	/* request line + headers */
 
 struct serve {
 	struct cmd_sim		 sim;
 	const char		*smsc_db;	/* --smsc-db */
 	struct gateway		*gateway;
+	struct scenario		*scenario;
+	const char		*db;
+	struct engine		*engine;	/* the timeline, if any */
 	int			 stopping;
 };
 
@@ -145,95 +149,56 @@ serve_start_gateway(struct serve *m, struct scenario *s, const char *db)
 	return 0;
 }
 
-/* Paths outside /sim/ and /metrics: the API, or 404 JSON. */
-static void
-serve_api(struct evhttp_request *req, void *arg)
-{
-	struct serve	*m = arg;
-	struct evbuffer	*body;
-
-	if (gateway_http_handle(m->gateway, req) == 0)
-		return;
-	body = evbuffer_new();
-	evbuffer_add_printf(body, "{\"code\": 20404, \"message\": \"The "
-	    "requested resource was not found\", \"more_info\": "
-	    "\"https://www.twilio.com/docs/errors/20404\", \"status\": 404}");
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", "application/json");
-	evhttp_send_reply(req, 404, "Not Found", body);
-	evbuffer_free(body);
-}
-
-static void
-serve_metrics(struct evbuffer *out, void *arg)
-{
-	struct serve *m = arg;
-
-	gateway_metrics(m->gateway, out);
-}
-
-/* GET /sim/messages/{sid}: a message and its history. */
-static json_t *
-serve_message(const char *sid, void *arg)
-{
-	struct serve *m = arg;
-
-	return gateway_message_debug(m->gateway, sid);
-}
-
-/* GET and PUT /sim/services/{MG}/opt-out. */
-static json_t *
-serve_optout(const char *sid, const json_t *put, int *status, char *err,
-    size_t errlen, void *arg)
-{
-	struct serve *m = arg;
-
-	if (put == NULL)
-		return gateway_optout_get(m->gateway, sid, status, err, errlen);
-	return gateway_optout_put(m->gateway, sid, put, status, err, errlen);
-}
-
-static void
-serve_link_outage(int on, void *arg)
-{
-	struct serve *m = arg;
-
-	gateway_links_set_outage(m->gateway, on);
-}
-
-static json_t *
-serve_link_click(const char *code, const char *user_agent, void *arg)
-{
-	struct serve *m = arg;
-
-	return gateway_links_click(m->gateway, code, user_agent);
-}
-
-static const struct sim_links_hooks serve_links_hooks = {
-	.outage = serve_link_outage,
-	.click = serve_link_click,
-};
-
 /* The shared listener, with the API behind /sim/ and /metrics. */
 static int
 serve_start_http(struct serve *m, const struct scenario *s)
 {
-	struct evhttp *http;
-
 	if (cmd_sim_start_http(&m->sim, s) == -1)
 		return -1;
-	http = sim_http_evhttp(m->sim.http);
-	/* Twice the API's limit: a body over max_body must reach the API,
-	 * which answers Twilio's 413 body, instead of libevent's own page.
-	 * The /sim/ routes check their own limit. */
-	evhttp_set_max_body_size(http, (ev_ssize_t)s->gateway.max_body * 2);
-	evhttp_set_max_headers_size(http, SERVE_MAX_HEADERS);
-	sim_http_set_fallback(m->sim.http, serve_api, m);
-	sim_http_set_metrics_hook(m->sim.http, serve_metrics, m);
-	sim_http_set_message_hook(m->sim.http, serve_message, m);
-	sim_http_set_optout_hook(m->sim.http, serve_optout, m);
-	sim_http_set_links_hooks(m->sim.http, &serve_links_hooks, m);
+	sim_gateway_attach(m->sim.http, &m->gateway, s->gateway.max_body);
 	return 0;
+}
+
+/* The timeline's gateway crash: no shutdown, then a start on the same
+ * store, as a supervisor would after a kill -9. */
+static int
+serve_restart(void *arg, char *err, size_t errlen)
+{
+	struct serve	*m = arg;
+	char		 api[CARRIER_ADDR_MAX + 16], why[512];
+
+	gateway_free(m->gateway);
+	m->gateway = gateway_new(m->sim.base, m->sim.clock,
+	    &m->scenario->gateway, m->db, why, sizeof why);
+	if (m->gateway == NULL) {
+		snprintf(err, errlen, "the gateway did not start again: %s",
+		    why);
+		log_warnx("serve stop reason=\"%s\"", err);
+		event_base_loopbreak(m->sim.base);
+		return -1;
+	}
+	snprintf(api, sizeof api, "http://%s", m->sim.http_address);
+	gateway_set_public_url(m->gateway, api);
+	return 0;
+}
+
+/* A scenario with a timeline plays it from now on serve's stack. */
+static void
+serve_start_timeline(struct serve *m, struct scenario *s)
+{
+	if (s->ntimeline == 0)
+		return;
+	m->scenario = s;
+	m->engine = engine_attach(s, m->sim.base, m->sim.clock,
+	    m->sim.carriers, m->sim.ncarriers, &m->gateway, m->db,
+	    m->sim.http_address, serve_restart, m);
+	engine_attach_start(m->engine);
+	log_info("serve timeline actions=%zu", s->ntimeline);
+	if (s->ntraffic > 0 || s->nexpect > 0)
+		log_info("serve traffic=%zu expect=%zu reason=\"serve runs "
+		    "the timeline for an application to drive; carrierlab "
+		    "run plays the traffic and checks the expectations\"",
+		    s->ntraffic, s->nexpect);
 }
 
 static int
@@ -262,6 +227,9 @@ serve_start(void *arg, struct scenario *s)
 	 * which is also the base of the gateway's own links (/m/). */
 	snprintf(api, sizeof api, "http://%s", m->sim.http_address);
 	gateway_set_public_url(m->gateway, api);
+	m->db = db;
+	m->scenario = s;
+	serve_start_timeline(m, s);
 	return cmd_sim_ready(&m->sim, json_pack("{s:s}", "api", api));
 }
 
@@ -272,6 +240,7 @@ serve_stop(void *arg)
 {
 	struct serve *m = arg;
 
+	engine_free(m->engine);
 	cmd_sim_stop_http(&m->sim);
 	gateway_free(m->gateway);
 	cmd_sim_stop(&m->sim);

@@ -18,5 +18,6 @@ extern const struct cmd_entry cmd_pdu_entry;
 extern const struct cmd_entry cmd_smsc_entry;
 extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_load_entry;
+extern const struct cmd_entry cmd_run_entry;
 
 #endif

@@ -9,27 +9,6 @@
 
 #include "scenarios/cmd.h"
 
-/*
- * Commands that later work will bring. They are listed so that the help is
- * complete and a user who types one learns plainly that it is not here yet.
- */
-static int
-cmd_not_yet(int argc, char **argv)
-{
-	fprintf(stderr, "carrierlab %s: not available in this version "
-	    "(%s); see README.md for what is.\n", argv[0], PACKAGE_VERSION);
-	return 1;
-}
-
-static const struct cmd_entry cmd_run_entry = {
-	.name = "run",
-	.usage = "FILE...",
-	.summary = "run scenarios to a verdict (not yet available)",
-	.help = "Runs scenario files to completion and prints a verdict. Not "
-	    "available in this\nversion.\n",
-	.exec = cmd_not_yet,
-};
-
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_serve_entry,
 	&cmd_smsc_entry,

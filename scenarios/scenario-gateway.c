@@ -436,11 +436,20 @@ derive_route(const struct carrier_profile *p, const struct gateway_route *def,
 		    p->serves[i][0] == '+' ? "" : "+", p->serves[i]);
 	if (p->nserves == 0)
 		snprintf(r->prefixes[0], sizeof r->prefixes[0], "+");
-	r->accepts_kinds = 0;
+	scenario_route_accepts(p, &r->accepts_kinds, &r->accepts_mms);
+}
+
+void
+scenario_route_accepts(const struct carrier_profile *p, unsigned *kinds,
+    int *mms)
+{
+	size_t i;
+
+	*kinds = 0;
 	for (i = 0; i < sizeof sender_bits / sizeof *sender_bits; i++)
 		if (p->senders & sender_bits[i].carrier)
-			r->accepts_kinds |= 1u << sender_bits[i].gateway;
-	r->accepts_mms = p->mms;
+			*kinds |= 1u << sender_bits[i].gateway;
+	*mms = p->mms;
 }
 
 void

@@ -216,6 +216,33 @@ void	 scn_routes_derive(struct scenario *);
 extern const struct scn_type scn_type_clock;
 extern const struct scn_type scn_type_carriers;
 
+/*
+ * What `carrierlab run` drives, one file each: scenario-timeline.c,
+ * scenario-traffic.c, scenario-expect.c. The type reads the top-level
+ * array into the scenario (s->timeline, ...); the rows are the members of
+ * an item, for the docs (--keys), and the default is what an item starts
+ * as. finish runs after every other key is read, for the checks that
+ * name carriers, services, numbers or traffic; release frees the array.
+ */
+struct scenario_action;
+struct scenario_traffic;
+struct scenario_expect;
+extern const struct scn_type scn_type_timeline;
+extern const struct scn_type scn_type_traffic;
+extern const struct scn_type scn_type_expect;
+extern const struct scn_key scn_timeline_keys[];
+extern const struct scn_key scn_traffic_keys[];
+extern const struct scn_key scn_expect_keys[];
+extern const struct scenario_action scn_action_default;
+extern const struct scenario_traffic scn_traffic_default;
+extern const struct scenario_expect scn_expect_default;
+int	 scn_timeline_finish(struct scn_ctx *, struct scenario *);
+int	 scn_traffic_finish(struct scn_ctx *, struct scenario *);
+int	 scn_expect_finish(struct scn_ctx *, struct scenario *);
+void	 scn_timeline_release(struct scenario *);
+void	 scn_traffic_release(struct scenario *);
+void	 scn_expect_release(struct scenario *);
+
 /* Walking (scenario-walk.c). */
 void	 scn_push_key(struct scn_ctx *, const char *);
 void	 scn_push_index(struct scn_ctx *, size_t);

@@ -826,10 +826,6 @@ static const struct scn_key gw_keys[] = {
 	{ .name = NULL },
 };
 
-/* Keys of the full format that later versions bring. */
-#define RESERVED(n) { .name = n, .type = &scn_type_reserved, \
-	.flags = SCN_RESERVED, .help = "Not supported in this version" }
-
 const struct scn_key scn_top_keys[] = {
 	{ .name = "name", .type = &scn_type_string, .off = SC(name),
 	  .size = SCSIZE(name), .range = "up to 127 characters",
@@ -893,9 +889,37 @@ const struct scn_key scn_top_keys[] = {
 	  "table (data/countries.csv): \"alpha\", \"alpha_preregistration\"" },
 	{ .name = "gateway", .type = &scn_type_object, .sub = gw_keys,
 	  .help = "Routes, callbacks and the store of the gateway" },
-	RESERVED("timeline"),
-	RESERVED("traffic"),
-	RESERVED("expect"),
+	{ .name = "timeline", .type = &scn_type_timeline,
+	  .sub = scn_timeline_keys, .item = "[]",
+	  .item_default = &scn_action_default,
+	  .range = "up to 10000 actions",
+	  .help = "What happens when: carrier faults, quirks and settings, "
+	  "MO messages, service changes, a gateway crash, link clicks "
+	  "(docs/scenarios.md, Timeline)" },
+	{ .name = "traffic", .type = &scn_type_traffic,
+	  .sub = scn_traffic_keys, .item = "[]",
+	  .item_default = &scn_traffic_default,
+	  .range = "up to 1000 generators",
+	  .help = "Messages sent during the run, through the API or SMPP "
+	  "(docs/scenarios.md, Traffic)" },
+	{ .name = "expect", .type = &scn_type_expect,
+	  .sub = scn_expect_keys, .item = "[]",
+	  .item_default = &scn_expect_default,
+	  .range = "up to 1000 expectations",
+	  .help = "What must hold, at the end or at a time: the verdict of "
+	  "`carrierlab run` (docs/scenarios.md, Expectations)" },
+	{ .name = "duration", .type = &scn_type_duration, .off = SC(duration),
+	  .size = SCSIZE(duration),
+	  .help = "`carrierlab run` stops exactly this long after the start; "
+	  "0: once everything has settled" },
+	{ .name = "max_duration", .type = &scn_type_duration,
+	  .off = SC(max_duration), .size = SCSIZE(max_duration),
+	  .flags = SCN_POSITIVE,
+	  .help = "A run that has not settled by then stops there (its "
+	  "expectations still evaluated)" },
+	{ .name = "comment", .type = &scn_type_string, .off = SC(comment),
+	  .size = SCSIZE(comment), .range = "up to 4095 characters",
+	  .help = "Free text for the reader; ignored" },
 	{ .name = NULL },
 };
 
@@ -912,4 +936,5 @@ scn_scenario_defaults(struct scenario *s)
 	s->gateway.seed = s->seed;
 	s->gateway.sticky_ttl = 365 * 86400 * SEC;
 	s->gateway_routes_derived = 1;
+	s->max_duration = 86400 * SEC;
 }

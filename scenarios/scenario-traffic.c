@@ -392,7 +392,8 @@ const struct scn_key scn_traffic_keys[] = {
 	  .off = TR(status_callback), .size = TRSIZE(status_callback),
 	  .range = "\"sink\", an http(s) URL or \"\"",
 	  .help = "API: StatusCallback; \"sink\": the run's sink, path "
-	  "/status/NAME; \"\": none (the number's or service's)" },
+	  "/status/NAME (a URL on the host carrierlab.sink is the sink "
+	  "too); \"\": none (the number's or service's)" },
 	{ .name = "shorten_urls", .type = &traffic_type_flag,
 	  .off = TR(shorten_urls), .help = "API: ShortenUrls; none: not sent" },
 	{ .name = "smart_encoding", .type = &traffic_type_flag,

@@ -188,6 +188,12 @@ scn_load(struct scn_ctx *c, struct scenario *s)
 		rc = ports_unique(c, s);
 	if (rc == 0)
 		rc = scn_gateway_finish(c, s);
+	if (rc == 0)
+		rc = scn_timeline_finish(c, s);
+	if (rc == 0)
+		rc = scn_traffic_finish(c, s);
+	if (rc == 0)
+		rc = scn_expect_finish(c, s);
 	/* The path points into root's strings: errors are written by now. */
 	json_decref(root);
 	if (rc == -1)
@@ -287,6 +293,9 @@ scenario_release(struct scenario *s)
 {
 	size_t i;
 
+	scn_timeline_release(s);
+	scn_traffic_release(s);
+	scn_expect_release(s);
 	for (i = 0; i < s->ncarriers; i++)
 		carrier_profile_release(&s->carriers[i]);
 	free(s->carriers);

@@ -25,7 +25,7 @@
 struct scenario_error {
 	char		 file[SCENARIO_PATH_MAX];	/* "" for strings */
 	char		 path[256];	/* "carriers[1].outcomes.DELIVRD" */
-	char		 reason[256];
+	char		 reason[512];
 	int		 line;		/* of the syntax error or of the key
 					   at path; 0: none (unreadable
 					   file) */
@@ -56,6 +56,26 @@ struct scenario {
 	 * from the carriers: one per carrier, named after it, to its first
 	 * listener (which `serve` rewrites once a port 0 is bound). */
 	int		 gateway_routes_derived;
+
+	/*
+	 * What `carrierlab run` drives (scenarios/run.h): the timeline's
+	 * actions in file order (scenarios/timeline.h), the traffic
+	 * generators (scenarios/traffic.h) and the expectations
+	 * (scenarios/expect.h). Each part's loader fills its array and its
+	 * release function frees it (scenario_release() calls them).
+	 */
+	struct scenario_action	*timeline;
+	size_t			 ntimeline;
+	struct scenario_traffic	*traffic;
+	size_t			 ntraffic;
+	struct scenario_expect	*expect;
+	size_t			 nexpect;
+	/* "duration": the run lasts exactly this long (clock time); 0: until
+	 * it has settled (nothing held, timeline over, every message final,
+	 * no callback pending), at most max_duration. */
+	int64_t			 duration;
+	int64_t			 max_duration;	/* default 1d */
+	char			 comment[4096];	/* for the reader */
 };
 
 /* Returns 0, or -1 with err filled; on error s holds nothing to free. */
@@ -68,6 +88,11 @@ int	scenario_load_string(const char *json, const char *dir,
 int	scenario_load_default(struct scenario *s, struct scenario_error *err);
 const char *scenario_default_json(void);
 void	scenario_release(struct scenario *s);
+
+/* What a route derived from carrier p takes: a bit (1 << enum
+ * gateway_sender_kind) per sender kind, and MMS. */
+void	scenario_route_accepts(const struct carrier_profile *p,
+	    unsigned *kinds, int *mms);
 
 /* "file:line:column: path: reason" in buf; empty parts left out. */
 void	scenario_error_format(const struct scenario_error *, char *buf,

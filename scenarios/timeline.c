@@ -279,6 +279,8 @@ tl_carrier_rebuild(struct timeline *tl, struct tl_carrier *tc, char *err,
 	}
 	free(tc->composite);
 	tc->composite = p;
+	/* The gateway learns what the carrier takes now (reroutes). */
+	engine_carrier_changed(tl->e, tc->carrier);
 	return 0;
 }
 

@@ -347,7 +347,8 @@ gen_api_start(struct traffic_gen *g)
 		    name);
 		free(name);
 	} else
-		g->callback = xstrdup(t->status_callback);
+		g->callback = engine_sink_resolve(g->tr->e,
+		    t->status_callback);
 	if (t->rate > 0)
 		engine_note(g->tr->e, "traffic", "traffic %s started: %" PRIu64
 		    " messages at %g/s", t->name, t->count, t->rate);

@@ -405,6 +405,7 @@ struct engine {
 	char		 db[600];
 	int		 holds;
 	unsigned	 restarts;
+	unsigned	 carrier_changes;	/* engine_carrier_changed() */
 	struct engine_note notes[64];
 	size_t		 nnotes;
 	char		 requests[16][512];	/* "GET path form" */
@@ -493,6 +494,13 @@ engine_gateway_restart(struct engine *e, char *err, size_t errlen)
 	(void)errlen;
 	e->restarts++;
 	return 0;
+}
+
+void
+engine_carrier_changed(struct engine *e, struct carrier *c)
+{
+	(void)c;
+	e->carrier_changes++;
 }
 
 void
@@ -1084,11 +1092,14 @@ START_TEST(test_carrier_set_timeline)
 	ck_assert_ptr_ne(carrier_profile(e.carriers[0]), &s.carriers[0]);
 	ck_assert_uint_eq(carrier_profile(e.carriers[0])->senders &
 	    CARRIER_SENDER_LONG_CODE, 0);
+	/* The gateway is told, so that its route follows. */
+	ck_assert_uint_eq(e.carrier_changes, 1);
 	esme_connect(&e, e.carriers[0], &m);
 	ck_assert_uint_eq(esme_submit(&e, &m), SMPP_ESME_RINVSRCADR);
 	smpp_session_free(m.smpp);
 	advance_to(&e, t0, 2 * MIN);
 	ck_assert_ptr_eq(carrier_profile(e.carriers[0]), &s.carriers[0]);
+	ck_assert_uint_eq(e.carrier_changes, 2);
 	esme_connect(&e, e.carriers[0], &m);
 	ck_assert_uint_eq(esme_submit(&e, &m), SMPP_ESME_ROK);
 	ck_assert_int_eq(timeline_done(tl), 1);

@@ -30,6 +30,7 @@
 #include "carriers/carrier.h"
 #include "carriers/store.h"
 #include "common/clock.h"
+#include "common/xmalloc.h"
 #include "scenarios/run.h"
 #include "scenarios/scenario.h"
 #include "scenarios/traffic.h"
@@ -481,6 +482,20 @@ engine_sink_url(struct engine *e)
 	(void)e;
 	return "http://127.0.0.1:9/status";
 }
+/* As the engine does: the host carrierlab.sink is the sink. */
+char *
+engine_sink_resolve(struct engine *e, const char *url)
+{
+	const char *host = strstr(url, "://carrierlab.sink");
+	char *out;
+
+	(void)e;
+	if (host == NULL)
+		return xstrdup(url);
+	xasprintf(&out, "%s%s", engine_sink_url(e),
+	    host + strlen("://carrierlab.sink"));
+	return out;
+}
 void engine_hold(struct engine *e) { (void)e; fake.holds++; }
 void engine_release(struct engine *e) { (void)e; fake.holds--; }
 
@@ -713,6 +728,29 @@ START_TEST(test_api_burst_cap)
 }
 END_TEST
 
+/* A URL on the host carrierlab.sink is the run's sink, path kept. */
+START_TEST(test_api_sink_host)
+{
+	struct scenario	 s;
+	struct traffic	*tr;
+
+	fake_setup(CLOCK_MODE_VIRTUAL);
+	load_ok(TRAFFIC("{'count': 1, 'to': '+14155550001', 'from': "
+	    "'ALPHA', 'status_callback': 'http://carrierlab.sink/mine?x=1'}"),
+	    &s);
+	fake.mode = FAKE_ANSWER_NOW;
+	tr = traffic_start(NULL, &s);
+	run_virtual(tr, 10);
+	ck_assert_uint_eq(fake.nreq, 1);
+	ck_assert_str_eq(form(0, "StatusCallback"),
+	    "http://127.0.0.1:9/status/mine?x=1");
+	ck_assert(traffic_done(tr));
+	traffic_free(tr);
+	scenario_release(&s);
+	fake_teardown();
+}
+END_TEST
+
 /* No answer (status 0) is failed; a refusal without a code counts by
  * its HTTP status; an answer after traffic_free() is dropped. */
 START_TEST(test_api_failures)
@@ -853,6 +891,7 @@ traffic_suite(void)
 	tcase_add_test(tc, test_to_cycling);
 	tcase_add_test(tc, test_api_paced);
 	tcase_add_test(tc, test_api_burst_cap);
+	tcase_add_test(tc, test_api_sink_host);
 	tcase_add_test(tc, test_api_failures);
 	tcase_add_test(tc, test_smpp_real_carrier);
 	tcase_add_test(tc, test_smpp_no_carrier);
