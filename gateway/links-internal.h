@@ -16,6 +16,7 @@
 
 #include <sys/queue.h>
 
+#include "common/random.h"
 #include "gateway/gateway-internal.h"
 #include "gateway/links.h"
 
@@ -68,6 +69,9 @@ struct gw_link_rate {
 
 struct gw_links {
 	struct gateway		*gw;
+	/* Codes in virtual time (gw_link_code_draw()); seeded from the
+	 * gateway's rng. */
+	struct rng		 rng;
 	struct gw_link_domain_list domains;
 	TAILQ_HEAD(, gw_link_rate) rates;
 	int			 outage;

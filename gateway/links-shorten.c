@@ -1,6 +1,8 @@
 /*
  * Making links: the codes (OpenSSL's RAND_bytes, not the seeded rng: a
- * code must not be guessable from the scenario's seed), the shortening
+ * code must not be guessable from the scenario's seed -- except in
+ * virtual time, where every peer is in the process and a run must repeat
+ * with its seed, so they come from the seeded stream), the shortening
  * of a body, the MMS Converter's media links, and the per-account rate
  * limit of the shortener.
  *
@@ -31,13 +33,19 @@ static const char gw_link_alphabet[] =
 /* len random alphanumerics, uniform (bytes of 248 and above are drawn
  * again: 248 is the largest multiple of 62 below 256). 0 or -1. */
 static int
-gw_link_code_draw(char *out, size_t len)
+gw_link_code_draw(struct gw_links *links, char *out, size_t len)
 {
 	unsigned char buf[32];
 	size_t n = 0, i;
+	uint64_t r;
 
 	while (n < len) {
-		if (RAND_bytes(buf, sizeof buf) != 1)
+		if (clock_mode(links->gw->clock) == CLOCK_MODE_VIRTUAL) {
+			for (i = 0; i < sizeof buf; i += sizeof r) {
+				r = rng_next(&links->rng);
+				memcpy(buf + i, &r, sizeof r);
+			}
+		} else if (RAND_bytes(buf, sizeof buf) != 1)
 			return -1;
 		for (i = 0; i < sizeof buf && n < len; i++)
 			if (buf[i] < 248)
@@ -56,7 +64,7 @@ gw_link_code_new(struct gw_links *links, const char *kind, size_t len,
 	int tries, found;
 
 	for (tries = 0; tries < GW_LINK_CODE_TRIES; tries++) {
-		if (gw_link_code_draw(out, len) == -1)
+		if (gw_link_code_draw(links, out, len) == -1)
 			return -1;
 		memset(&row, 0, sizeof row);
 		found = gw_store_get_object(links->gw->store, kind, out, &row);

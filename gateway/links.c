@@ -385,6 +385,7 @@ gw_links_open(struct gateway *gw, char *err, size_t errlen)
 	struct gw_links *links = xcalloc(1, sizeof *links);
 	size_t i;
 
+	rng_fork(&links->rng, &gw->rng, 0x6c696e6b73ULL);	/* "links" */
 	links->gw = gw;
 	TAILQ_INIT(&links->domains);
 	TAILQ_INIT(&links->rates);

@@ -5,8 +5,9 @@
 #     exact message;
 #   - determinism: two virtual runs of tests/scenarios/run-random.json
 #     with the same seed give the same summary, JUnit and HTML, byte for
-#     byte, and the same store (every message's sid, from, to, status,
-#     error code and timestamps, every event); another seed another store;
+#     byte, and the same store (every message's sid, from, to, body with
+#     its short link, status, error code and timestamps, every event);
+#     another seed another store;
 #   - the JUnit and HTML outputs of a run of two files parsed back;
 #   - `carrierlab serve FILE` plays the file's timeline (a fault on after
 #     a second, off a second later), seen through /sim/.
@@ -88,8 +89,8 @@ run_random() {	# DIR SEED
 	python3 - "$1/stores/gateway.db" >"$1/store.txt" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-for row in db.execute('SELECT sid, "from", "to", status, error_code, '
-        'date_created, date_sent, date_updated, route, parts '
+for row in db.execute('SELECT sid, "from", "to", body, status, '
+        'error_code, date_created, date_sent, date_updated, route, parts '
         'FROM messages ORDER BY sid'):
     print(row)
 for row in db.execute("SELECT sid, status, error_code, at, detail "
