@@ -8,7 +8,7 @@
  * it has settled: no part holds it, the timeline is over, every timed
  * expectation has run, the gateway's store is idle, no message is in a
  * non-final status and no status callback is pending. A run that has not
- * settled by max_duration ends there. The "end" expectations are
+ * settled by max_duration ends there (which does not bound "duration"). The "end" expectations are
  * evaluated then, one after the other, and the loop stops.
  *
  * Virtual time: common/vloop.c jumps the clock whenever the loop is idle;
@@ -580,8 +580,7 @@ engine_end_timer_cb(struct clock_timer *t, void *arg)
 	struct engine *e = arg;
 
 	(void)t;
-	if (e->s->duration > 0 && engine_elapsed(e) >= e->s->duration &&
-	    e->s->duration <= e->s->max_duration) {
+	if (e->s->duration > 0) {
 		engine_end(e, "duration");
 		return;
 	}
@@ -642,7 +641,8 @@ engine_vidle(void *arg, int64_t next)
 
 	(void)next;
 	engine_progress(e);
-	if (e->phase == ENGINE_RUNNING && engine_settled(e))
+	if (e->phase == ENGINE_RUNNING && e->s->duration == 0 &&
+	    engine_settled(e))
 		engine_end(e, "settled");
 	if (e->phase == ENGINE_DONE)
 		vloop_stop(e->vloop);
@@ -660,7 +660,8 @@ engine_poll_cb(struct clock_timer *t, void *arg)
 	struct engine *e = arg;
 
 	engine_progress(e);
-	if (e->phase == ENGINE_RUNNING && engine_settled(e))
+	if (e->phase == ENGINE_RUNNING && e->s->duration == 0 &&
+	    engine_settled(e))
 		engine_end(e, "settled");
 	if (e->phase == ENGINE_RUNNING)
 		clock_timer_add(t, ENGINE_POLL_USEC);
@@ -691,8 +692,10 @@ engine_start_parts(struct engine *e)
 	if (e->owned)
 		e->traffic = traffic_start(e, s);
 	e->end_timer = clock_timer_new(e->clock, engine_end_timer_cb, e);
-	clock_timer_add(e->end_timer, s->duration > 0 &&
-	    s->duration < s->max_duration ? s->duration : s->max_duration);
+	/* A duration is what the file asks for; max_duration only bounds
+	 * the wait for a run to settle. */
+	clock_timer_add(e->end_timer, s->duration > 0 ? s->duration :
+	    s->max_duration);
 }
 
 struct engine *
@@ -790,6 +793,7 @@ engine_report(struct engine *e, const char *file, struct report *r)
 	r->seed = e->s->seed;
 	r->clock = e->s->clock == CLOCK_MODE_VIRTUAL ? "virtual" : "real";
 	r->duration = e->duration;
+	r->ended = e->end_reason;
 	r->wall_seconds = e->wall_seconds;
 	if (e->error[0] == '\0' && e->timeline != NULL &&
 	    timeline_failures(e->timeline) > 0)

@@ -75,8 +75,9 @@ report_html_header(FILE *f, const struct report *r, size_t index)
 	snprintf(buf, sizeof(buf), "%" PRIu64, r->seed);
 	report_html_meta(f, "seed", buf);
 	report_human(r->duration, dur, sizeof(dur));
-	snprintf(buf, sizeof(buf), "%s, %s of %s time", report_clock(r), dur,
-	    report_clock(r));
+	snprintf(buf, sizeof(buf), "%s, %s of %s time%s%s%s", report_clock(r),
+	    dur, report_clock(r), r->ended != NULL ? " (ended: " : "",
+	    r->ended != NULL ? r->ended : "", r->ended != NULL ? ")" : "");
 	report_html_meta(f, "clock", buf);
 	snprintf(buf, sizeof(buf), "%zu of %zu passed",
 	    r->nresults - report_failures(r), r->nresults);

@@ -360,8 +360,11 @@ report_text_header(FILE *f, const struct report *r)
 	if (r->description != NULL && r->description[0] != '\0')
 		report_text_lines(f, "", "description: ", r->description);
 	fprintf(f, "seed: %" PRIu64 "\n", r->seed);
-	fprintf(f, "clock: %s, %s of %s time\n", report_clock(r), dur,
+	fprintf(f, "clock: %s, %s of %s time", report_clock(r), dur,
 	    report_clock(r));
+	if (r->ended != NULL)
+		fprintf(f, " (ended: %s)", r->ended);
+	fputc('\n', f);
 	if (r->error != NULL)
 		report_text_lines(f, "", "error: ", r->error);
 }

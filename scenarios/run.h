@@ -278,6 +278,8 @@ struct report {
 	uint64_t	 seed;
 	const char	*clock;		/* "virtual" or "real" */
 	int64_t		 duration;	/* clock time the run took, usec */
+	const char	*ended;		/* why it ended ("settled",
+					   "duration", ...); NULL: not said */
 	double		 wall_seconds;	/* left out of the deterministic
 					   parts (text: only with timing) */
 	const char	*error;		/* the run could not run: why; NULL */

@@ -535,9 +535,13 @@ tl_click_apply(struct tl_action *ta)
 		if ((gw = tl_gateway(ta, what)) == NULL)
 			return;
 		r = gateway_links_click(gw, codes[i], SIM_HANDSET_USER_AGENT);
-		tl_note(ta, "%s %s -> %lld", what, codes[i],
+		/* Link codes come from RAND_bytes: the note leaves them out,
+		 * so a run's events repeat with its seed. */
+		tl_note(ta, "%s: link %zu of %zu -> %lld%s%s", what, i + 1, n,
 		    (long long)json_integer_value(json_object_get(r,
-		    "status")));
+		    "status")), json_is_true(json_object_get(r, "expired")) ?
+		    " (expired)" : "", json_is_true(json_object_get(r,
+		    "clicked")) ? ", click event queued" : "");
 		json_decref(r);
 	}
 }
