@@ -254,7 +254,10 @@ engine_sink_record(struct engine *e, struct evhttp_request *req,
 	snprintf(cb->path, sizeof cb->path, "%s", evhttp_request_get_uri(req));
 	host = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "Host");
-	token = engine_token_of(e, evhttp_find_header(q, "AccountSid"));
+	/* Status callbacks say AccountSid, click events account_sid. */
+	if ((v = evhttp_find_header(q, "AccountSid")) == NULL)
+		v = evhttp_find_header(q, "account_sid");
+	token = engine_token_of(e, v);
 	snprintf(url, sizeof url, "http://%s%s", host != NULL ? host : "",
 	    evhttp_request_get_uri(req));
 	cb->signature_ok = token != NULL && engine_signature_ok(token, url, q,

@@ -285,6 +285,7 @@ describe_filter(char *buf, size_t size, size_t *len,
 	}
 	describe_bool(buf, size, len, "media", f->media);
 	describe_bool(buf, size, len, "shortened", f->shortened);
+	describe_bool(buf, size, len, "signed", f->signed_ok);
 }
 
 static void

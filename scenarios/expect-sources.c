@@ -78,6 +78,8 @@ callback_match_base(const struct expect_ctx *ctx,
 		return 0;
 	if (f->traffic[0] != '\0' && !expect_sid_in(ctx, callback_sid(cb)))
 		return 0;
+	if (f->signed_ok != EXPECT_ANY && cb->signature_ok != f->signed_ok)
+		return 0;
 	return expect_match_pattern(f->to, param2(cb, "To", "to")) &&
 	    expect_match_pattern(f->from, param2(cb, "From", "from"));
 }

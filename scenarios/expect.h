@@ -124,6 +124,9 @@ struct expect_filter {
 	int		 fallback;
 	int		 media;
 	int		 shortened;
+	int		 signed_ok;	/* callbacks: EXPECT_ANY, 0 the
+					   X-Twilio-Signature is wrong or
+					   missing, 1 it checks */
 	struct expect_window created;	/* date_created */
 	struct expect_window sent;	/* date_sent */
 	int		 encoding;	/* EXPECT_ANY, 0 GSM-7, 1 UCS-2 */

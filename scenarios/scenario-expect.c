@@ -840,6 +840,10 @@ static const struct scn_key callback_filter_keys[] = {
 	FILTER_TRAFFIC,
 	FILTER_TO,
 	FILTER_FROM,
+	{ .name = "signed", .type = &expect_type_tristate,
+	  .off = FO(signed_ok),
+	  .help = "Its X-Twilio-Signature checks with the account's auth "
+	  "token (the sink's own HMAC); false: it does not" },
 	{ .name = NULL },
 };
 
@@ -971,6 +975,7 @@ const struct scenario_expect scn_expect_default = {
 		.fallback = EXPECT_ANY,
 		.media = EXPECT_ANY,
 		.shortened = EXPECT_ANY,
+		.signed_ok = EXPECT_ANY,
 		.encoding = EXPECT_ANY,
 		.event = EXPECT_ANY,
 	},

@@ -972,6 +972,14 @@ START_TEST(test_eval_callbacks)
 	ck_assert_str_eq(r.detail, SID(1) ": click");
 	eval("{'callbacks': {}, 'in_order': true}", &r);
 	ck_assert_str_eq(r.actual, "1 of 2 messages out of order");
+	/* The sink's own check of X-Twilio-Signature. */
+	E.cbs[0].signature_ok = 1;
+	eval("{'callbacks': {'signed': true}, 'count': 1}", &r);
+	ck_assert_int_eq(r.passed, 1);
+	eval("{'callbacks': {'signed': false}, 'count': 0}", &r);
+	ck_assert_int_eq(r.passed, 0);
+	ck_assert_str_eq(r.actual, "9");
+	ck_assert_str_eq(r.what, "callbacks{signed=false} count");
 }
 END_TEST
 
