@@ -39,16 +39,8 @@ sid_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v, void *base)
 	return scn_fail(c, "must be %s followed by 32 hex digits", k->range);
 }
 
-static json_t *
-nonempty_show(const struct scn_key *k, const void *base)
-{
-	const char *s = CFIELD(base, k);
-
-	return s[0] == '\0' ? NULL : json_string(s);
-}
-
 const struct scn_type scn_type_sid = {
-	.name = "sid", .parse = sid_parse, .show = nonempty_show,
+	.name = "sid", .parse = sid_parse, .show = scn_nonempty_show,
 };
 
 /* A callback URL: http:// or https:// and more, or "" for none. */
@@ -67,37 +59,7 @@ url_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v, void *base)
 }
 
 const struct scn_type scn_type_url = {
-	.name = "URL", .parse = url_parse, .show = nonempty_show,
-};
-
-/* One of k->choices, kept as the string itself. */
-static int
-choice_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
-    void *base)
-{
-	size_t i;
-
-	for (i = 0; json_is_string(v) && k->choices[i] != NULL; i++) {
-		if (strcmp(json_string_value(v), k->choices[i]) == 0) {
-			snprintf(FIELD(base, k), k->size, "%s", k->choices[i]);
-			return 0;
-		}
-	}
-	return scn_fail(c, "must be %s", k->range);
-}
-
-static json_t *
-string_show(const struct scn_key *k, const void *base)
-{
-	return json_string(CFIELD(base, k));
-}
-
-const struct scn_type scn_type_method = {
-	.name = "string", .parse = choice_parse, .show = string_show,
-};
-
-const struct scn_type scn_type_choice = {
-	.name = "string", .parse = choice_parse, .show = string_show,
+	.name = "URL", .parse = url_parse, .show = scn_nonempty_show,
 };
 
 static int
@@ -207,16 +169,29 @@ ncountry_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 }
 
 const struct scn_type scn_type_number_country = {
-	.name = "string", .parse = ncountry_parse, .show = nonempty_show,
+	.name = "string", .parse = ncountry_parse, .show = scn_nonempty_show,
 };
 
-static int
-fail_at(struct scn_ctx *c, const char *key, const char *reason)
+const struct gateway_account *
+scn_account_find(const struct gateway_config *g, const char *sid)
 {
-	scn_push_key(c, key);
-	scn_fail(c, "%s", reason);
-	scn_pop(c);
-	return -1;
+	size_t i;
+
+	for (i = 0; i < g->naccounts; i++)
+		if (strcmp(g->accounts[i].sid, sid) == 0)
+			return &g->accounts[i];
+	return NULL;
+}
+
+const struct gateway_service *
+scn_service_find(const struct gateway_config *g, const char *sid)
+{
+	size_t i;
+
+	for (i = 0; i < g->nservices; i++)
+		if (strcmp(g->services[i].sid, sid) == 0)
+			return &g->services[i];
+	return NULL;
 }
 
 /* The kind the file gave must fit the number (only E.164 numbers may say
@@ -228,7 +203,7 @@ number_kind(struct scn_ctx *c, struct gateway_number *n)
 	char	why[256];
 
 	if (seen == -1)
-		return fail_at(c, "number", "must be an E.164 number "
+		return scn_fail_at(c, "number", "must be an E.164 number "
 		    "(\"+14155550100\"), a short code (3 to 8 digits) or an "
 		    "alphanumeric sender (up to 11 letters, digits, spaces and "
 		    "- + _ &, not only digits)");
@@ -242,7 +217,7 @@ number_kind(struct scn_ctx *c, struct gateway_number *n)
 		return 0;
 	snprintf(why, sizeof why, "\"%s\" is a %s, not a %s", n->number,
 	    gateway_sender_kind_name(seen), gateway_sender_kind_name(n->kind));
-	return fail_at(c, "kind", why);
+	return scn_fail_at(c, "kind", "%s", why);
 }
 
 static const char *
@@ -271,12 +246,12 @@ number_country(struct scn_ctx *c, struct gateway_number *n)
 		snprintf(why, sizeof why, "required for %s",
 		    n->kind == GATEWAY_SENDER_SHORT_CODE ? "a short code" :
 		    "an alphanumeric sender");
-		return fail_at(c, "country", why);
+		return scn_fail_at(c, "country", "%s", why);
 	}
 	if ((cc = gw_country_of(n->number))[0] == '\0') {
 		snprintf(why, sizeof why, "required: no country is known for "
 		    "the calling code of %s", n->number);
-		return fail_at(c, "country", why);
+		return scn_fail_at(c, "country", "%s", why);
 	}
 	snprintf(n->country, sizeof n->country, "%s", cc);
 	return 0;
@@ -306,13 +281,13 @@ scn_number_item_check(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 	if (n->sid[0] != '\0' && strncmp(n->sid, sid_prefix(n->kind), 2) != 0) {
 		snprintf(why, sizeof why, "a %s's sid starts with %s",
 		    gateway_sender_kind_name(n->kind), sid_prefix(n->kind));
-		return fail_at(c, "sid", why);
+		return scn_fail_at(c, "sid", "%s", why);
 	}
 	if (n->capabilities == 0)
 		n->capabilities = number_default_caps(n);
 	if (n->kind == GATEWAY_SENDER_ALPHANUMERIC &&
 	    n->capabilities != GATEWAY_CAP_SMS)
-		return fail_at(c, "capabilities", "an alphanumeric sender "
+		return scn_fail_at(c, "capabilities", "an alphanumeric sender "
 		    "has SMS only");
 	return 0;
 }

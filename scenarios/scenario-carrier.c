@@ -301,16 +301,8 @@ prefix_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 	return prefix_check(c, s);
 }
 
-static json_t *
-prefix_show(const struct scn_key *k, const void *base)
-{
-	const char *s = CFIELD(base, k);
-
-	return s[0] == '\0' ? NULL : json_string(s);
-}
-
 const struct scn_type scn_type_prefix = {
-	.name = "prefix", .parse = prefix_parse, .show = prefix_show,
+	.name = "prefix", .parse = prefix_parse, .show = scn_nonempty_show,
 };
 
 static int

@@ -407,6 +407,9 @@ static const struct scn_type expect_type_at = {
 
 /* ---- filter values ---- */
 
+_Static_assert(EXPECT_ANY == SCN_UNSET,
+    "scn_type_tristate and scn_type_opt_word leave EXPECT_ANY out");
+
 static const char *
 status_list(void)
 {
@@ -553,61 +556,6 @@ static const struct scn_type expect_type_errors = {
 	.show = errors_show,
 };
 
-/* One of k->choices as its index in an int; EXPECT_ANY when not given. */
-static int
-opt_word_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
-    void *base)
-{
-	int i;
-
-	for (i = 0; json_is_string(v) && k->choices[i] != NULL; i++) {
-		if (strcmp(k->choices[i], json_string_value(v)) == 0) {
-			memcpy(FIELD(base, k), &i, sizeof i);
-			return 0;
-		}
-	}
-	return scn_fail(c, "must be %s", k->range);
-}
-
-static json_t *
-opt_word_show(const struct scn_key *k, const void *base)
-{
-	int i;
-
-	memcpy(&i, CFIELD(base, k), sizeof i);
-	return i == EXPECT_ANY ? NULL : json_string(k->choices[i]);
-}
-
-static const struct scn_type expect_type_word = {
-	.name = "string", .parse = opt_word_parse, .show = opt_word_show,
-};
-
-static int
-tristate_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
-    void *base)
-{
-	int b;
-
-	if (!json_is_boolean(v))
-		return scn_fail(c, "must be true or false");
-	b = json_is_true(v);
-	memcpy(FIELD(base, k), &b, sizeof b);
-	return 0;
-}
-
-static json_t *
-tristate_show(const struct scn_key *k, const void *base)
-{
-	int b;
-
-	memcpy(&b, CFIELD(base, k), sizeof b);
-	return b == EXPECT_ANY ? NULL : json_boolean(b);
-}
-
-static const struct scn_type expect_type_tristate = {
-	.name = "boolean", .parse = tristate_parse, .show = tristate_show,
-};
-
 /* created_between, sent_between: [from, to], offsets from the start. */
 static int
 window_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
@@ -652,51 +600,6 @@ static const struct scn_type expect_type_window = {
 };
 
 static int
-segments_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
-    void *base)
-{
-	long long n;
-
-	if (scn_get_int(c, v, 1, 255, &n) == -1)
-		return -1;
-	memcpy(FIELD(base, k), &n, sizeof n);
-	return 0;
-}
-
-static json_t *
-segments_show(const struct scn_key *k, const void *base)
-{
-	long long n;
-
-	memcpy(&n, CFIELD(base, k), sizeof n);
-	return n == 0 ? NULL : json_integer(n);
-}
-
-static const struct scn_type expect_type_segments = {
-	.name = "integer", .parse = segments_parse, .show = segments_show,
-};
-
-/* A string key that is shown only when given. */
-static int
-opt_string_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
-    void *base)
-{
-	return scn_get_string(c, k, v, FIELD(base, k), k->size);
-}
-
-static json_t *
-opt_string_show(const struct scn_key *k, const void *base)
-{
-	const char *s = CFIELD(base, k);
-
-	return s[0] == '\0' ? NULL : json_string(s);
-}
-
-static const struct scn_type expect_type_string = {
-	.name = "string", .parse = opt_string_parse, .show = opt_string_show,
-};
-
-static int
 command_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
     void *base)
 {
@@ -709,7 +612,7 @@ command_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 }
 
 static const struct scn_type expect_type_command = {
-	.name = "string", .parse = command_parse, .show = opt_string_show,
+	.name = "string", .parse = command_parse, .show = scn_nonempty_show,
 };
 
 /* Any command_status, ESME_ROK included; the flag follows the value. */
@@ -773,7 +676,7 @@ static const char *const to_words[] = {
 	  .help = "Twilio error code, a list of them, or null: no error " \
 	  "code" }
 #define FILTER_STRING(n, f, h) \
-	{ .name = n, .type = &expect_type_string, .off = FO(f), \
+	{ .name = n, .type = &scn_type_opt_string, .off = FO(f), \
 	  .size = FSIZE(f), .help = h }
 #define FILTER_TO	FILTER_STRING("to", to, "Exact, or a pattern where " \
 	"\"*\" is any characters (\"+1415*\")")
@@ -785,7 +688,7 @@ static const char *const to_words[] = {
 static const struct scn_key filter_keys[] = {
 	FILTER_STATUS,
 	FILTER_ERROR,
-	{ .name = "direction", .type = &expect_type_word, .off = FO(direction),
+	{ .name = "direction", .type = &scn_type_opt_word, .off = FO(direction),
 	  .choices = direction_words,
 	  .range = "\"outbound\" or \"inbound\"",
 	  .help = "outbound (outbound-api, outbound-reply) or inbound" },
@@ -803,10 +706,10 @@ static const struct scn_key filter_keys[] = {
 	FILTER_STRING("body", body, "Exact, or a pattern where \"*\" is any "
 	    "characters (\"*unsubscribed*\")"),
 	FILTER_TRAFFIC,
-	{ .name = "rerouted", .type = &expect_type_tristate,
+	{ .name = "rerouted", .type = &scn_type_tristate,
 	  .off = FO(rerouted),
 	  .help = "The sender selection rerouted from a short code" },
-	{ .name = "fallback", .type = &expect_type_tristate,
+	{ .name = "fallback", .type = &scn_type_tristate,
 	  .off = FO(fallback),
 	  .help = "A second attempt from a long code happened" },
 	{ .name = "created_between", .type = &expect_type_window,
@@ -815,15 +718,16 @@ static const struct scn_key filter_keys[] = {
 	{ .name = "sent_between", .type = &expect_type_window,
 	  .off = FO(sent), .range = "[duration, duration]",
 	  .help = "date_sent in this window after the start" },
-	{ .name = "encoding", .type = &expect_type_word, .off = FO(encoding),
+	{ .name = "encoding", .type = &scn_type_opt_word, .off = FO(encoding),
 	  .choices = encoding_words, .range = "\"GSM-7\" or \"UCS-2\"",
 	  .help = "The data coding it went with" },
-	{ .name = "segments", .type = &expect_type_segments,
-	  .off = FO(segments), .range = "1-255", .help = "num_segments" },
-	{ .name = "media", .type = &expect_type_tristate, .off = FO(media),
+	{ .name = "segments", .type = &scn_type_opt_uint,
+	  .off = FO(segments), .size = FSIZE(segments), .min = 1, .max = 255,
+	  .range = "1-255", .help = "num_segments" },
+	{ .name = "media", .type = &scn_type_tristate, .off = FO(media),
 	  .help = "Went with media (an MMS the MMS Converter sent as an SMS "
 	  "with a link did not)" },
-	{ .name = "shortened", .type = &expect_type_tristate,
+	{ .name = "shortened", .type = &scn_type_tristate,
 	  .off = FO(shortened),
 	  .help = "The body holds a short link (Link Shortening, or the MMS "
 	  "Converter's link to the media)" },
@@ -831,7 +735,7 @@ static const struct scn_key filter_keys[] = {
 };
 
 static const struct scn_key callback_filter_keys[] = {
-	{ .name = "event_type", .type = &expect_type_word, .off = FO(event),
+	{ .name = "event_type", .type = &scn_type_opt_word, .off = FO(event),
 	  .choices = event_words, .range = "\"status\" or \"click\"",
 	  .help = "A status callback, or a link click event; both when left "
 	  "out" },
@@ -840,7 +744,7 @@ static const struct scn_key callback_filter_keys[] = {
 	FILTER_TRAFFIC,
 	FILTER_TO,
 	FILTER_FROM,
-	{ .name = "signed", .type = &expect_type_tristate,
+	{ .name = "signed", .type = &scn_type_tristate,
 	  .off = FO(signed_ok),
 	  .help = "Its X-Twilio-Signature checks with the account's auth "
 	  "token (the sink's own HMAC); false: it does not" },
@@ -848,7 +752,7 @@ static const struct scn_key callback_filter_keys[] = {
 };
 
 static const struct scn_key pdu_keys[] = {
-	{ .name = "carrier", .type = &expect_type_string, .off = PO(carrier),
+	{ .name = "carrier", .type = &scn_type_opt_string, .off = PO(carrier),
 	  .size = PSIZE(carrier),
 	  .help = "The carrier that captured them; every carrier when left "
 	  "out" },
@@ -856,7 +760,7 @@ static const struct scn_key pdu_keys[] = {
 	  .size = PSIZE(command), .help = "An SMPP command: submit_sm_resp" },
 	{ .name = "status", .type = &expect_type_pdu_status, .off = PO(status),
 	  .help = "command_status: ESME_RTHROTTLED" },
-	{ .name = "dir", .type = &expect_type_word, .off = PO(dir),
+	{ .name = "dir", .type = &scn_type_opt_word, .off = PO(dir),
 	  .choices = dir_words, .range = "\"in\" or \"out\"",
 	  .help = "As the carrier sees it: in (from the gateway) or out" },
 	{ .name = NULL },
@@ -869,7 +773,7 @@ static const struct scn_key send_keys[] = {
 	{ .name = "service", .type = &scn_type_sid, .off = SO(service),
 	  .choices = mg_prefix, .range = "a sid of services",
 	  .help = "MessagingServiceSid (this or from)" },
-	{ .name = "from", .type = &expect_type_string, .off = SO(from),
+	{ .name = "from", .type = &scn_type_opt_string, .off = SO(from),
 	  .size = SSIZE(from), .min = 1, .help = "From (this or service)" },
 	{ .name = "body", .type = &scn_type_string, .off = SO(body),
 	  .size = SSIZE(body), .min = 1, .help = "Body" },
@@ -899,14 +803,14 @@ static const struct scn_key latency_keys[] = {
 const struct scn_key scn_expect_keys[] = {
 	{ .name = "at", .type = &expect_type_at, .off = XO(at),
 	  .help = "When it is evaluated: \"end\" or a time after the start" },
-	{ .name = "name", .type = &expect_type_string, .off = XO(name),
+	{ .name = "name", .type = &scn_type_opt_string, .off = XO(name),
 	  .size = XSIZE(name), .range = "up to 255 characters",
 	  .help = "In the report; default: made from the subject and "
 	  "measure" },
-	{ .name = "why", .type = &expect_type_string, .off = XO(why),
+	{ .name = "why", .type = &scn_type_opt_string, .off = XO(why),
 	  .size = XSIZE(why), .range = "up to 511 characters",
 	  .help = "Shown when it fails" },
-	{ .name = "comment", .type = &expect_type_string, .off = XO(comment),
+	{ .name = "comment", .type = &scn_type_opt_string, .off = XO(comment),
 	  .size = XSIZE(comment), .range = "up to 1023 characters",
 	  .help = "Free text for the reader; ignored" },
 	{ .name = "messages", .type = &expect_type_subject, .off = XO(filter),
@@ -1019,15 +923,6 @@ measure_key(const struct scenario_expect *x)
 	return expect_measure_name(x->measure);
 }
 
-static int
-fail_at(struct scn_ctx *c, const char *key, const char *reason)
-{
-	scn_push_key(c, key);
-	scn_fail(c, "%s", reason);
-	scn_pop(c);
-	return -1;
-}
-
 /* "value" is a latency's bound, and a latency needs one. */
 static int
 latency_value_check(struct scn_ctx *c, const struct scenario_expect *x)
@@ -1040,7 +935,7 @@ latency_value_check(struct scn_ctx *c, const struct scenario_expect *x)
 	if (x->measure != EXPECT_MEASURE_LATENCY && x->latency.bound.set) {
 		snprintf(why, sizeof why, "only a latency has a value (\"%s\" "
 		    "holds its own comparison)", measure_key(x));
-		return fail_at(c, "value", why);
+		return scn_fail_at(c, "value", "%s", why);
 	}
 	return 0;
 }
@@ -1056,7 +951,7 @@ item_measure_check(struct scn_ctx *c, struct scenario_expect *x)
 			return 0;
 		snprintf(why, sizeof why, "no_message_lost is its own "
 		    "measure: leave out \"%s\"", measure_key(x));
-		return fail_at(c, measure_key(x), why);
+		return scn_fail_at(c, measure_key(x), "%s", why);
 	}
 	if (x->measure == EXPECT_MEASURE_NONE)
 		return scn_fail(c, "needs a measure for %s: %s",
@@ -1065,11 +960,11 @@ item_measure_check(struct scn_ctx *c, struct scenario_expect *x)
 		snprintf(why, sizeof why, "does not apply to %s (%s do%s)",
 		    expect_subject_name(x->subject), fits,
 		    strchr(fits, ',') != NULL ? "" : "es");
-		return fail_at(c, measure_key(x), why);
+		return scn_fail_at(c, measure_key(x), "%s", why);
 	}
 	if (x->measure == EXPECT_MEASURE_RATIO &&
 	    !(x->cmp.value >= 0 && x->cmp.value <= 1))
-		return fail_at(c, "ratio", "a ratio is between 0 and 1");
+		return scn_fail_at(c, "ratio", "a ratio is between 0 and 1");
 	return latency_value_check(c, x);
 }
 
@@ -1167,17 +1062,6 @@ route_known(const struct scenario *s, const char *name)
 	return carrier_known(s, name);
 }
 
-static const struct gateway_service *
-service_find(const struct scenario *s, const char *sid)
-{
-	size_t i;
-
-	for (i = 0; i < s->gateway.nservices; i++)
-		if (strcmp(s->gateway.services[i].sid, sid) == 0)
-			return &s->gateway.services[i];
-	return NULL;
-}
-
 static int
 traffic_known(const struct scenario *s, const char *name)
 {
@@ -1199,24 +1083,14 @@ filter_finish(struct scn_ctx *c, const struct scenario *s, size_t i,
 	if (f->carrier[0] != '\0' && !route_known(s, f->carrier))
 		return fail_path(c, i, key, "carrier", "\"%s\" is not a route "
 		    "or carrier of this scenario", f->carrier);
-	if (f->service[0] != '\0' && service_find(s, f->service) == NULL)
+	if (f->service[0] != '\0' && scn_service_find(&s->gateway,
+	    f->service) == NULL)
 		return fail_path(c, i, key, "service", "%s is not a service "
 		    "of this scenario", f->service);
 	if (f->traffic[0] != '\0' && !traffic_known(s, f->traffic))
 		return fail_path(c, i, key, "traffic", "\"%s\" is not a "
 		    "traffic generator of this scenario", f->traffic);
 	return 0;
-}
-
-static const struct gateway_account *
-account_find(const struct scenario *s, const char *sid)
-{
-	size_t i;
-
-	for (i = 0; i < s->gateway.naccounts; i++)
-		if (strcmp(s->gateway.accounts[i].sid, sid) == 0)
-			return &s->gateway.accounts[i];
-	return NULL;
 }
 
 /* The account of the From number, or NULL. */
@@ -1242,7 +1116,7 @@ send_finish(struct scn_ctx *c, const struct scenario *s, size_t i,
 	const char			*sid = NULL;
 
 	if (sd->service[0] != '\0' &&
-	    (svc = service_find(s, sd->service)) == NULL)
+	    (svc = scn_service_find(&s->gateway, sd->service)) == NULL)
 		return fail_path(c, i, "send", "service", "%s is not a service "
 		    "of this scenario", sd->service);
 	if (sd->account[0] != '\0')
@@ -1255,7 +1129,7 @@ send_finish(struct scn_ctx *c, const struct scenario *s, size_t i,
 	if (sid == NULL)
 		return fail_path(c, i, "send", NULL, "the scenario has no "
 		    "account to send as");
-	if ((ac = account_find(s, sid)) == NULL)
+	if ((ac = scn_account_find(&s->gateway, sid)) == NULL)
 		return fail_path(c, i, "send", "account", "%s is not an "
 		    "account of this scenario", sid);
 	snprintf(sd->account, sizeof sd->account, "%s", ac->sid);

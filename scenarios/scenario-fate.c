@@ -79,16 +79,8 @@ err_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v, void *base)
 	return 0;
 }
 
-static json_t *
-err_show(const struct scn_key *k, const void *base)
-{
-	const char *s = CFIELD(base, k);
-
-	return s[0] == '\0' ? NULL : json_string(s);
-}
-
 const struct scn_type scn_type_err = {
-	.name = "string", .parse = err_parse, .show = err_show,
+	.name = "string", .parse = err_parse, .show = scn_nonempty_show,
 };
 
 /* "030001": the TLV's three octets in hex, type first. */

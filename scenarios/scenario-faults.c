@@ -18,12 +18,8 @@
 _Static_assert(CARRIER_NQUIRKS <= CARRIER_MAX_SWITCHES,
     "more quirks than a profile holds");
 
-/*
- * Reads params for sw into *args; an error names the parameter's path
- * below the current one ("carriers[0].faults[1].tlvs[0].tag").
- */
-static int
-switch_params(struct scn_ctx *c, const struct carrier_switch *sw,
+int
+scn_switch_params(struct scn_ctx *c, const struct carrier_switch *sw,
     json_t *params, struct carrier_switch_args *args)
 {
 	struct carrier_param_error	e;
@@ -109,7 +105,7 @@ fault_item(struct scn_ctx *c, json_t *item, struct carrier_profile *p,
 	params = json_copy(item);
 	json_object_del(params, "name");
 	p->faults[i].id = sw->id;
-	rc = switch_params(c, sw, params, &p->faults[i].args);
+	rc = scn_switch_params(c, sw, params, &p->faults[i].args);
 	json_decref(params);
 	return rc;
 }
@@ -183,8 +179,8 @@ quirks_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 			scn_fail(c, "must be true or an object of parameters");
 		else if (sw != NULL) {
 			p->quirks[i].id = sw->id;
-			rc = switch_params(c, sw, json_is_true(params) ? NULL :
-			    params, &p->quirks[i].args);
+			rc = scn_switch_params(c, sw, json_is_true(params) ?
+			    NULL : params, &p->quirks[i].args);
 		}
 		scn_pop(c);
 		if (rc == -1)

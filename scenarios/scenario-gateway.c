@@ -256,16 +256,8 @@ ca_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v, void *base)
 	return scn_type_path.parse(c, k, v, base);
 }
 
-static json_t *
-ca_show(const struct scn_key *k, const void *base)
-{
-	const char *s = CFIELD(base, k);
-
-	return s[0] == '\0' ? NULL : json_string(s);
-}
-
 const struct scn_type scn_type_ca_path = {
-	.name = "path", .parse = ca_parse, .show = ca_show,
+	.name = "path", .parse = ca_parse, .show = scn_nonempty_show,
 };
 
 /* A receipt's stat word as the carrier writes it: no space, no ':'. */
@@ -283,16 +275,8 @@ stat_word_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 	return 0;
 }
 
-static json_t *
-stat_word_show(const struct scn_key *k, const void *base)
-{
-	const char *s = CFIELD(base, k);
-
-	return s[0] == '\0' ? NULL : json_string(s);
-}
-
 const struct scn_type scn_type_stat_word = {
-	.name = "string", .parse = stat_word_parse, .show = stat_word_show,
+	.name = "string", .parse = stat_word_parse, .show = scn_nonempty_show,
 };
 
 /* A destination prefix: '+' and up to 20 digits ("+" alone: any). */

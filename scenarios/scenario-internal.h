@@ -104,20 +104,46 @@ extern const struct scn_key scn_carrier_keys[];
 /* The scenario a file gets before any key is read. */
 void	 scn_scenario_defaults(struct scenario *);
 
-/* Plain value types (scenario-types.c). */
+/*
+ * Plain value types (scenario-types.c). The opt_ ones, the flag and the
+ * tristate are left out of --explain when not given.
+ */
+/* What a tristate boolean or an opt_word holds when not given. */
+#define SCN_UNSET	(-1)
 extern const struct scn_type scn_type_object;
 extern const struct scn_type scn_type_string;
+/* A string, shown only when not empty. */
+extern const struct scn_type scn_type_opt_string;
+/* One of k->choices, kept as the word in a k->size buffer. */
+extern const struct scn_type scn_type_choice;
+/* The same for an HTTP method ("GET" or "POST"). */
+extern const struct scn_type scn_type_method;
+/* One of k->choices kept as the word, shown only when not empty. */
+extern const struct scn_type scn_type_opt_choice;
+/* A JSON object kept as a deep copy (a json_t * the owner frees). */
+extern const struct scn_type scn_type_json;
 extern const struct scn_type scn_type_name;
 extern const struct scn_type scn_type_country;
 extern const struct scn_type scn_type_hostport;
 extern const struct scn_type scn_type_path;
 extern const struct scn_type scn_type_uint;
+/* An unsigned like scn_type_uint, shown only when not 0. */
+extern const struct scn_type scn_type_opt_uint;
 extern const struct scn_type scn_type_number;
 extern const struct scn_type scn_type_bool;
+/* A boolean in an int, shown only when true. */
+extern const struct scn_type scn_type_flag;
+/* A boolean in an int that is SCN_UNSET until given, shown when given. */
+extern const struct scn_type scn_type_tristate;
 extern const struct scn_type scn_type_bit;
 extern const struct scn_type scn_type_word;
+/* One of k->choices as its index in an int; SCN_UNSET is not shown. */
+extern const struct scn_type scn_type_opt_word;
 extern const struct scn_type scn_type_status;
 extern const struct scn_type scn_type_reserved;
+/* Shows of a char array at k->off: as it is, or only when not empty. */
+json_t	*scn_string_show(const struct scn_key *, const void *base);
+json_t	*scn_nonempty_show(const struct scn_key *, const void *base);
 
 /* Time values (scenario-time.c). */
 extern const struct scn_type scn_type_duration;
@@ -147,6 +173,14 @@ extern const struct scn_type scn_type_rule_delay;
 /* Faults and quirks on from the start (scenario-faults.c). */
 extern const struct scn_type scn_type_faults;
 extern const struct scn_type scn_type_quirks;
+/*
+ * Reads params for sw into *args; an error names the parameter's path
+ * below the current one ("carriers[0].faults[1].tlvs[0].tag").
+ */
+struct carrier_switch;
+struct carrier_switch_args;
+int	 scn_switch_params(struct scn_ctx *, const struct carrier_switch *sw,
+	    json_t *params, struct carrier_switch_args *args);
 
 /*
  * Arrays of structs and of strings (scenario-list.c): an array of
@@ -161,11 +195,14 @@ extern const struct scn_type scn_type_strings;
 /* The Twilio side: accounts, numbers, services (scenario-accounts.c). */
 extern const struct scn_type scn_type_sid;
 extern const struct scn_type scn_type_url;
-extern const struct scn_type scn_type_method;
-extern const struct scn_type scn_type_choice;
 extern const struct scn_type scn_type_sender_kind;
 extern const struct scn_type scn_type_capabilities;
 extern const struct scn_type scn_type_number_country;
+/* The account or service of sid in g, or NULL. */
+const struct gateway_account *scn_account_find(const struct gateway_config *,
+	    const char *sid);
+const struct gateway_service *scn_service_find(const struct gateway_config *,
+	    const char *sid);
 int	 scn_number_item_check(struct scn_ctx *, const struct scn_key *,
 	    json_t *, void *);
 /*
@@ -250,6 +287,9 @@ void	 scn_pop(struct scn_ctx *);
 /* Records reason at the current path and returns -1. */
 int	 scn_fail(struct scn_ctx *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* The same at member key of the current path. */
+int	 scn_fail_at(struct scn_ctx *, const char *key, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
 /* The row called name in table, or NULL. */
 const struct scn_key *scn_key_find(const struct scn_key *table,
 	    const char *name);

@@ -26,7 +26,6 @@
 #include "scenarios/scenario-internal.h"
 #include "scenarios/timeline.h"
 
-#define FIELD(base, k)		((char *)(base) + (k)->off)
 #define CFIELD(base, k)		((const char *)(base) + (k)->off)
 #define SA(f)			offsetof(struct scenario_action, f)
 #define SASIZE(f)		sizeof(((struct scenario_action *)0)->f)
@@ -91,99 +90,6 @@ scenario_sender_param(enum gateway_sender_kind kind)
 
 /* ---- value types of an action's members ---- */
 
-/* A string that is left out of --explain when empty (not this kind). */
-static int
-word_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v, void *base)
-{
-	return scn_get_string(c, k, v, FIELD(base, k), k->size);
-}
-
-static json_t *
-word_show(const struct scn_key *k, const void *base)
-{
-	const char *s = CFIELD(base, k);
-
-	return s[0] == '\0' ? NULL : json_string(s);
-}
-
-static const struct scn_type action_string = {
-	.name = "string", .parse = word_parse, .show = word_show,
-};
-
-/* One of k->choices, kept as the word; left out when empty. */
-static int
-choice_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
-    void *base)
-{
-	size_t i;
-
-	for (i = 0; json_is_string(v) && k->choices[i] != NULL; i++) {
-		if (strcmp(json_string_value(v), k->choices[i]) == 0) {
-			snprintf(FIELD(base, k), k->size, "%s", k->choices[i]);
-			return 0;
-		}
-	}
-	return scn_fail(c, "must be %s", k->range);
-}
-
-static const struct scn_type action_choice = {
-	.name = "string", .parse = choice_parse, .show = word_show,
-};
-
-/* A JSON object kept as given (a deep copy), read in the finish. */
-static int
-json_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v, void *base)
-{
-	json_t *copy;
-
-	if (!json_is_object(v))
-		return scn_fail(c, "must be an object");
-	copy = json_deep_copy(v);
-	memcpy(&v, FIELD(base, k), sizeof v);
-	json_decref(v);
-	memcpy(FIELD(base, k), &copy, sizeof copy);
-	return 0;
-}
-
-static json_t *
-json_show(const struct scn_key *k, const void *base)
-{
-	json_t *v;
-
-	memcpy(&v, CFIELD(base, k), sizeof v);
-	return v != NULL ? json_deep_copy(v) : NULL;
-}
-
-static const struct scn_type action_json = {
-	.name = "object", .parse = json_parse, .show = json_show,
-};
-
-/* A flag shown only when set. */
-static int
-flag_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v, void *base)
-{
-	int b;
-
-	if (!json_is_boolean(v))
-		return scn_fail(c, "must be true or false");
-	b = json_is_true(v);
-	memcpy(FIELD(base, k), &b, sizeof b);
-	return 0;
-}
-
-static json_t *
-flag_show(const struct scn_key *k, const void *base)
-{
-	int b;
-
-	memcpy(&b, CFIELD(base, k), sizeof b);
-	return b ? json_true() : NULL;
-}
-
-static const struct scn_type action_flag = {
-	.name = "boolean", .parse = flag_parse, .show = flag_show,
-};
-
 /* "for": shown only when the action is undone. */
 static int
 for_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v, void *base)
@@ -237,8 +143,8 @@ service_show(const struct scn_key *k, const void *base)
 {
 	const struct scenario_action *a = base;
 
-	return a->kind == SCENARIO_ACTION_SERVICE_SET ? word_show(k, base) :
-	    NULL;
+	return a->kind == SCENARIO_ACTION_SERVICE_SET ?
+	    scn_nonempty_show(k, base) : NULL;
 }
 
 static const struct scn_type action_service = {
@@ -321,26 +227,26 @@ const struct scn_key scn_timeline_keys[] = {
 	  .range = "0 or more",
 	  .help = "Undone this long after \"at\"; 0: never (not with mo, "
 	  "gateway, click)" },
-	{ .name = "comment", .type = &action_string, .off = SA(comment),
+	{ .name = "comment", .type = &scn_type_opt_string, .off = SA(comment),
 	  .size = SASIZE(comment), .range = "up to 1023 characters",
 	  .help = "Free text for the reader; ignored" },
-	{ .name = "carrier", .type = &action_string, .off = SA(carrier),
+	{ .name = "carrier", .type = &scn_type_opt_string, .off = SA(carrier),
 	  .size = SASIZE(carrier), .min = 1, .range = "a name of carriers",
 	  .help = "The carrier of fault, quirk or set" },
-	{ .name = "fault", .type = &action_string, .off = SA(fault),
+	{ .name = "fault", .type = &scn_type_opt_string, .off = SA(fault),
 	  .size = SASIZE(fault), .min = 1, .range = "see Faults",
 	  .help = "Action: switches the carrier's fault on (off with "
 	  "\"off\")" },
-	{ .name = "quirk", .type = &action_string, .off = SA(quirk),
+	{ .name = "quirk", .type = &scn_type_opt_string, .off = SA(quirk),
 	  .size = SASIZE(quirk), .min = 1, .range = "see Quirks",
 	  .help = "Action: switches the carrier's quirk on (off with "
 	  "\"off\")" },
-	{ .name = "params", .type = &action_json, .off = SA(params),
+	{ .name = "params", .type = &scn_type_json, .off = SA(params),
 	  .range = "the switch's parameters",
 	  .help = "The parameters of fault or quirk; none: their defaults" },
-	{ .name = "off", .type = &action_flag, .off = SA(off),
+	{ .name = "off", .type = &scn_type_flag, .off = SA(off),
 	  .help = "With fault or quirk: switches it off instead" },
-	{ .name = "set", .type = &action_json, .off = SA(set),
+	{ .name = "set", .type = &scn_type_json, .off = SA(set),
 	  .range = "carrier keys, or v1 Services parameters",
 	  .help = "Action: with carrier, changes the running carrier's "
 	  "keys; with service, POSTs the service's parameters" },
@@ -354,7 +260,7 @@ const struct scn_key scn_timeline_keys[] = {
 	  .sub = remove_sender_keys, .mask = SCENARIO_ACTION_REMOVE_SENDER,
 	  .help = "Action: a sender leaves a service's pool (back after "
 	  "\"for\")" },
-	{ .name = "gateway", .type = &action_choice, .off = SA(gateway),
+	{ .name = "gateway", .type = &scn_type_opt_choice, .off = SA(gateway),
 	  .size = SASIZE(gateway), .choices = gateway_words,
 	  .range = "\"restart\"",
 	  .help = "Action: the gateway crashes and starts again on its "
@@ -363,7 +269,7 @@ const struct scn_key scn_timeline_keys[] = {
 	  .mask = SCENARIO_ACTION_CLICK,
 	  .help = "Action: a handset opens the links of its latest "
 	  "message" },
-	{ .name = "link_shortener", .type = &action_choice,
+	{ .name = "link_shortener", .type = &scn_type_opt_choice,
 	  .off = SA(link_shortener), .size = SASIZE(link_shortener),
 	  .choices = shortener_words, .range = "\"outage\"",
 	  .help = "Action: the link shortener fails (links sent as they "
@@ -381,16 +287,6 @@ const struct scenario_action scn_action_default = {
 /* The action members of an item, in the order of the kinds. */
 static const char *const action_members[] = { "fault", "quirk", "set",
 	"mo", "remove_sender", "gateway", "click", "link_shortener", NULL };
-
-/* Fails at member name of the current item. */
-static int
-fail_at(struct scn_ctx *c, const char *name, const char *reason)
-{
-	scn_push_key(c, name);
-	scn_fail(c, "%s", reason);
-	scn_pop(c);
-	return -1;
-}
 
 /* Which action the item holds; -1 after a fail when none or two. */
 static int
@@ -412,10 +308,10 @@ item_kind(struct scn_ctx *c, json_t *v, struct scenario_action *a)
 		    "mo, remove_sender, gateway, click, link_shortener");
 	if (strcmp(found, "set") == 0) {
 		if (a->carrier[0] != '\0' && a->service[0] != '\0')
-			return fail_at(c, "set", "with \"carrier\" or "
+			return scn_fail_at(c, "set", "with \"carrier\" or "
 			    "\"service\", not both");
 		if (a->carrier[0] == '\0' && a->service[0] == '\0')
-			return fail_at(c, "set", "needs \"carrier\" or "
+			return scn_fail_at(c, "set", "needs \"carrier\" or "
 			    "\"service\" next to it");
 		a->kind = a->carrier[0] != '\0' ? SCENARIO_ACTION_CARRIER_SET :
 		    SCENARIO_ACTION_SERVICE_SET;
@@ -436,28 +332,29 @@ item_members(struct scn_ctx *c, const struct scenario_action *a)
 	char reason[128];
 
 	if (sw && a->carrier[0] == '\0')
-		return fail_at(c, "carrier", "required with fault and quirk");
+		return scn_fail_at(c, "carrier", "required with fault and "
+		    "quirk");
 	if (a->carrier[0] != '\0' && !sw &&
 	    a->kind != SCENARIO_ACTION_CARRIER_SET)
-		return fail_at(c, "carrier", "only with fault, quirk or set (mo "
-		    "names its carrier inside)");
+		return scn_fail_at(c, "carrier", "only with fault, quirk or "
+		    "set (mo names its carrier inside)");
 	if (a->service[0] != '\0' && a->kind != SCENARIO_ACTION_SERVICE_SET)
-		return fail_at(c, "service", "only with set (remove_sender "
+		return scn_fail_at(c, "service", "only with set (remove_sender "
 		    "names its service inside)");
 	if (a->params != NULL && !sw)
-		return fail_at(c, "params", "only with fault or quirk");
+		return scn_fail_at(c, "params", "only with fault or quirk");
 	if (a->off && !sw)
-		return fail_at(c, "off", "only with fault or quirk");
+		return scn_fail_at(c, "off", "only with fault or quirk");
 	if (a->off && a->params != NULL)
-		return fail_at(c, "params", "switching off takes no "
+		return scn_fail_at(c, "params", "switching off takes no "
 		    "parameters");
 	if (a->off && a->for_usec > 0)
-		return fail_at(c, "for", "switching off is not undone: no "
+		return scn_fail_at(c, "for", "switching off is not undone: no "
 		    "\"for\"");
 	if (a->for_usec > 0 && !scenario_action_undoable(a->kind)) {
 		snprintf(reason, sizeof reason, "%s acts once: it takes no "
 		    "\"for\"", scenario_action_key(a->kind));
-		return fail_at(c, "for", reason);
+		return scn_fail_at(c, "for", "%s", reason);
 	}
 	return 0;
 }
@@ -648,7 +545,7 @@ carrier_named(struct scn_ctx *c, const struct scenario *s, const char *key,
 	carrier_names(s, names, sizeof names);
 	snprintf(reason, sizeof reason, "unknown carrier \"%.64s\" (carriers: "
 	    "%s)", name, names);
-	fail_at(c, key, reason);
+	scn_fail_at(c, key, "%s", reason);
 	return NULL;
 }
 
@@ -656,29 +553,15 @@ carrier_named(struct scn_ctx *c, const struct scenario *s, const char *key,
 static int
 switch_params(struct scn_ctx *c, struct scenario_action *a)
 {
-	struct carrier_param_error	e;
-	size_t				i;
-	int				rc;
+	int rc;
 
-	if (a->params != NULL && json_object_get(a->params, "for") != NULL) {
-		scn_push_key(c, "params");
-		rc = fail_at(c, "for", "give \"for\" to the action: the "
-		    "timeline undoes it");
-		scn_pop(c);
-		return rc;
-	}
-	if (carrier_switch_parse(a->sw, a->params, &a->args, &e) == 0)
-		return 0;
 	scn_push_key(c, "params");
-	for (i = 0; i < e.depth; i++) {
-		if (e.path[i].key != NULL)
-			scn_push_key(c, e.path[i].key);
-		else
-			scn_push_index(c, e.path[i].index);
-	}
-	rc = scn_fail(c, "%s", e.reason);
-	for (i = 0; i < e.depth + 1; i++)
-		scn_pop(c);
+	if (a->params != NULL && json_object_get(a->params, "for") != NULL)
+		rc = scn_fail_at(c, "for", "give \"for\" to the action: the "
+		    "timeline undoes it");
+	else
+		rc = scn_switch_params(c, a->sw, a->params, &a->args);
+	scn_pop(c);
 	return rc;
 }
 
@@ -698,17 +581,17 @@ finish_switch(struct scn_ctx *c, const struct scenario *s,
 		carrier_switch_names(kind, 0, names, sizeof names);
 		snprintf(reason, sizeof reason, "unknown %s \"%.40s\" (%ss: %s)",
 		    kn, name, kn, names);
-		return fail_at(c, kn, reason);
+		return scn_fail_at(c, kn, "%s", reason);
 	}
 	if (a->sw->oneshot && a->for_usec > 0) {
 		snprintf(reason, sizeof reason, "%s acts once: it takes no "
 		    "\"for\"", a->sw->name);
-		return fail_at(c, "for", reason);
+		return scn_fail_at(c, "for", "%s", reason);
 	}
 	if (a->sw->oneshot && a->off) {
 		snprintf(reason, sizeof reason, "%s acts once: it is never on "
 		    "to switch off", a->sw->name);
-		return fail_at(c, "off", reason);
+		return scn_fail_at(c, "off", "%s", reason);
 	}
 	return a->off ? 0 : switch_params(c, a);
 }
@@ -792,8 +675,8 @@ finish_mo(struct scn_ctx *c, const struct scenario *s,
 			    a->mo.system_id) == 0)
 				break;
 		if (i == p->naccounts)
-			rc = fail_at(c, "system_id", "not an account of the "
-			    "carrier");
+			rc = scn_fail_at(c, "system_id", "not an account of "
+			    "the carrier");
 	}
 	scn_pop(c);
 	return rc;
@@ -805,26 +688,18 @@ static const struct gateway_service *
 service_named(struct scn_ctx *c, const struct scenario *s, const char *key,
     const char *sid, struct scenario_action *a)
 {
-	const struct gateway_config *g = &s->gateway;
-	size_t i, j;
+	const struct gateway_service *sv = scn_service_find(&s->gateway, sid);
+	const struct gateway_account *ac = sv == NULL ? NULL :
+	    scn_account_find(&s->gateway, sv->account_sid);
 
-	for (i = 0; i < g->nservices; i++) {
-		if (strcmp(g->services[i].sid, sid) != 0)
-			continue;
-		for (j = 0; j < g->naccounts; j++)
-			if (strcmp(g->accounts[j].sid,
-			    g->services[i].account_sid) == 0)
-				break;
-		if (j == g->naccounts)
-			break;
-		strlcpy(a->service, sid, sizeof a->service);
-		strlcpy(a->account_sid, g->accounts[j].sid,
-		    sizeof a->account_sid);
-		strlcpy(a->token, g->accounts[j].token, sizeof a->token);
-		return &g->services[i];
+	if (ac == NULL) {
+		scn_fail_at(c, key, "not a sid of services");
+		return NULL;
 	}
-	fail_at(c, key, "not a sid of services");
-	return NULL;
+	strlcpy(a->service, sid, sizeof a->service);
+	strlcpy(a->account_sid, ac->sid, sizeof a->account_sid);
+	strlcpy(a->token, ac->token, sizeof a->token);
+	return sv;
 }
 
 /* A value of a Services parameter as its form text. */
@@ -919,7 +794,8 @@ finish_service_set(struct scn_ctx *c, const struct scenario *s,
 	if (service_named(c, s, "service", a->service, a) == NULL)
 		return -1;
 	if (json_object_size(a->set) == 0)
-		return fail_at(c, "set", "must name at least one parameter");
+		return scn_fail_at(c, "set", "must name at least one "
+		    "parameter");
 	free(a->service_params);
 	a->service_params = xcalloc(json_object_size(a->set),
 	    sizeof *a->service_params);
@@ -975,7 +851,7 @@ finish_sender(struct scn_ctx *c, const struct gateway_config *g,
 	snprintf(reason, sizeof reason, "\"%.31s\" is not in the pool of %s "
 	    "(pool: %s)", a->sender, svc->sid, pool[0] != '\0' ? pool :
 	    "empty");
-	return fail_at(c, "sender", reason);
+	return scn_fail_at(c, "sender", "%s", reason);
 }
 
 static int

@@ -68,6 +68,9 @@ const struct scenario_traffic scn_traffic_default = {
 
 /* ---- value types of a generator ---- */
 
+_Static_assert(TRAFFIC_FLAG_UNSET == SCN_UNSET,
+    "scn_type_tristate leaves TRAFFIC_FLAG_UNSET out of --explain");
+
 static int
 via_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v, void *base)
 {
@@ -95,61 +98,6 @@ via_show(const struct scn_key *k, const void *base)
 
 static const struct scn_type traffic_type_via = {
 	.name = "string", .parse = via_parse, .show = via_show,
-};
-
-/* true or false; left out, nothing is sent and the service decides. */
-static int
-flag_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v, void *base)
-{
-	int b;
-
-	if (!json_is_boolean(v))
-		return scn_fail(c, "must be true or false");
-	b = json_is_true(v);
-	memcpy(FIELD(base, k), &b, sizeof b);
-	return 0;
-}
-
-static json_t *
-flag_show(const struct scn_key *k, const void *base)
-{
-	int b;
-
-	memcpy(&b, CFIELD(base, k), sizeof b);
-	return b == TRAFFIC_FLAG_UNSET ? NULL : json_boolean(b);
-}
-
-static const struct scn_type traffic_type_flag = {
-	.name = "boolean", .parse = flag_parse, .show = flag_show,
-};
-
-/* An unsigned between k->min and k->max; 0, the default, is "not sent". */
-static int
-optional_uint_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
-    void *base)
-{
-	long long	x;
-	unsigned	u;
-
-	if (scn_get_int(c, v, (long long)k->min, (long long)k->max, &x) == -1)
-		return -1;
-	u = (unsigned)x;
-	memcpy(FIELD(base, k), &u, sizeof u);
-	return 0;
-}
-
-static json_t *
-optional_uint_show(const struct scn_key *k, const void *base)
-{
-	unsigned u;
-
-	memcpy(&u, CFIELD(base, k), sizeof u);
-	return u == 0 ? NULL : json_integer(u);
-}
-
-static const struct scn_type traffic_type_optional_uint = {
-	.name = "integer", .parse = optional_uint_parse,
-	.show = optional_uint_show,
 };
 
 static int
@@ -181,14 +129,9 @@ callback_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 	return 0;
 }
 
-static json_t *
-string_show(const struct scn_key *k, const void *base)
-{
-	return json_string(CFIELD(base, k));
-}
-
 static const struct scn_type traffic_type_callback = {
-	.name = "string", .parse = callback_parse, .show = string_show,
+	.name = "string", .parse = callback_parse,
+	.show = scn_string_show,
 };
 
 static int
@@ -394,13 +337,14 @@ const struct scn_key scn_traffic_keys[] = {
 	  .help = "API: StatusCallback; \"sink\": the run's sink, path "
 	  "/status/NAME (a URL on the host carrierlab.sink is the sink "
 	  "too); \"\": none (the number's or service's)" },
-	{ .name = "shorten_urls", .type = &traffic_type_flag,
+	{ .name = "shorten_urls", .type = &scn_type_tristate,
 	  .off = TR(shorten_urls), .help = "API: ShortenUrls; none: not sent" },
-	{ .name = "smart_encoding", .type = &traffic_type_flag,
+	{ .name = "smart_encoding", .type = &scn_type_tristate,
 	  .off = TR(smart_encoding),
 	  .help = "API: SmartEncoded; none: not sent (the service decides)" },
-	{ .name = "validity_period", .type = &traffic_type_optional_uint,
-	  .off = TR(validity_period), .min = 1, .max = TRAFFIC_VALIDITY_MAX,
+	{ .name = "validity_period", .type = &scn_type_opt_uint,
+	  .off = TR(validity_period), .size = TRSIZE(validity_period),
+	  .min = 1, .max = TRAFFIC_VALIDITY_MAX,
 	  .range = "1-36000",
 	  .help = "API: ValidityPeriod in seconds; none: not sent" },
 	{ .name = "carrier", .type = &scn_type_string, .off = TR(carrier),
@@ -442,25 +386,6 @@ const struct scn_key scn_traffic_keys[] = {
 
 /* ---- one item, by itself ---- */
 
-static int
-fail_key(struct scn_ctx *c, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-fail_key(struct scn_ctx *c, const char *key, const char *fmt, ...)
-{
-	char	reason[256];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof reason, fmt, ap);
-	va_end(ap);
-	scn_push_key(c, key);
-	scn_fail(c, "%s", reason);
-	scn_pop(c);
-	return -1;
-}
-
 /* Keys that only the other "via" reads are refused, not ignored; unless
  * they hold the default, as --explain prints every key. */
 static int
@@ -488,7 +413,7 @@ item_keys_check(struct scn_ctx *c, json_t *v, enum traffic_via via)
 		same = def != NULL && json_equal(def, given);
 		json_decref(def);
 		if (!same)
-			return fail_key(c, other[i], "only for \"via\": "
+			return scn_fail_at(c, other[i], "only for \"via\": "
 			    "\"%s\"", via == TRAFFIC_VIA_API ? "smpp" : "api");
 	}
 	return 0;
@@ -498,20 +423,20 @@ static int
 item_smpp_check(struct scn_ctx *c, struct scenario_traffic *t)
 {
 	if (t->carrier[0] == '\0')
-		return fail_key(c, "carrier", "required for \"via\": \"%s\"",
+		return scn_fail_at(c, "carrier", "required for \"via\": \"%s\"",
 		    "smpp");
 	if (t->to.kind == TRAFFIC_TO_LIST)
-		return fail_key(c, "to", "%s", "SMPP traffic takes one number "
-		    "or a range, not a list");
+		return scn_fail_at(c, "to", "SMPP traffic takes one number or "
+		    "a range, not a list");
 	if (t->to.kind == TRAFFIC_TO_ONE && (strlen(t->to.list[0]) >
 	    TRAFFIC_SMPP_ADDRESS_MAX || strspn(t->to.list[0] + (t->to.list[0][0]
 	    == '+'), "0123456789") != strlen(t->to.list[0] + (t->to.list[0][0]
 	    == '+'))))
-		return fail_key(c, "to", "an SMPP destination is digits, after "
-		    "an optional '+', %d characters at most",
+		return scn_fail_at(c, "to", "an SMPP destination is digits, "
+		    "after an optional '+', %d characters at most",
 		    TRAFFIC_SMPP_ADDRESS_MAX);
 	if (traffic_body_is_template(t->body))
-		return fail_key(c, "body", "%s", "templates ({seq}, {count}, "
+		return scn_fail_at(c, "body", "templates ({seq}, {count}, "
 		    "{to}) are for \"via\": \"api\"; SMPP sends one fixed "
 		    "text");
 	return 0;
@@ -530,13 +455,13 @@ item_check(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 	if (item_keys_check(c, v, t->via) == -1)
 		return -1;
 	if (t->rate > 0 && t->rate < TRAFFIC_RATE_MIN)
-		return fail_key(c, "rate", "must be 0 (a burst) or at least "
+		return scn_fail_at(c, "rate", "must be 0 (a burst) or at least "
 		    "%g", TRAFFIC_RATE_MIN);
 	if (t->body[0] == '\0' && t->nmedia == 0)
-		return fail_key(c, "body", "%s", "empty, and no media: give "
-		    "one or the other");
+		return scn_fail_at(c, "body", "empty, and no media: give one "
+		    "or the other");
 	if (t->body[0] == '\0' && t->length > 0)
-		return fail_key(c, "length", "%s", "needs a body to repeat");
+		return scn_fail_at(c, "length", "needs a body to repeat");
 	return t->via == TRAFFIC_VIA_SMPP ? item_smpp_check(c, t) : 0;
 }
 
@@ -597,28 +522,6 @@ fail_at(struct scn_ctx *c, size_t i, const char *key, const char *fmt, ...)
 	return -1;
 }
 
-static const struct gateway_account *
-account_find(const struct gateway_config *g, const char *sid)
-{
-	size_t i;
-
-	for (i = 0; i < g->naccounts; i++)
-		if (strcmp(g->accounts[i].sid, sid) == 0)
-			return &g->accounts[i];
-	return NULL;
-}
-
-static const struct gateway_service *
-service_find(const struct gateway_config *g, const char *sid)
-{
-	size_t i;
-
-	for (i = 0; i < g->nservices; i++)
-		if (strcmp(g->services[i].sid, sid) == 0)
-			return &g->services[i];
-	return NULL;
-}
-
 static const struct gateway_number *
 number_find(const struct gateway_config *g, const char *number)
 {
@@ -640,7 +543,7 @@ api_account(struct scn_ctx *c, const struct gateway_config *g, size_t i,
 	const char *sid = NULL;
 
 	if (t->account[0] != '\0') {
-		if (account_find(g, t->account) == NULL)
+		if (scn_account_find(g, t->account) == NULL)
 			return fail_at(c, i, "account", "no account %s in "
 			    "\"accounts\"", t->account);
 		return 0;
@@ -665,7 +568,7 @@ api_finish(struct scn_ctx *c, const struct gateway_config *g, size_t i,
 	const struct gateway_service	*sv = NULL;
 	const struct gateway_number	*n = NULL;
 
-	if (t->service[0] != '\0' && (sv = service_find(g, t->service)) ==
+	if (t->service[0] != '\0' && (sv = scn_service_find(g, t->service)) ==
 	    NULL)
 		return fail_at(c, i, "service", "no service %s in \"services\"",
 		    t->service);

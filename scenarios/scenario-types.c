@@ -1,9 +1,10 @@
 /*
  * The plain value types of the key tables: objects of more keys, strings,
- * names, addresses, paths, integers, numbers, flags, words and SMPP
- * statuses. Each is a parse and a show function (scenario-internal.h);
- * time values live in scenario-time.c, carrier structures in
- * scenario-carrier.c.
+ * names, addresses, paths, integers, numbers, flags, words, JSON objects
+ * kept as given and SMPP statuses; the opt_ variants are left out of
+ * --explain when not given. Each is a parse and a show function
+ * (scenario-internal.h); time values live in scenario-time.c, carrier
+ * structures in scenario-carrier.c.
  */
 #include "config.h"
 
@@ -46,14 +47,82 @@ string_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 	return scn_get_string(c, k, v, FIELD(base, k), k->size);
 }
 
-static json_t *
-string_show(const struct scn_key *k, const void *base)
+json_t *
+scn_string_show(const struct scn_key *k, const void *base)
 {
 	return json_string(CFIELD(base, k));
 }
 
+json_t *
+scn_nonempty_show(const struct scn_key *k, const void *base)
+{
+	const char *s = CFIELD(base, k);
+
+	return s[0] == '\0' ? NULL : json_string(s);
+}
+
 const struct scn_type scn_type_string = {
-	.name = "string", .parse = string_parse, .show = string_show,
+	.name = "string", .parse = string_parse, .show = scn_string_show,
+};
+
+const struct scn_type scn_type_opt_string = {
+	.name = "string", .parse = string_parse, .show = scn_nonempty_show,
+};
+
+/* One of k->choices, kept as the string itself. */
+static int
+choice_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
+    void *base)
+{
+	size_t i;
+
+	for (i = 0; json_is_string(v) && k->choices[i] != NULL; i++) {
+		if (strcmp(json_string_value(v), k->choices[i]) == 0) {
+			snprintf(FIELD(base, k), k->size, "%s", k->choices[i]);
+			return 0;
+		}
+	}
+	return scn_fail(c, "must be %s", k->range);
+}
+
+const struct scn_type scn_type_choice = {
+	.name = "string", .parse = choice_parse, .show = scn_string_show,
+};
+
+const struct scn_type scn_type_method = {
+	.name = "string", .parse = choice_parse, .show = scn_string_show,
+};
+
+const struct scn_type scn_type_opt_choice = {
+	.name = "string", .parse = choice_parse, .show = scn_nonempty_show,
+};
+
+/* The object is kept as given, to be read once the whole file is. */
+static int
+json_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v, void *base)
+{
+	json_t *copy;
+
+	if (!json_is_object(v))
+		return scn_fail(c, "must be an object");
+	copy = json_deep_copy(v);
+	memcpy(&v, FIELD(base, k), sizeof v);
+	json_decref(v);
+	memcpy(FIELD(base, k), &copy, sizeof copy);
+	return 0;
+}
+
+static json_t *
+json_show(const struct scn_key *k, const void *base)
+{
+	json_t *v;
+
+	memcpy(&v, CFIELD(base, k), sizeof v);
+	return v != NULL ? json_deep_copy(v) : NULL;
+}
+
+const struct scn_type scn_type_json = {
+	.name = "object", .parse = json_parse, .show = json_show,
 };
 
 /* Carrier names end up in logs, metrics labels and URLs: keep them tame. */
@@ -75,7 +144,7 @@ name_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v, void *base)
 }
 
 const struct scn_type scn_type_name = {
-	.name = "string", .parse = name_parse, .show = string_show,
+	.name = "string", .parse = name_parse, .show = scn_string_show,
 };
 
 static int
@@ -98,7 +167,7 @@ country_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 }
 
 const struct scn_type scn_type_country = {
-	.name = "string", .parse = country_parse, .show = string_show,
+	.name = "string", .parse = country_parse, .show = scn_string_show,
 };
 
 /*
@@ -127,7 +196,7 @@ hostport_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 }
 
 const struct scn_type scn_type_hostport = {
-	.name = "host:port", .parse = hostport_parse, .show = string_show,
+	.name = "host:port", .parse = hostport_parse, .show = scn_string_show,
 };
 
 /*
@@ -164,7 +233,7 @@ path_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v, void *base)
 }
 
 const struct scn_type scn_type_path = {
-	.name = "path", .parse = path_parse, .show = string_show,
+	.name = "path", .parse = path_parse, .show = scn_string_show,
 };
 
 /* Unsigned integers of any width: k->size says which. */
@@ -188,8 +257,8 @@ uint_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v, void *base)
 	return 0;
 }
 
-static json_t *
-uint_show(const struct scn_key *k, const void *base)
+static uint64_t
+uint_get(const struct scn_key *k, const void *base)
 {
 	const char	*p = CFIELD(base, k);
 	uint64_t	 u;
@@ -200,11 +269,29 @@ uint_show(const struct scn_key *k, const void *base)
 	case 4: { uint32_t y; memcpy(&y, p, 4); u = y; break; }
 	default: memcpy(&u, p, 8); break;
 	}
-	return json_integer((json_int_t)u);
+	return u;
+}
+
+static json_t *
+uint_show(const struct scn_key *k, const void *base)
+{
+	return json_integer((json_int_t)uint_get(k, base));
 }
 
 const struct scn_type scn_type_uint = {
 	.name = "integer", .parse = uint_parse, .show = uint_show,
+};
+
+static json_t *
+opt_uint_show(const struct scn_key *k, const void *base)
+{
+	uint64_t u = uint_get(k, base);
+
+	return u == 0 ? NULL : json_integer((json_int_t)u);
+}
+
+const struct scn_type scn_type_opt_uint = {
+	.name = "integer", .parse = uint_parse, .show = opt_uint_show,
 };
 
 static int
@@ -263,6 +350,32 @@ const struct scn_type scn_type_bool = {
 	.name = "boolean", .parse = bool_parse, .show = bool_show,
 };
 
+static json_t *
+flag_show(const struct scn_key *k, const void *base)
+{
+	int b;
+
+	memcpy(&b, CFIELD(base, k), sizeof b);
+	return b ? json_true() : NULL;
+}
+
+const struct scn_type scn_type_flag = {
+	.name = "boolean", .parse = bool_parse, .show = flag_show,
+};
+
+static json_t *
+tristate_show(const struct scn_key *k, const void *base)
+{
+	int b;
+
+	memcpy(&b, CFIELD(base, k), sizeof b);
+	return b == SCN_UNSET ? NULL : json_boolean(b);
+}
+
+const struct scn_type scn_type_tristate = {
+	.name = "boolean", .parse = bool_parse, .show = tristate_show,
+};
+
 /* A boolean kept as k->mask in an unsigned set of flags. */
 static int
 bit_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v, void *base)
@@ -316,6 +429,19 @@ word_show(const struct scn_key *k, const void *base)
 
 const struct scn_type scn_type_word = {
 	.name = "string", .parse = word_parse, .show = word_show,
+};
+
+static json_t *
+opt_word_show(const struct scn_key *k, const void *base)
+{
+	int i;
+
+	memcpy(&i, CFIELD(base, k), sizeof i);
+	return i == SCN_UNSET ? NULL : json_string(k->choices[i]);
+}
+
+const struct scn_type scn_type_opt_word = {
+	.name = "string", .parse = word_parse, .show = opt_word_show,
 };
 
 /*

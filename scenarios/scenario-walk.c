@@ -78,6 +78,21 @@ scn_fail(struct scn_ctx *c, const char *fmt, ...)
 	return -1;
 }
 
+int
+scn_fail_at(struct scn_ctx *c, const char *key, const char *fmt, ...)
+{
+	char	reason[sizeof c->err->reason];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	scn_push_key(c, key);
+	scn_fail(c, "%s", reason);
+	scn_pop(c);
+	return -1;
+}
+
 /* Edit distance, for "did you mean"; names longer than 63 never match. */
 static size_t
 scn_distance(const char *a, const char *b)

@@ -5,7 +5,7 @@
  * engine on a virtual clock (its callbacks, its API answering canned
  * JSON) and a fake traffic generator's counts.
  *
- * JSON in this file is written with ' for " (see json_of()).
+ * JSON in this file is written with ' for " (see scnfx_json()).
  */
 #include "config.h"
 
@@ -31,6 +31,7 @@
 #include "scenarios/scenario.h"
 #include "scenarios/traffic.h"
 #include "tests/unit/gw_fixture.h"
+#include "tests/unit/scn_fixture.h"
 
 #define MS	INT64_C(1000)
 #define SEC	(1000 * MS)
@@ -51,47 +52,6 @@
 	"'traffic': [{'name': 'otp', 'count': 5, 'service': '" MG0 "', " \
 	"'to': '+14155550123', 'body': 'code {seq}'}], 'expect': [" x "]}"
 
-static char *
-json_of(const char *q)
-{
-	char *s = strdup(q), *p;
-
-	ck_assert_ptr_nonnull(s);
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	return s;
-}
-
-static void
-load_ok(const char *q, struct scenario *s)
-{
-	struct scenario_error	err;
-	char			*json = json_of(q), msg[1024];
-
-	if (scenario_load_string(json, NULL, s, &err) == -1) {
-		scenario_error_format(&err, msg, sizeof msg);
-		ck_abort_msg("%s: %s", q, msg);
-	}
-	free(json);
-}
-
-/* Loading q fails at path with reason. */
-static void
-load_fails(const char *q, const char *path, const char *reason)
-{
-	struct scenario		s;
-	struct scenario_error	err;
-	char			*json = json_of(q), *want = json_of(reason);
-
-	ck_assert_msg(scenario_load_string(json, NULL, &s, &err) == -1,
-	    "%s loaded", q);
-	ck_assert_str_eq(err.path, path);
-	ck_assert_str_eq(err.reason, want);
-	free(json);
-	free(want);
-}
-
 /* ---- the loader ---- */
 
 START_TEST(test_load_messages_ratio)
@@ -99,8 +59,8 @@ START_TEST(test_load_messages_ratio)
 	struct scenario			 s;
 	const struct scenario_expect	*x;
 
-	load_ok(SCN("{'messages': {'status': 'delivered'}, 'ratio': '>= 0.9', "
-	    "'why': 'most arrive'}"), &s);
+	scnfx_load_ok(SCN("{'messages': {'status': 'delivered'}, "
+	    "'ratio': '>= 0.9', 'why': 'most arrive'}"), &s);
 	ck_assert_uint_eq(s.nexpect, 1);
 	x = &s.expect[0];
 	ck_assert_int_eq(x->at, EXPECT_AT_END);
@@ -120,7 +80,7 @@ START_TEST(test_load_filter_keys)
 	struct scenario			 s;
 	const struct expect_filter	*f;
 
-	load_ok(SCN("{'at': '6m', 'messages': {'status': ['queued', "
+	scnfx_load_ok(SCN("{'at': '6m', 'messages': {'status': ['queued', "
 	    "'sending'], 'error_code': [30003, null], 'direction': "
 	    "'outbound', 'sender_kind': 'short_code', 'carrier': 'a', "
 	    "'service': '" MG0 "', 'from': '55555', 'to': '+1415*', "
@@ -168,7 +128,7 @@ START_TEST(test_load_other_subjects)
 	struct scenario			 s;
 	const struct scenario_expect	*x;
 
-	load_ok(SCN("{'messages': {}, 'latency': {'to': 'delivered', "
+	scnfx_load_ok(SCN("{'messages': {}, 'latency': {'to': 'delivered', "
 	    "'percentile': 95}, 'value': '<= 5s'}, "
 	    "{'callbacks': {'traffic': 'otp'}, 'in_order': true}, "
 	    "{'pdus': {'carrier': 'a', 'command': 'submit_sm_resp', "
@@ -220,21 +180,17 @@ END_TEST
 /* --explain's JSON of the expect items loads back to the same items. */
 START_TEST(test_load_explain_round_trip)
 {
-	struct scenario	 s, t;
-	struct scenario_error err;
-	char		*text;
-	size_t		 i;
+	struct scenario	s, t;
+	size_t		i;
 
-	load_ok(SCN("{'messages': {'status': 'delivered', 'error_code': null, "
-	    "'created_between': ['1m', '2m']}, 'ratio': 0.5}, "
+	scnfx_load_ok(SCN("{'messages': {'status': 'delivered', "
+	    "'error_code': null, 'created_between': ['1m', '2m']}, "
+	    "'ratio': 0.5}, "
 	    "{'messages': {'to': '+1*'}, 'latency': {}, 'value': '< 250ms'}, "
 	    "{'traffic': 'otp', 'refused': '!= 3'}, "
 	    "{'send': {'to': '+14155550123', 'from': '+14155550100'}, "
 	    "'status': 201}, {'pdus': {}, 'count': '> 2'}"), &s);
-	text = scenario_explain(&s);
-	ck_assert_ptr_nonnull(text);
-	if (scenario_load_string(text, NULL, &t, &err) == -1)
-		ck_abort_msg("%s: %s %s", text, err.path, err.reason);
+	scnfx_explain_round_trip(&s, &t);
 	ck_assert_uint_eq(t.nexpect, s.nexpect);
 	for (i = 0; i < s.nexpect; i++) {
 		ck_assert_str_eq(t.expect[i].name, s.expect[i].name);
@@ -243,7 +199,6 @@ START_TEST(test_load_explain_round_trip)
 		    s.expect[i].cmp.value);
 		ck_assert_int_eq(t.expect[i].measure, s.expect[i].measure);
 	}
-	free(text);
 	scenario_release(&t);
 	scenario_release(&s);
 }
@@ -374,7 +329,7 @@ START_TEST(test_load_errors)
 	char *q;
 
 	ck_assert_int_ne(asprintf(&q, SCN("%s"), load_errors[_i].items), -1);
-	load_fails(q, load_errors[_i].path, load_errors[_i].reason);
+	scnfx_load_fails(q, load_errors[_i].path, load_errors[_i].reason);
 	free(q);
 }
 END_TEST
@@ -766,7 +721,7 @@ eval(const char *q, struct expect_result *r)
 	int	 done = 0, steps;
 
 	ck_assert_int_ne(asprintf(&scn, SCN("%s"), q), -1);
-	load_ok(scn, &E.s);
+	scnfx_load_ok(scn, &E.s);
 	free(scn);
 	expect_eval(&E, &E.traffic, &E.s.expect[0], r, done_cb, &done);
 	ck_assert_int_eq(done, 0);	/* from the loop, not from here */

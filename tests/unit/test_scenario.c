@@ -6,7 +6,7 @@
  * the fault and quirk tables, whose defaults all parse and whose
  * parameters show back as they were read.
  *
- * JSON in this file is written with ' for " (see json_of()).
+ * JSON in this file is written with ' for " (see scnfx_json()).
  */
 #include "config.h"
 
@@ -23,6 +23,7 @@
 #include "scenarios/scenario.h"
 #include "smpp/receipt.h"
 #include "smpp/smpp.h"
+#include "tests/unit/scn_fixture.h"
 
 #define MS	INT64_C(1000)
 #define SEC	(1000 * MS)
@@ -51,19 +52,6 @@
 	"{'carriers': [{'name': 'a', 'listen': ['127.0.0.1:2775']}, " \
 	"{'name': 'b', 'listen': ['127.0.0.1:2776']" x "}]}"
 
-/* The JSON of q, with every ' turned into "; the caller frees it. */
-static char *
-json_of(const char *q)
-{
-	char *s = strdup(q), *p;
-
-	ck_assert_ptr_nonnull(s);
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	return s;
-}
-
 static char *
 src_path(const char *rel)
 {
@@ -76,33 +64,13 @@ src_path(const char *rel)
 }
 
 static void
-fail_with(const struct scenario_error *err, const char *what)
-{
-	char msg[2048];
-
-	scenario_error_format(err, msg, sizeof msg);
-	ck_abort_msg("%s: %s", what, msg);
-}
-
-static void
-load_ok(const char *q, struct scenario *s)
-{
-	struct scenario_error	err;
-	char			*json = json_of(q);
-
-	if (scenario_load_string(json, NULL, s, &err) == -1)
-		fail_with(&err, q);
-	free(json);
-}
-
-static void
 load_full(struct scenario *s)
 {
 	struct scenario_error	 err;
 	char			*path = src_path("tests/scenarios/full.json");
 
 	if (scenario_load_file(path, s, &err) == -1)
-		fail_with(&err, path);
+		scnfx_fail_with(&err, path);
 	free(path);
 }
 
@@ -352,7 +320,7 @@ START_TEST(test_durations)
 
 	snprintf(q, sizeof q, CARRIER(", 'default_validity': %s"),
 	    durations[_i].text);
-	load_ok(q, &s);
+	scnfx_load_ok(q, &s);
 	ck_assert_int_eq(s.carriers[0].default_validity, durations[_i].usec);
 	scenario_release(&s);
 }
@@ -379,7 +347,7 @@ START_TEST(test_distributions)
 
 	snprintf(q, sizeof q, CARRIER(", 'receipt_delay': %s"),
 	    dists[_i].text);
-	load_ok(q, &s);
+	scnfx_load_ok(q, &s);
 	ck_assert_int_eq(s.carriers[0].receipt_delay.kind, dists[_i].kind);
 	ck_assert_int_eq(s.carriers[0].receipt_delay.a, dists[_i].a);
 	ck_assert_int_eq(s.carriers[0].receipt_delay.b, dists[_i].b);
@@ -913,15 +881,10 @@ static const struct {
 
 START_TEST(test_bad)
 {
-	struct scenario		 s;
-	struct scenario_error	 err;
-	char			*json = json_of(bad[_i].json);
+	struct scenario		s;
+	struct scenario_error	err;
 
-	ck_assert_msg(scenario_load_string(json, NULL, &s, &err) == -1,
-	    "loaded: %s", bad[_i].json);
-	ck_assert_msg(strcmp(err.path, bad[_i].path) == 0,
-	    "%s: path \"%s\", want \"%s\" (%s)", bad[_i].json, err.path,
-	    bad[_i].path, err.reason);
+	scnfx_load_bad(bad[_i].json, &s, &err, bad[_i].path);
 	ck_assert_msg(strstr(err.reason, bad[_i].reason) != NULL,
 	    "%s: reason \"%s\" lacks \"%s\"", bad[_i].json, err.reason,
 	    bad[_i].reason);
@@ -934,7 +897,6 @@ START_TEST(test_bad)
 	ck_assert_ptr_null(s.gateway.numbers);
 	ck_assert_ptr_null(s.gateway.services);
 	ck_assert_ptr_null(s.gateway.routes);
-	free(json);
 }
 END_TEST
 
@@ -960,7 +922,7 @@ START_TEST(test_default_scenario)
 	size_t				 i;
 
 	if (scenario_load_default(&s, &err) == -1)
-		fail_with(&err, "default");
+		scnfx_fail_with(&err, "default");
 	ck_assert_str_eq(s.http, "127.0.0.1:8080");
 	ck_assert_uint_eq(s.ncarriers, 3);
 	for (i = 0; i < 3; i++) {
@@ -1001,17 +963,9 @@ END_TEST
 static void
 assert_explain_round_trip(struct scenario *s)
 {
-	struct scenario_error	 err;
-	struct scenario		 again;
-	char			*one = scenario_explain(s), *two;
+	struct scenario again;
 
-	ck_assert_ptr_nonnull(one);
-	if (scenario_load_string(one, NULL, &again, &err) == -1)
-		fail_with(&err, one);
-	two = scenario_explain(&again);
-	ck_assert_str_eq(one, two);
-	free(one);
-	free(two);
+	scnfx_explain_round_trip(s, &again);
 	scenario_release(&again);
 }
 
@@ -1053,12 +1007,12 @@ START_TEST(test_tls_files)
 	snprintf(file, sizeof file, "%s/s.json", dir);
 	write_file(cert, "-----BEGIN CERTIFICATE-----\n");
 	write_file(key, "-----BEGIN PRIVATE KEY-----\n");
-	json = json_of("{'carriers': [{'name': 'a', 'listen': [{'address': "
+	json = scnfx_json("{'carriers': [{'name': 'a', 'listen': [{'address': "
 	    "'127.0.0.1:3550', 'tls': {'cert': 'cert.pem', 'key': "
 	    "'key.pem'}}]}]}");
 	write_file(file, json);
 	if (scenario_load_file(file, &s, &err) == -1)
-		fail_with(&err, file);
+		scnfx_fail_with(&err, file);
 	ck_assert_int_eq(s.carriers[0].listen[0].tls, 1);
 	ck_assert_str_eq(s.carriers[0].listen[0].cert, cert);
 	ck_assert_str_eq(s.carriers[0].listen[0].key, key);
@@ -1106,7 +1060,7 @@ START_TEST(test_faults_and_quirks)
 	const struct carrier_profile	*p;
 	struct scenario			 s;
 
-	load_ok(CARRIER(", 'faults': [{'name': 'refuse_binds', 'status': "
+	scnfx_load_ok(CARRIER(", 'faults': [{'name': 'refuse_binds', 'status': "
 	    "'ESME_RINVSYSID', 'for': '30s'}, {'name': 'submit_errors', "
 	    "'share': 0.25}, {'name': 'latency', 'add': {'uniform': "
 	    "['10ms', '20ms']}}], 'quirks': {'message_id': {'format': "
@@ -1144,7 +1098,7 @@ START_TEST(test_faults_and_quirks)
 	assert_explain_round_trip(&s);
 	scenario_release(&s);
 	/* None by default. */
-	load_ok(CARRIER(""), &s);
+	scnfx_load_ok(CARRIER(""), &s);
 	ck_assert_uint_eq(s.carriers[0].nfaults, 0);
 	ck_assert_uint_eq(s.carriers[0].nquirks, 0);
 	scenario_release(&s);
@@ -1429,7 +1383,7 @@ START_TEST(test_sizes)
 
 	ck_assert_int_ne(asprintf(&q, GW("'gateway': {'max_body': %s}"),
 	    sizes[_i].json), -1);
-	load_ok(q, &s);
+	scnfx_load_ok(q, &s);
 	ck_assert_uint_eq(s.gateway.max_body, sizes[_i].bytes);
 	scenario_release(&s);
 	free(q);
@@ -1442,7 +1396,7 @@ START_TEST(test_derived_routes)
 	const struct gateway_route	*r;
 	struct scenario			 s;
 
-	load_ok("{'carriers': [{'name': 'a', 'listen': [{'address': "
+	scnfx_load_ok("{'carriers': [{'name': 'a', 'listen': [{'address': "
 	    "'127.0.0.1:3550', 'tls': true}, '0.0.0.0:2775'], 'accounts': "
 	    "[{'system_id': 'first', 'password': 'p1'}, {'system_id': "
 	    "'gateway', 'password': 'p2'}], 'serves': ['1415', '+1628'], "
@@ -1475,7 +1429,7 @@ START_TEST(test_derived_routes)
 	ck_assert_str_eq(r->prefixes[0], "+");
 	scenario_release(&s);
 	/* Routes given, even none, replace them. */
-	load_ok(GW("'gateway': {'routes': []}"), &s);
+	scnfx_load_ok(GW("'gateway': {'routes': []}"), &s);
 	ck_assert_int_eq(s.gateway_routes_derived, 0);
 	ck_assert_uint_eq(s.gateway.nroutes, 0);
 	scenario_release(&s);
@@ -1515,7 +1469,7 @@ START_TEST(test_default_gateway)
 	size_t				 i;
 
 	if (scenario_load_default(&s, &err) == -1)
-		fail_with(&err, "default");
+		scnfx_fail_with(&err, "default");
 	g = &s.gateway;
 	ck_assert_uint_eq(g->naccounts, 1);
 	ck_assert_str_eq(g->accounts[0].sid, AC0);

@@ -11,7 +11,7 @@
  * scenario's carriers for real, records notes, holds and API requests,
  * and answers each request from the loop with a canned body.
  *
- * JSON in this file is written with ' for " (see json_of()).
+ * JSON in this file is written with ' for " (see scnfx_json()).
  */
 #include "config.h"
 
@@ -47,6 +47,7 @@
 #include "smpp/session.h"
 #include "smpp/smpp.h"
 #include "tests/unit/gw_fixture.h"
+#include "tests/unit/scn_fixture.h"
 
 #define MS	INT64_C(1000)
 #define SEC	(1000 * MS)
@@ -66,39 +67,6 @@
 	"'services': [{'sid': '" MG0 "', 'senders': ['+14155550100', " \
 	"'55555', 'ACME']}], 'timeline': [" x "]}"
 
-/* The JSON of q, with every ' turned into "; the caller frees it. */
-static char *
-json_of(const char *q)
-{
-	char *s = xstrdup(q), *p;
-
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	return s;
-}
-
-static int
-load(const char *q, struct scenario *s, struct scenario_error *err)
-{
-	char *json = json_of(q);
-	int rc;
-
-	memset(err, 0, sizeof *err);
-	rc = scenario_load_string(json, NULL, s, err);
-	free(json);
-	return rc;
-}
-
-static void
-load_ok(const char *q, struct scenario *s)
-{
-	struct scenario_error err;
-
-	if (load(q, s, &err) == -1)
-		ck_abort_msg("load failed: %s: %s", err.path, err.reason);
-}
-
 /* ---- the loader: good ---- */
 
 START_TEST(test_load_kinds)
@@ -106,7 +74,7 @@ START_TEST(test_load_kinds)
 	struct scenario s;
 	const struct scenario_action *a;
 
-	load_ok(BASE(
+	scnfx_load_ok(BASE(
 	    "{'at': '1m', 'for': '10m', 'carrier': 'alpha-mobile', "
 	    " 'fault': 'submit_errors', 'params': {'share': 0.5}, "
 	    " 'comment': 'half'}, "
@@ -195,7 +163,7 @@ START_TEST(test_every_switch)
 			    t[i].oneshot ? "" : "'for': '1m', ",
 			    carrier_switch_kind_name(kind), t[i].name);
 			xasprintf(&json, BASE("%s"), item);
-			load_ok(json, &s);
+			scnfx_load_ok(json, &s);
 			ck_assert_ptr_eq(s.timeline[0].sw, &t[i]);
 			scenario_release(&s);
 			free(json);
@@ -208,10 +176,8 @@ END_TEST
 START_TEST(test_explain_round_trip)
 {
 	struct scenario s, s2;
-	struct scenario_error err;
-	char *text, *again;
 
-	load_ok(BASE(
+	scnfx_load_ok(BASE(
 	    "{'at': '1m', 'for': '10m', 'carrier': 'alpha-mobile', "
 	    " 'fault': 'submit_errors', 'params': {'share': 0.5}}, "
 	    "{'at': '2m', 'for': '5m', 'carrier': 'beta-wireless', 'set': "
@@ -223,19 +189,11 @@ START_TEST(test_explain_round_trip)
 	    "{'at': '4m', 'remove_sender': {'service': '" MG0 "', "
 	    " 'sender': 'ACME'}}, "
 	    "{'at': '6m', 'click': {'to': '+14155550123'}}"), &s);
-	text = scenario_explain(&s);
-	ck_assert_ptr_nonnull(text);
-	if (scenario_load_string(text, NULL, &s2, &err) == -1)
-		ck_abort_msg("explain does not load back: %s: %s\n%s",
-		    err.path, err.reason, text);
-	again = scenario_explain(&s2);
-	ck_assert_str_eq(again, text);
+	scnfx_explain_round_trip(&s, &s2);
 	ck_assert_uint_eq(s2.ntimeline, 6);
 	ck_assert_int_eq(s2.timeline[4].kind, SCENARIO_ACTION_REMOVE_SENDER);
 	ck_assert_int_eq(s2.timeline[4].sender_kind,
 	    GATEWAY_SENDER_ALPHANUMERIC);
-	free(again);
-	free(text);
 	scenario_release(&s2);
 	scenario_release(&s);
 }
@@ -352,9 +310,7 @@ START_TEST(test_load_errors)
 	struct scenario s;
 	struct scenario_error err;
 
-	ck_assert_int_eq(load(bc->json, &s, &err), -1);
-	ck_assert_msg(strcmp(err.path, bc->path) == 0, "case %d: path %s, "
-	    "want %s (%s)", _i, err.path, bc->path, err.reason);
+	scnfx_load_bad(bc->json, &s, &err, bc->path);
 	ck_assert_msg(strncmp(err.reason, bc->reason, strlen(bc->reason)) ==
 	    0, "case %d: reason \"%s\", want \"%s\"", _i, err.reason,
 	    bc->reason);
@@ -679,7 +635,7 @@ START_TEST(test_order_and_undo)
 	struct engine e;
 	struct timeline *tl;
 
-	load_ok(BASE(
+	scnfx_load_ok(BASE(
 	    "{'at': '11m', 'gateway': 'restart'}, "
 	    "{'at': '1m', 'for': '10m', 'carrier': 'alpha-mobile', "
 	    " 'fault': 'refuse_binds'}, "
@@ -724,8 +680,8 @@ START_TEST(test_switch_state)
 	struct timeline *tl;
 	json_t *f;
 
-	load_ok(BASE("{'at': '1m', 'for': '10m', 'carrier': 'alpha-mobile', "
-	    " 'fault': 'refuse_binds'}"), &s);
+	scnfx_load_ok(BASE("{'at': '1m', 'for': '10m', "
+	    "'carrier': 'alpha-mobile', 'fault': 'refuse_binds'}"), &s);
 	fake_start(&e, &s);
 	tl = timeline_start(&e, &s);
 	event_base_loop(e.base, EVLOOP_NONBLOCK);
@@ -763,7 +719,7 @@ START_TEST(test_service_requests)
 	struct engine e;
 	struct timeline *tl;
 
-	load_ok(BASE(
+	scnfx_load_ok(BASE(
 	    "{'at': '3m', 'for': '2m', 'service': '" MG0 "', 'set': "
 	    " {'StickySender': false, 'StatusCallback': 'http://h/x?a=1'}}, "
 	    "{'at': '4m', 'for': '10m', 'remove_sender': {'service': '" MG0
@@ -809,7 +765,7 @@ START_TEST(test_failures)
 	struct engine e;
 	struct timeline *tl;
 
-	load_ok(BASE(
+	scnfx_load_ok(BASE(
 	    "{'at': '1m', 'for': '1m', 'remove_sender': {'service': '" MG0
 	    "', 'sender': '55555'}}, "
 	    "{'at': '2m', 'for': '1m', 'link_shortener': 'outage'}, "
@@ -845,7 +801,7 @@ START_TEST(test_free_pending)
 	struct engine e;
 	struct timeline *tl;
 
-	load_ok(BASE("{'at': '1m', 'for': '1m', 'service': '" MG0 "', "
+	scnfx_load_ok(BASE("{'at': '1m', 'for': '1m', 'service': '" MG0 "', "
 	    "'set': {'AreaCodeGeomatch': 'false'}}"), &s);
 	fake_start(&e, &s);
 	tl = timeline_start(&e, &s);
@@ -1017,8 +973,9 @@ START_TEST(test_reconfigure)
 	char err[256];
 	json_t *msg;
 
-	load_ok(BASE("{'at': '1m', 'for': '1m', 'carrier': 'alpha-mobile', "
-	    "'set': {'submit_errors': {'ESME_RSYSERR': 1}, 'max_mps': 100}}, "
+	scnfx_load_ok(BASE("{'at': '1m', 'for': '1m', "
+	    "'carrier': 'alpha-mobile', 'set': {'submit_errors': "
+	    "{'ESME_RSYSERR': 1}, 'max_mps': 100}}, "
 	    "{'at': '1m', 'carrier': 'alpha-mobile', 'set': {'outcomes': "
 	    "{'UNDELIV': 1}}}"), &s);
 	fake_start(&e, &s);
@@ -1076,7 +1033,7 @@ START_TEST(test_carrier_set_timeline)
 	struct esme m;
 	int64_t t0;
 
-	load_ok(BASE(
+	scnfx_load_ok(BASE(
 	    "{'at': '1m', 'for': '1m', 'carrier': 'alpha-mobile', "
 	    " 'set': {'accepts': {'long_code': false}}}"), &s);
 	fake_start(&e, &s);
@@ -1124,7 +1081,7 @@ START_TEST(test_carrier_sets_layer)
 	struct timeline *tl;
 	int64_t t0;
 
-	load_ok(BASE(
+	scnfx_load_ok(BASE(
 	    "{'at': '1m', 'for': '10m', 'carrier': 'alpha-mobile', "
 	    " 'set': {'outcomes': {'UNDELIV': 1}}}, "
 	    "{'at': '2m', 'for': '2m', 'carrier': 'alpha-mobile', "
@@ -1168,7 +1125,7 @@ START_TEST(test_free_restores)
 	struct timeline *tl;
 	int64_t t0;
 
-	load_ok(BASE(
+	scnfx_load_ok(BASE(
 	    "{'at': '1m', 'for': '10m', 'carrier': 'alpha-mobile', "
 	    " 'set': {'max_mps': 5}}, "
 	    "{'at': '2m', 'carrier': 'alpha-mobile', 'set': {'window': 7}}"),

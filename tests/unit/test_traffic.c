@@ -10,7 +10,7 @@
  * code, sids, holds and notes. And an SMPP generator against a real
  * carrier on 127.0.0.1:0 in real time.
  *
- * JSON in this file is written with ' for " (see json_of()).
+ * JSON in this file is written with ' for " (see scnfx_json()).
  */
 #include "config.h"
 
@@ -34,6 +34,7 @@
 #include "scenarios/run.h"
 #include "scenarios/scenario.h"
 #include "scenarios/traffic.h"
+#include "tests/unit/scn_fixture.h"
 
 #define MS	INT64_C(1000)
 #define SEC	(1000 * MS)
@@ -55,33 +56,6 @@
 	"{'sid': '" MG1 "', 'account': '" AC1 "'}]"
 #define TRAFFIC(x)	"{" WORLD ", 'traffic': [" x "]}"
 
-/* ---- helpers ---- */
-
-static char *
-json_of(const char *q)
-{
-	char *s = strdup(q), *p;
-
-	ck_assert_ptr_nonnull(s);
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	return s;
-}
-
-static void
-load_ok(const char *q, struct scenario *s)
-{
-	struct scenario_error	 err;
-	char			*json = json_of(q), msg[1024];
-
-	if (scenario_load_string(json, NULL, s, &err) == -1) {
-		scenario_error_format(&err, msg, sizeof msg);
-		ck_abort_msg("%s: %s", q, msg);
-	}
-	free(json);
-}
-
 /* ---- the loader ---- */
 
 START_TEST(test_load_api_keys)
@@ -89,7 +63,7 @@ START_TEST(test_load_api_keys)
 	struct scenario			 s;
 	const struct scenario_traffic	*t;
 
-	load_ok(TRAFFIC("{'name': 'otp', 'at': '5s', 'via': 'api', "
+	scnfx_load_ok(TRAFFIC("{'name': 'otp', 'at': '5s', 'via': 'api', "
 	    "'count': 2000, 'rate': 20, 'comment': 'c', 'service': '" MG0
 	    "', 'from': '+14155550100', 'to': ['+14155550123', "
 	    "'+14155550124'], 'body': 'Code {seq}', 'length': 50, "
@@ -127,7 +101,7 @@ START_TEST(test_load_defaults)
 	struct scenario			 s;
 	const struct scenario_traffic	*t;
 
-	load_ok(TRAFFIC("{'count': 1, 'to': '+14155550123'}, "
+	scnfx_load_ok(TRAFFIC("{'count': 1, 'to': '+14155550123'}, "
 	    "{'count': 2, 'to': '+1', 'from': '+14155550199'}, "
 	    "{'count': 3, 'to': '+1', 'from': 'ALPHA'}, "
 	    "{'count': 4, 'to': '+1', 'account': '" AC1 "'}"), &s);
@@ -161,7 +135,7 @@ START_TEST(test_load_smpp)
 	struct scenario			 s;
 	const struct scenario_traffic	*t;
 
-	load_ok(TRAFFIC("{'name': 'bulk', 'via': 'smpp', 'carrier': 'a', "
+	scnfx_load_ok(TRAFFIC("{'name': 'bulk', 'via': 'smpp', 'carrier': 'a', "
 	    "'count': 10, 'to': {'range': ['+14155550000', '+14155550999']}}, "
 	    "{'via': 'smpp', 'carrier': 'a', 'count': 1, 'to': '123', "
 	    "'system_id': 'other', 'password': 'x', 'from': 'SHOP', "
@@ -198,23 +172,17 @@ END_TEST
 /* --explain prints traffic that loads back to the same text. */
 START_TEST(test_load_explain_round_trip)
 {
-	struct scenario	 s, again;
-	struct scenario_error err;
-	char		*one, *two;
+	struct scenario	s, again;
+	char		*one;
 
-	load_ok(TRAFFIC("{'count': 1, 'to': {'range': ['+100', '+199']}, "
+	scnfx_load_ok(TRAFFIC("{'count': 1, 'to': {'range': ['+100', '+199']}, "
 	    "'shorten_urls': false}, {'via': 'smpp', 'carrier': 'a', "
 	    "'count': 2, 'to': '+1'}, {'count': 3, 'to': ['+1', '+2'], "
 	    "'validity_period': 5, 'media': ['http://m.test/x']}"), &s);
-	one = scenario_explain(&s);
-	ck_assert_ptr_nonnull(one);
-	if (scenario_load_string(one, NULL, &again, &err) == -1)
-		ck_abort_msg("%s: %s", err.path, err.reason);
-	two = scenario_explain(&again);
-	ck_assert_str_eq(one, two);
+	scnfx_explain_round_trip(&s, &again);
+	one = scenario_explain(&again);
 	ck_assert_ptr_nonnull(strstr(one, "\"range\""));
 	free(one);
-	free(two);
 	scenario_release(&again);
 	scenario_release(&s);
 }
@@ -332,20 +300,14 @@ static const struct {
 
 START_TEST(test_load_bad)
 {
-	struct scenario		 s;
-	struct scenario_error	 err;
-	char			*json = json_of(bad[_i].json);
+	struct scenario		s;
+	struct scenario_error	err;
 
-	ck_assert_msg(scenario_load_string(json, NULL, &s, &err) == -1,
-	    "loaded: %s", bad[_i].json);
-	ck_assert_msg(strcmp(err.path, bad[_i].path) == 0,
-	    "%s: path \"%s\", want \"%s\" (%s)", bad[_i].json, err.path,
-	    bad[_i].path, err.reason);
+	scnfx_load_bad(bad[_i].json, &s, &err, bad[_i].path);
 	ck_assert_msg(strcmp(err.reason, bad[_i].reason) == 0,
 	    "%s: reason \"%s\", want \"%s\"", bad[_i].json, err.reason,
 	    bad[_i].reason);
 	ck_assert_ptr_null(s.traffic);
-	free(json);
 }
 END_TEST
 
@@ -622,7 +584,7 @@ START_TEST(test_api_paced)
 	size_t				 n, i;
 
 	fake_setup(CLOCK_MODE_VIRTUAL);
-	load_ok(TRAFFIC("{'name': 'otp', 'at': '2s', 'count': 9, "
+	scnfx_load_ok(TRAFFIC("{'name': 'otp', 'at': '2s', 'count': 9, "
 	    "'rate': 20, 'to': {'range': ['+14155550001', '+14155550009']}, "
 	    "'service': '" MG0 "', 'body': 'Code {seq} of {count}', "
 	    "'media': ['https://m.test/1.png', 'https://m.test/2.png'], "
@@ -688,7 +650,7 @@ START_TEST(test_api_burst_cap)
 	size_t				 n, i, answered = 0;
 
 	fake_setup(CLOCK_MODE_VIRTUAL);
-	load_ok(TRAFFIC("{'name': 'storm', 'count': 1000, 'to': "
+	scnfx_load_ok(TRAFFIC("{'name': 'storm', 'count': 1000, 'to': "
 	    "['+14155550001', '+14155550002', '+14155550003', '+14155550004'],"
 	    " 'from': 'ALPHA', 'status_callback': '', 'shorten_urls': false}"),
 	    &s);
@@ -735,7 +697,7 @@ START_TEST(test_api_sink_host)
 	struct traffic	*tr;
 
 	fake_setup(CLOCK_MODE_VIRTUAL);
-	load_ok(TRAFFIC("{'count': 1, 'to': '+14155550001', 'from': "
+	scnfx_load_ok(TRAFFIC("{'count': 1, 'to': '+14155550001', 'from': "
 	    "'ALPHA', 'status_callback': 'http://carrierlab.sink/mine?x=1'}"),
 	    &s);
 	fake.mode = FAKE_ANSWER_NOW;
@@ -763,7 +725,7 @@ START_TEST(test_api_failures)
 	size_t				 n;
 
 	fake_setup(CLOCK_MODE_VIRTUAL);
-	load_ok(TRAFFIC("{'name': 'a', 'count': 3, 'to': '+1'}, "
+	scnfx_load_ok(TRAFFIC("{'name': 'a', 'count': 3, 'to': '+1'}, "
 	    "{'name': 'b', 'at': '1s', 'count': 1, 'to': '+1'}, "
 	    "{'name': 'c', 'at': '1h', 'count': 1, 'to': '+1'}"), &s);
 	fake.mode = FAKE_ANSWER_LATER;
@@ -811,7 +773,7 @@ START_TEST(test_smpp_real_carrier)
 	int64_t				 deadline;
 
 	fake_setup(CLOCK_MODE_REAL);
-	load_ok("{'carriers': [{'name': 'a', 'listen': ['127.0.0.1:0'], "
+	scnfx_load_ok("{'carriers': [{'name': 'a', 'listen': ['127.0.0.1:0'], "
 	    "'receipt_delay': '5ms', 'accounts': [{'system_id': 'esme', "
 	    "'password': 'pw'}]}], 'traffic': [{'name': 'bulk', 'via': "
 	    "'smpp', 'carrier': 'a', 'count': 20, 'to': {'range': "
@@ -857,7 +819,7 @@ START_TEST(test_smpp_no_carrier)
 	size_t				 n;
 
 	fake_setup(CLOCK_MODE_VIRTUAL);
-	load_ok(TRAFFIC("{'name': 'x', 'via': 'smpp', 'carrier': 'a', "
+	scnfx_load_ok(TRAFFIC("{'name': 'x', 'via': 'smpp', 'carrier': 'a', "
 	    "'count': 5, 'to': '+1'}"), &s);
 	tr = traffic_start(NULL, &s);
 	run_virtual(tr, 10);
