@@ -661,18 +661,42 @@ gw_http_client_send(struct gw_http_client *c, const struct gw_http_request *r,
 	return 0;
 }
 
+/*
+ * One name or value, as evhttp_uriencode() with space as '+' writes it.
+ * Most of a callback's values (sids, statuses, names) are made of the
+ * characters it leaves alone: they go as they are, without its copy --
+ * three callbacks a message, a dozen fields each, made this a tenth of
+ * the event loop's time.
+ */
+static void
+gw_http_form_put(struct evbuffer *out, const char *s)
+{
+	const char	*p;
+	char		*e;
+
+	for (p = s; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    *p == '_' || *p == '~'))
+			break;
+	if (*p == '\0') {
+		evbuffer_add(out, s, (size_t)(p - s));
+		return;
+	}
+	if ((e = evhttp_uriencode(s, -1, 1)) == NULL)
+		fatalx("webhook form encoding failed");
+	evbuffer_add(out, e, strlen(e));
+	free(e);
+}
+
 void
 gw_http_form_add(struct evbuffer *out, const char *name, const char *value)
 {
-	char *n = evhttp_uriencode(name, -1, 1);
-	char *v = evhttp_uriencode(value, -1, 1);
-
-	if (n == NULL || v == NULL)
-		fatalx("webhook form encoding failed");
-	evbuffer_add_printf(out, "%s%s=%s",
-	    evbuffer_get_length(out) > 0 ? "&" : "", n, v);
-	free(n);
-	free(v);
+	if (evbuffer_get_length(out) > 0)
+		evbuffer_add(out, "&", 1);
+	gw_http_form_put(out, name);
+	evbuffer_add(out, "=", 1);
+	gw_http_form_put(out, value);
 }
 
 char *
