@@ -450,6 +450,12 @@ gateway_route_accepts(struct gateway *gw, const char *name, unsigned kinds,
 }
 
 int
+gateway_sync(struct gateway *gw)
+{
+	return gw_store_commit(gw->store);
+}
+
+int
 gateway_busy(const struct gateway *gw)
 {
 	return gw_store_busy(gw->store);

@@ -391,6 +391,14 @@ int	gateway_route_accepts(struct gateway *, const char *name,
 	    unsigned kinds, int mms);
 
 /*
+ * Commits every write made so far and runs what waited for it (answers,
+ * submits, callbacks), as the loop would have next: after it, another
+ * sqlite connection to the store sees all of it. 0, or -1 when a batch
+ * failed (logged).
+ */
+int	gateway_sync(struct gateway *);
+
+/*
  * Work the event loop cannot see is under way (the store's worker is
  * committing): a virtual clock must not jump now (common/vloop.h).
  */

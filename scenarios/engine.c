@@ -199,12 +199,14 @@ engine_callbacks(struct engine *e, size_t *n)
 	return e->cbs;
 }
 
+/* Reads open their own connection to the store: what the gateway wrote
+ * is committed first (in virtual time, the writes of this very instant). */
 void
 engine_store_sync(struct engine *e)
 {
-	(void)e;
-	/* Reads open their own connection and see every commit; what is
-	 * not committed yet is not there in real time either. */
+	if (*e->gwp != NULL && gateway_sync(*e->gwp) == -1)
+		log_warnx("run store-sync failed: a batch of the gateway's "
+		    "store did not commit");
 }
 
 void

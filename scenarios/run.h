@@ -100,9 +100,9 @@ size_t		 engine_ncarriers(struct engine *);
 struct carrier	*engine_carrier_at(struct engine *, size_t i);
 /* The gateway now (a restart replaces it: do not keep the pointer). */
 struct gateway	*engine_gateway(struct engine *);
-/* The gateway's sqlite file: open it read-only (WAL) to query. When the
- * loop is idle in virtual time everything done so far is committed;
- * call engine_store_sync() first in real time. */
+/* The gateway's sqlite file: open it read-only (WAL) to query, after
+ * engine_store_sync(), which commits every write the gateway made so far
+ * (and runs what waited for them, as the loop would have next). */
 const char	*engine_gateway_db(struct engine *);
 void		 engine_store_sync(struct engine *);
 /* "127.0.0.1:PORT": the HTTP listener (API, /sim/, /metrics). */
