@@ -629,23 +629,40 @@ tl_snake(const char *name, char *out, size_t len)
 	out[o] = '\0';
 }
 
+/*
+ * The API's answer to an apply (the action is on: noted with its "for")
+ * or to an undo (noted as it is); an error answer is a failure.
+ */
 static void
-tl_service_posted(struct tl_action *ta, int status, json_t *body,
-    const char *err)
+tl_answered(struct tl_action *ta, const char *what, int status,
+    json_t *body, const char *err, int apply)
 {
-	char what[160], why[256], dur[48];
+	char why[256], dur[48];
 
-	snprintf(what, sizeof what, "%s set %s%s", ta->a->service,
-	    ta->a->service_params[0].name, ta->a->nservice_params > 1 ?
-	    ", ..." : "");
 	if (status / 100 != 2) {
 		tl_http_error(status, body, err, why, sizeof why);
 		tl_failed(ta, what, why);
 		return;
 	}
+	if (!apply) {
+		tl_note(ta, "%s", what);
+		return;
+	}
 	ta->applied = 1;
 	tl_for(ta->a, dur, sizeof dur);
 	tl_note(ta, "%s%s", what, dur);
+}
+
+static void
+tl_service_posted(struct tl_action *ta, int status, json_t *body,
+    const char *err)
+{
+	char what[160];
+
+	snprintf(what, sizeof what, "%s set %s%s", ta->a->service,
+	    ta->a->service_params[0].name, ta->a->nservice_params > 1 ?
+	    ", ..." : "");
+	tl_answered(ta, what, status, body, err, 1);
 }
 
 static void
@@ -714,14 +731,10 @@ static void
 tl_service_restored(struct tl_action *ta, int status, json_t *body,
     const char *err)
 {
-	char what[96], why[256];
+	char what[96];
 
 	snprintf(what, sizeof what, "%s settings back", ta->a->service);
-	if (status / 100 != 2) {
-		tl_http_error(status, body, err, why, sizeof why);
-		tl_failed(ta, what, why);
-	} else
-		tl_note(ta, "%s", what);
+	tl_answered(ta, what, status, body, err, 0);
 }
 
 static void
@@ -737,18 +750,11 @@ static void
 tl_sender_removed(struct tl_action *ta, int status, json_t *body,
     const char *err)
 {
-	char what[160], why[256], dur[48];
+	char what[160];
 
 	snprintf(what, sizeof what, "%s leaves %s", ta->a->sender_number,
 	    ta->a->service);
-	if (status / 100 != 2) {
-		tl_http_error(status, body, err, why, sizeof why);
-		tl_failed(ta, what, why);
-		return;
-	}
-	ta->applied = 1;
-	tl_for(ta->a, dur, sizeof dur);
-	tl_note(ta, "%s%s", what, dur);
+	tl_answered(ta, what, status, body, err, 1);
 }
 
 static void
@@ -766,15 +772,11 @@ static void
 tl_sender_added(struct tl_action *ta, int status, json_t *body,
     const char *err)
 {
-	char what[160], why[256];
+	char what[160];
 
 	snprintf(what, sizeof what, "%s back in %s", ta->a->sender_number,
 	    ta->a->service);
-	if (status / 100 != 2) {
-		tl_http_error(status, body, err, why, sizeof why);
-		tl_failed(ta, what, why);
-	} else
-		tl_note(ta, "%s", what);
+	tl_answered(ta, what, status, body, err, 0);
 }
 
 static void
