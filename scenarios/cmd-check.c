@@ -33,8 +33,13 @@ check_one(const char *file, const struct check_opts *opts)
 	rc = file != NULL ? scenario_load_file(file, &s, err) :
 	    scenario_load_default(&s, err);
 	if (rc == -1) {
-		scenario_error_format(err, msg, sizeof msg);
-		fprintf(stderr, "%s\n", msg);
+		/* A file gets every error it has, not only the first. */
+		if (file != NULL)
+			scenario_print_errors(stderr, file);
+		else {
+			scenario_error_format(err, msg, sizeof msg);
+			fprintf(stderr, "%s\n", msg);
+		}
 		free(err);
 		return 1;
 	}

@@ -114,14 +114,12 @@ run_load_all(char **files, size_t n, const struct run_opts *o,
     struct scenario *s)
 {
 	struct scenario_error	err;
-	char			buf[2048];
 	size_t			i;
 	int			bad = 0;
 
 	for (i = 0; i < n; i++) {
 		if (scenario_load_file(files[i], &s[i], &err) == -1) {
-			scenario_error_format(&err, buf, sizeof buf);
-			fprintf(stderr, "%s\n", buf);
+			scenario_print_errors(stderr, files[i]);
 			memset(&s[i], 0, sizeof s[i]);
 			bad = 1;
 			continue;

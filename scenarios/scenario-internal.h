@@ -47,6 +47,14 @@ struct scn_ctx {
 	const char		*dir;		/* relative paths start here */
 	struct scn_seg		 segs[SCN_DEPTH_MAX];
 	size_t			 nsegs;
+	/*
+	 * Collecting (scenario_check_file()): every error goes here too, and
+	 * a walk goes on past a bad member or item to find the next; NULL:
+	 * the first error stops the load.
+	 */
+	struct scenario_error	*errs;
+	size_t			 nerrs;
+	size_t			 errcap;
 };
 
 struct scn_key;

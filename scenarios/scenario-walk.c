@@ -75,6 +75,10 @@ scn_fail(struct scn_ctx *c, const char *fmt, ...)
 	if (c->text != NULL)
 		scn_locate(c->text, c->textlen, c->segs, n, &e->line,
 		    &e->column);
+	if (c->errs != NULL && c->nerrs < c->errcap && (c->nerrs == 0 ||
+	    strcmp(c->errs[c->nerrs - 1].path, e->path) != 0 ||
+	    strcmp(c->errs[c->nerrs - 1].reason, e->reason) != 0))
+		c->errs[c->nerrs++] = *e;
 	return -1;
 }
 
@@ -172,7 +176,7 @@ scn_walk_array(struct scn_ctx *c, json_t *v, size_t min, size_t max,
 {
 	json_t	*value;
 	size_t	 i;
-	int	 rc;
+	int	 rc, failed = 0;
 
 	if (!json_is_array(v) || json_array_size(v) < min ||
 	    json_array_size(v) > max)
@@ -185,10 +189,11 @@ scn_walk_array(struct scn_ctx *c, json_t *v, size_t min, size_t max,
 		scn_push_index(c, i);
 		rc = item(c, i, value, arg);
 		scn_pop(c);
-		if (rc == -1)
+		if (rc == -1 && c->errs == NULL)
 			return -1;
+		failed |= rc == -1;
 	}
-	return 0;
+	return failed ? -1 : 0;
 }
 
 int
@@ -198,17 +203,19 @@ scn_walk(struct scn_ctx *c, const struct scn_key *table, json_t *v,
 	const struct scn_key	*k;
 	const char		*name;
 	json_t			*m;
-	int			 rc;
+	int			 rc, failed = 0;
 
 	if (!json_is_object(v))
 		return scn_fail(c, "%s", c->nsegs == 0 ? "a scenario is a JSON "
 		    "object" : "must be an object");
+	/* Collecting, a bad member does not hide the next one. */
 	json_object_foreach(v, name, m) {
 		scn_push_key(c, name);
 		rc = scn_walk_member(c, table, name, m, base);
 		scn_pop(c);
-		if (rc == -1)
+		if (rc == -1 && c->errs == NULL)
 			return -1;
+		failed |= rc == -1;
 	}
 	for (k = table; k->name != NULL; k++) {
 		if ((k->flags & SCN_REQUIRED) &&
@@ -216,10 +223,12 @@ scn_walk(struct scn_ctx *c, const struct scn_key *table, json_t *v,
 			scn_push_key(c, k->name);
 			scn_fail(c, "required");
 			scn_pop(c);
-			return -1;
+			if (c->errs == NULL)
+				return -1;
+			failed = 1;
 		}
 	}
-	return 0;
+	return failed ? -1 : 0;
 }
 
 json_t *

@@ -69,7 +69,7 @@ carriers_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 	struct scenario	*s = base;
 	json_t		*item;
 	size_t		 i;
-	int		 rc;
+	int		 rc, failed = 0;
 
 	if (!json_is_array(v) || json_array_size(v) == 0 ||
 	    json_array_size(v) > SCN_MAX_CARRIERS)
@@ -84,10 +84,11 @@ carriers_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 		if (rc == 0)
 			rc = carrier_name_unique(c, s, i);
 		scn_pop(c);
-		if (rc == -1)
+		if (rc == -1 && c->errs == NULL)
 			return -1;
+		failed |= rc == -1;
 	}
-	return 0;
+	return failed ? -1 : 0;
 }
 
 static json_t *
@@ -196,6 +197,8 @@ scn_load(struct scn_ctx *c, struct scenario *s)
 		rc = scn_expect_finish(c, s);
 	/* The path points into root's strings: errors are written by now. */
 	json_decref(root);
+	if (rc == -1 && c->nerrs > 0)
+		*c->err = c->errs[0];	/* the first, as without collecting */
 	if (rc == -1)
 		scenario_release(s);
 	return rc;
@@ -210,6 +213,40 @@ scenario_load_string(const char *json, const char *dir, struct scenario *s,
 	memset(err, 0, sizeof *err);
 	c.textlen = strlen(json);
 	return scn_load(&c, s);
+}
+
+/* After a collecting load: the errors, the one before any key first. */
+static int
+check_done(int rc, struct scenario *s, const struct scenario_error *first,
+    struct scenario_error *errs, size_t cap, size_t *n)
+{
+	if (rc == 0) {
+		scenario_release(s);
+		return 0;
+	}
+	/* Syntax and read errors come before any key is walked. */
+	if (*n == 0 && cap > 0) {
+		errs[0] = *first;
+		*n = 1;
+	}
+	return -1;
+}
+
+int
+scenario_check_string(const char *json, const char *dir,
+    struct scenario_error *errs, size_t cap, size_t *n)
+{
+	struct scenario_error	first;
+	struct scenario		s;
+	struct scn_ctx		c = { .err = &first, .text = json,
+				    .dir = dir, .errs = errs, .errcap = cap };
+	int			rc;
+
+	memset(&first, 0, sizeof first);
+	c.textlen = strlen(json);
+	rc = scn_load(&c, &s);
+	*n = c.nerrs;
+	return check_done(rc, &s, &first, errs, cap, n);
 }
 
 /* Reads all of f; NULL with errno set, or ERANGE when too large. */
@@ -239,11 +276,12 @@ read_all(FILE *f, size_t *len)
 	return buf;
 }
 
-int
-scenario_load_file(const char *path, struct scenario *s,
-    struct scenario_error *err)
+/* A file, stopping at its first error (errs NULL) or collecting them. */
+static int
+load_file(const char *path, struct scenario *s, struct scenario_error *err,
+    struct scenario_error *errs, size_t cap, size_t *nerrs)
 {
-	struct scn_ctx	 c = { .err = err };
+	struct scn_ctx	 c = { .err = err, .errs = errs, .errcap = cap };
 	char		 dir[SCENARIO_PATH_MAX], *slash;
 	FILE		*f;
 	int		 rc;
@@ -269,7 +307,29 @@ scenario_load_file(const char *path, struct scenario *s,
 	c.dir = dir;
 	rc = scn_load(&c, s);
 	free((char *)c.text);
+	if (nerrs != NULL)
+		*nerrs = c.nerrs;
 	return rc;
+}
+
+int
+scenario_load_file(const char *path, struct scenario *s,
+    struct scenario_error *err)
+{
+	return load_file(path, s, err, NULL, 0, NULL);
+}
+
+int
+scenario_check_file(const char *path, struct scenario_error *errs,
+    size_t cap, size_t *n)
+{
+	struct scenario		s;
+	struct scenario_error	first;
+	int			rc;
+
+	*n = 0;
+	rc = load_file(path, &s, &first, errs, cap, n);
+	return check_done(rc, &s, &first, errs, cap, n);
 }
 
 const char *
@@ -319,4 +379,24 @@ scenario_error_format(const struct scenario_error *e, char *buf, size_t len)
 	snprintf(path, sizeof path, "%s%s", e->path, e->path[0] != '\0' ?
 	    ": " : "");
 	snprintf(buf, len, "%s%s%s", where, path, e->reason);
+}
+
+void
+scenario_print_errors(FILE *f, const char *file)
+{
+	struct scenario_error	*errs;
+	char			 msg[SCENARIO_PATH_MAX + 1024];
+	size_t			 i, n;
+
+	errs = xcalloc(SCENARIO_ERRORS_MAX, sizeof *errs);
+	if (scenario_check_file(file, errs, SCENARIO_ERRORS_MAX, &n) == 0)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		scenario_error_format(&errs[i], msg, sizeof msg);
+		fprintf(f, "%s\n", msg);
+	}
+	if (n == SCENARIO_ERRORS_MAX)
+		fprintf(f, "%s: more errors not shown (the first %d are)\n",
+		    file, SCENARIO_ERRORS_MAX);
+	free(errs);
 }

@@ -14,6 +14,7 @@
 #define CARRIERLAB_SCENARIOS_SCENARIO_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "common/clock.h"
@@ -81,6 +82,22 @@ struct scenario {
 /* Returns 0, or -1 with err filled; on error s holds nothing to free. */
 int	scenario_load_file(const char *path, struct scenario *s,
 	    struct scenario_error *err);
+/*
+ * Checks a file reporting every error it can, not only the first: a bad
+ * key does not stop the reading of the next (the checks across lists,
+ * which need every key read, run only on a file without other errors).
+ * Up to cap errors in file order go into errs, *n of them; 0 when the
+ * file is valid. errs[i].file is path for each.
+ */
+#define SCENARIO_ERRORS_MAX	50
+int	scenario_check_file(const char *path, struct scenario_error *errs,
+	    size_t cap, size_t *n);
+int	scenario_check_string(const char *json, const char *dir,
+	    struct scenario_error *errs, size_t cap, size_t *n);
+/* Every error of file on f, one "file:line:column: path: reason" a line
+ * (scenario_check_file()), and a last line when there were more than
+ * SCENARIO_ERRORS_MAX. */
+void	scenario_print_errors(FILE *f, const char *file);
 /* dir resolves relative paths (TLS files); NULL means ".". */
 int	scenario_load_string(const char *json, const char *dir,
 	    struct scenario *s, struct scenario_error *err);

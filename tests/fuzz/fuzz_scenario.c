@@ -47,8 +47,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct scenario s;
-	struct scenario_error err;
+	struct scenario_error err, errs[8];
 	char *text = malloc(len + 1), buf[2048];
+	size_t i, n;
 
 	if (text == NULL)
 		return 0;
@@ -57,10 +58,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (scenario_load_string(text, ".", &s, &err) == 0) {
 		fuzz_round_trip(&s);
 		scenario_release(&s);
+		CHECK(scenario_check_string(text, ".", errs, 8, &n) == 0 &&
+		    n == 0);
 	} else {
 		CHECK(err.reason[0] != '\0');
 		CHECK(err.line >= 0 && err.column >= 0);
 		scenario_error_format(&err, buf, sizeof buf);
+		/* Collecting goes on past bad keys: it must find the same
+		 * first error, and every error it finds is whole. */
+		CHECK(scenario_check_string(text, ".", errs, 8, &n) == -1);
+		CHECK(n >= 1 && n <= 8);
+		CHECK(strcmp(errs[0].path, err.path) == 0 &&
+		    strcmp(errs[0].reason, err.reason) == 0);
+		for (i = 0; i < n; i++)
+			CHECK(errs[i].reason[0] != '\0');
 	}
 	free(text);
 	return 0;
