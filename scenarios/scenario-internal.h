@@ -289,6 +289,8 @@ void	 scn_traffic_release(struct scenario *);
 void	 scn_expect_release(struct scenario *);
 
 /* Walking (scenario-walk.c). */
+/* A collecting load goes on after an error at this depth (see there). */
+int	 scn_collect_here(const struct scn_ctx *, size_t depth);
 void	 scn_push_key(struct scn_ctx *, const char *);
 void	 scn_push_index(struct scn_ctx *, size_t);
 void	 scn_pop(struct scn_ctx *);

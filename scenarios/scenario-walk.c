@@ -169,6 +169,19 @@ scn_walk_member(struct scn_ctx *c, const struct scn_key *table,
 	return k->check != NULL ? k->check(c, k, base) : 0;
 }
 
+/*
+ * Whether a collecting load goes on after an error at this depth: past a
+ * top-level key (depth 0), and past an item of a top-level list (depth 1:
+ * carriers[2], traffic[0]), whose items are read independently. Deeper, a
+ * value's parts may depend on each other (a range's second number on its
+ * first), so an error there ends that item as it would end the load.
+ */
+int
+scn_collect_here(const struct scn_ctx *c, size_t depth)
+{
+	return c->errs != NULL && c->nsegs == depth;
+}
+
 int
 scn_walk_array(struct scn_ctx *c, json_t *v, size_t min, size_t max,
     const char *what,
@@ -189,7 +202,7 @@ scn_walk_array(struct scn_ctx *c, json_t *v, size_t min, size_t max,
 		scn_push_index(c, i);
 		rc = item(c, i, value, arg);
 		scn_pop(c);
-		if (rc == -1 && c->errs == NULL)
+		if (rc == -1 && !scn_collect_here(c, 1))
 			return -1;
 		failed |= rc == -1;
 	}
@@ -208,12 +221,12 @@ scn_walk(struct scn_ctx *c, const struct scn_key *table, json_t *v,
 	if (!json_is_object(v))
 		return scn_fail(c, "%s", c->nsegs == 0 ? "a scenario is a JSON "
 		    "object" : "must be an object");
-	/* Collecting, a bad member does not hide the next one. */
+	/* Collecting, a bad top-level key does not hide the next one. */
 	json_object_foreach(v, name, m) {
 		scn_push_key(c, name);
 		rc = scn_walk_member(c, table, name, m, base);
 		scn_pop(c);
-		if (rc == -1 && c->errs == NULL)
+		if (rc == -1 && !scn_collect_here(c, 0))
 			return -1;
 		failed |= rc == -1;
 	}
@@ -223,7 +236,7 @@ scn_walk(struct scn_ctx *c, const struct scn_key *table, json_t *v,
 			scn_push_key(c, k->name);
 			scn_fail(c, "required");
 			scn_pop(c);
-			if (c->errs == NULL)
+			if (!scn_collect_here(c, 0))
 				return -1;
 			failed = 1;
 		}

@@ -84,7 +84,7 @@ carriers_parse(struct scn_ctx *c, const struct scn_key *k, json_t *v,
 		if (rc == 0)
 			rc = carrier_name_unique(c, s, i);
 		scn_pop(c);
-		if (rc == -1 && c->errs == NULL)
+		if (rc == -1 && !scn_collect_here(c, 1))
 			return -1;
 		failed |= rc == -1;
 	}

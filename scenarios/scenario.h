@@ -84,8 +84,10 @@ int	scenario_load_file(const char *path, struct scenario *s,
 	    struct scenario_error *err);
 /*
  * Checks a file reporting every error it can, not only the first: a bad
- * key does not stop the reading of the next (the checks across lists,
- * which need every key read, run only on a file without other errors).
+ * top-level key does not stop the reading of the next, nor a bad item of
+ * a top-level list the next item (within an item the first error ends
+ * it; the checks across lists, which need every key read, run only on a
+ * file without other errors).
  * Up to cap errors in file order go into errs, *n of them; 0 when the
  * file is valid. errs[i].file is path for each.
  */
