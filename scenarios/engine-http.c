@@ -93,7 +93,6 @@ engine_req_done(struct evhttp_request *req, void *arg)
 		body = json_loadb((const char *)evbuffer_pullup(in, -1),
 		    evbuffer_get_length(in), 0, NULL);
 	}
-	e->requests--;
 	TAILQ_REMOVE(&e->reqs, r, entry);
 	r->cb(status, body, err, r->arg);
 	json_decref(body);
@@ -131,7 +130,6 @@ engine_api_request(struct engine *e, const char *method, const char *path,
 	r->cb = cb;
 	r->arg = arg;
 	engine_hold(e);
-	e->requests++;
 	TAILQ_INSERT_TAIL(&e->reqs, r, entry);
 	if (strcmp(method, "POST") == 0)
 		cmd = EVHTTP_REQ_POST;

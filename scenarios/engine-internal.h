@@ -67,8 +67,7 @@ struct engine {
 	char			 sink_url[128];
 	struct evhttp_connection *conns[ENGINE_CONNS];
 	size_t			 next_conn;
-	unsigned		 requests;	/* API requests out */
-	TAILQ_HEAD(, engine_req) reqs;
+	TAILQ_HEAD(, engine_req) reqs;	/* API requests out */
 
 	int64_t			 start;
 	unsigned		 holds;
@@ -87,7 +86,6 @@ struct engine {
 	struct clock_timer	*poll_timer;	/* real time: settled? */
 	enum engine_phase	 phase;
 	const char		*end_reason;	/* "settled", "duration", ... */
-	int			 timed_out;	/* max_duration reached */
 	char			 error[2048];	/* the run failed to run */
 	uint64_t		 progress_last;
 	double			 wall_seconds;

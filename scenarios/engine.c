@@ -483,7 +483,8 @@ engine_settled(struct engine *e)
 {
 	size_t i;
 
-	if (e->holds > 0 || e->requests > 0 || e->evaluating > 0)
+	/* A request out holds the run too (engine_api_request()). */
+	if (e->holds > 0 || e->evaluating > 0)
 		return 0;
 	if (e->timeline != NULL && !timeline_done(e->timeline))
 		return 0;
@@ -586,7 +587,6 @@ engine_end_timer_cb(struct clock_timer *t, void *arg)
 		engine_end(e, "duration");
 		return;
 	}
-	e->timed_out = 1;
 	engine_end(e, "max_duration: the run had not settled");
 }
 
