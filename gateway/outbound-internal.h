@@ -192,8 +192,14 @@ RB_HEAD(gw_ob_pdu_counts, gw_ob_pdu_count);
 
 /*
  * A receipt that came before the submit_sm_resp carrying its id (some
- * SMSCs send the receipt first): held while submits are in flight, for
- * GW_OB_EARLY_TTL at most, and matched when a part is accepted.
+ * SMSCs send the receipt first, and any SMSC may send it on another
+ * session than the submit's): held while submits are in flight, for
+ * GW_OB_EARLY_TTL at most, and matched when a part is accepted. A
+ * receipt that only a cross-base rule the route has not shown would
+ * match is held too, until the submits that were in flight when it came
+ * have all been answered (responses has gone past resp_mark + wait):
+ * its own response may be among them, and the cross-base reading of its
+ * id names another message (decimal "16" is accepted hex "10").
  */
 #define GW_OB_EARLY_MAX		4096
 #define GW_OB_EARLY_TTL		(30 * CLOCK_USEC_PER_SEC)
@@ -203,6 +209,8 @@ struct gw_ob_early {
 	char			 id[SMPP_RECEIPT_ID_MAX + 1];
 	struct gw_receipt	 rc;
 	int64_t			 at;
+	uint64_t		 resp_mark;	/* ob->responses then */
+	unsigned		 wait;		/* ob->in_flight then */
 };
 
 TAILQ_HEAD(gw_ob_earlies, gw_ob_early);
@@ -240,6 +248,7 @@ struct gw_outbound {
 	uint64_t		 receipts_unmatched;
 	struct gw_ob_earlies	 early;		/* receipts before their id */
 	size_t			 nearly;
+	uint64_t		 responses;	/* submits answered or lost */
 	uint64_t		 early_matched;
 	struct clock_timer	*t_early;
 
@@ -297,7 +306,7 @@ struct gw_ob_msg *gw_ob_index_find(struct gw_outbound *, const char *id,
 void	 gw_ob_receipt(struct gw_outbound *, const struct smpp_pdu *);
 void	 gw_ob_early_init(struct gw_outbound *);
 void	 gw_ob_early_free(struct gw_outbound *);
-/* A part was just accepted: a held receipt may now match it. */
+/* A submit was answered: a held receipt may now match. */
 void	 gw_ob_early_match(struct gw_outbound *);
 /* 1 when req is a delivery receipt (esm_class or TLVs). */
 int	 gw_ob_is_receipt(const struct smpp_pdu *);

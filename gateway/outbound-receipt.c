@@ -25,6 +25,13 @@
  * accepted id 16, not 10. After GW_OB_LEARN_CROSS receipts matched only
  * across bases, and more of them than matched a telling same-base rule,
  * the route tries that cross-base rule first.
+ *
+ * A receipt may come before the response that gives its id (a
+ * receipt-first SMSC, or only another session's bytes read first): it is
+ * held and tried again at each response (struct gw_ob_early). While
+ * submits are unanswered, a cross-base rule the route has not shown is
+ * not trusted: under load, decimal "16" before its response would be
+ * taken by the accepted hex "10" of another message.
  */
 #include "config.h"
 
@@ -188,11 +195,17 @@ gw_ob_strs_find(struct gw_outbound *ob, const char *id,
 	return first;
 }
 
-/* The cross-base rule the route has shown, or GW_OB_MATCH_COUNT. */
+/*
+ * The cross-base rule the route has shown, or GW_OB_MATCH_COUNT. Every
+ * receipt that matched within its base counts against it, the exact
+ * string first: a route whose ids agree is not taught otherwise by a
+ * few receipts that came before their responses.
+ */
 static enum gw_ob_match
 gw_ob_learned(const struct gw_outbound *ob)
 {
-	uint64_t same = ob->matched[GW_OB_MATCH_DEC_DEC] +
+	uint64_t same = ob->matched[GW_OB_MATCH_SAME] +
+	    ob->matched[GW_OB_MATCH_CASE] + ob->matched[GW_OB_MATCH_DEC_DEC] +
 	    ob->matched[GW_OB_MATCH_HEX_HEX];
 	enum gw_ob_match m = ob->matched[GW_OB_MATCH_DEC_HEX] >=
 	    ob->matched[GW_OB_MATCH_HEX_DEC] ? GW_OB_MATCH_DEC_HEX :
@@ -332,10 +345,14 @@ gw_ob_receipt_unmatched(struct gw_outbound *ob, const char *id,
 	    id, stat);
 }
 
-/* Applies a receipt to the part its id names; 0 when none matches. */
+/*
+ * Applies a receipt to the part its id names; 0 when none matches, or
+ * when only a cross-base rule the route has not shown does and guessing
+ * is not allowed yet.
+ */
 static int
 gw_ob_receipt_apply(struct gw_outbound *ob, const char *id,
-    const struct gw_receipt *rc)
+    const struct gw_receipt *rc, int guess)
 {
 	struct gw_ob_msg *om;
 	enum gw_ob_match how;
@@ -343,6 +360,9 @@ gw_ob_receipt_apply(struct gw_outbound *ob, const char *id,
 	int status;
 
 	if (id[0] == '\0' || (om = gw_ob_index_find(ob, id, &k, &how)) == NULL)
+		return 0;
+	if (!guess && (how == GW_OB_MATCH_HEX_DEC ||
+	    how == GW_OB_MATCH_DEC_HEX) && how != gw_ob_learned(ob))
 		return 0;
 	ob->matched[how]++;
 	log_debug("%s receipt id=\"%s\" sid=%s part=%zu smsc_id=\"%s\" "
@@ -373,7 +393,10 @@ gw_ob_early_expire(struct gw_outbound *ob)
 	    (now - e->at >= GW_OB_EARLY_TTL || ob->nearly > GW_OB_EARLY_MAX)) {
 		TAILQ_REMOVE(&ob->early, e, entry);
 		ob->nearly--;
-		gw_ob_receipt_unmatched(ob, e->id, e->rc.stat);
+		if (gw_ob_receipt_apply(ob, e->id, &e->rc, 1))
+			ob->early_matched++;
+		else
+			gw_ob_receipt_unmatched(ob, e->id, e->rc.stat);
 		free(e);
 	}
 	if ((e = TAILQ_FIRST(&ob->early)) != NULL)
@@ -417,6 +440,8 @@ gw_ob_early_hold(struct gw_outbound *ob, const char *id,
 	strlcpy(e->id, id, sizeof e->id);
 	e->rc = *rc;
 	e->at = clock_now(ob->gw->clock);
+	e->resp_mark = ob->responses;
+	e->wait = ob->in_flight;
 	TAILQ_INSERT_TAIL(&ob->early, e, entry);
 	ob->nearly++;
 	log_debug("%s receipt-early id=\"%s\" stat=%s held=%zu",
@@ -431,7 +456,8 @@ gw_ob_early_match(struct gw_outbound *ob)
 
 	/* Usually empty; short when a carrier answers receipt-first. */
 	TAILQ_FOREACH_SAFE(e, &ob->early, entry, next) {
-		if (!gw_ob_receipt_apply(ob, e->id, &e->rc))
+		if (!gw_ob_receipt_apply(ob, e->id, &e->rc, ob->in_flight == 0 ||
+		    ob->responses - e->resp_mark >= e->wait))
 			continue;
 		TAILQ_REMOVE(&ob->early, e, entry);
 		ob->nearly--;
@@ -447,7 +473,7 @@ gw_ob_receipt(struct gw_outbound *ob, const struct smpp_pdu *req)
 	struct gw_receipt rc;
 
 	gw_ob_receipt_fields(req, id, sizeof id, &rc);
-	if (gw_ob_receipt_apply(ob, id, &rc))
+	if (gw_ob_receipt_apply(ob, id, &rc, ob->in_flight == 0))
 		return;
 	/* Its submit_sm_resp may still be on the way. */
 	if (id[0] != '\0' && ob->in_flight > 0) {

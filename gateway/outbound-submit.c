@@ -529,8 +529,6 @@ gw_ob_accepted(struct gw_outbound *ob, struct gw_ob_msg *om, size_t k,
 		    m->sid, k);
 	gw_ob_encoding_drop(om);
 	gw_lifecycle_part_accepted(ob->gw, m, k, id);
-	if (ob->nearly > 0)
-		gw_ob_early_match(ob);
 }
 
 static void
@@ -567,10 +565,12 @@ gw_ob_response(struct smpp_session *ss, const struct smpp_pdu *resp,
 	struct gw_outbound *ob = sub->ob;
 	struct gw_ob_msg *om = sub->msg;
 	size_t k = sub->part;
+	int left;
 
 	(void)ss;
 	LIST_REMOVE(sub, all);
 	ob->in_flight--;
+	ob->responses++;
 	sub->session->in_flight--;
 	if (resp != NULL)
 		histogram_add(ob->submit_latency,
@@ -578,10 +578,13 @@ gw_ob_response(struct smpp_session *ss, const struct smpp_pdu *resp,
 	if (om != NULL)
 		LIST_REMOVE(sub, by_msg);
 	free(sub);
-	if (om == NULL || k >= om->nparts ||
-	    om->m->parts[k].state != GW_PART_SUBMITTED)
-		return;			/* the message left meanwhile */
-	if (fail == SMPP_FAIL_TIMEOUT || fail == SMPP_FAIL_CLOSED)
+	/* Unless the message left meanwhile. */
+	left = om == NULL || k >= om->nparts ||
+	    om->m->parts[k].state != GW_PART_SUBMITTED;
+	if (left)
+		log_debug("%s submit-answered-late part=%zu", ob->route->name,
+		    k);
+	else if (fail == SMPP_FAIL_TIMEOUT || fail == SMPP_FAIL_CLOSED)
 		gw_ob_lost(ob, om, k, fail);
 	else if (resp->command_status == SMPP_ESME_ROK &&
 	    resp->command_id == SMPP_CMD_submit_sm_resp)
@@ -589,5 +592,9 @@ gw_ob_response(struct smpp_session *ss, const struct smpp_pdu *resp,
 	else
 		gw_ob_refused(ob, om, k, resp->command_status != 0 ?
 		    resp->command_status : SMPP_ESME_RUNKNOWNERR);
-	gw_ob_kick(ob);
+	/* A held receipt may have waited for this id, or this answer. */
+	if (ob->nearly > 0)
+		gw_ob_early_match(ob);
+	if (!left)
+		gw_ob_kick(ob);
 }

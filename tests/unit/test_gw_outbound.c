@@ -910,6 +910,104 @@ START_TEST(test_index_learns)
 }
 END_TEST
 
+/* A deliver_sm receipt for id, its fields in the text only. */
+static void
+receipt_pdu(struct smpp_pdu *pdu, const char *id)
+{
+	int n;
+
+	smpp_pdu_init(pdu, SMPP_CMD_deliver_sm, 1);
+	pdu->u.deliver_sm.esm_class = SMPP_ESM_TYPE_RECEIPT;
+	n = snprintf((char *)pdu->u.deliver_sm.short_message,
+	    sizeof pdu->u.deliver_sm.short_message, "id:%s sub:001 dlvrd:001 "
+	    "submit date:2611271200 done date:2611271200 stat:DELIVRD err:000 "
+	    "text:", id);
+	pdu->u.deliver_sm.sm_length = (uint8_t)n;
+}
+
+/*
+ * A receipt that comes before its submit_sm_resp (on another session,
+ * or from a receipt-first SMSC) while another message is accepted: its
+ * decimal id "16" reads as the other's hex "10". It is not given to that
+ * message while a submit is unanswered; its own response matches it.
+ * Only once every submit in flight at its arrival was answered does the
+ * cross-base reading stand (a carrier that really writes the id in
+ * another base). Seen under load as a handful of messages a run that
+ * stayed "sent": the wrong message took the receipt, its own came after
+ * and matched nothing.
+ */
+START_TEST(test_receipt_early_not_cross)
+{
+	static const char *const ten[] = { "10" }, *const sixteen[] = { "16" };
+	struct gw_message *a, *b;
+	struct smpp_pdu pdu;
+
+	snprintf(fx.route.address, sizeof fx.route.address, "nowhere");
+	start();
+	a = tracked(ten, 1);
+	receipt_pdu(&pdu, "16");
+	fx.ob->in_flight = 2;			/* "16"'s submit, and another */
+	gw_ob_receipt(fx.ob, &pdu);
+	ck_assert_uint_eq(count(CALL_RECEIPT), 0);
+	ck_assert_uint_eq(fx.ob->nearly, 1);
+	/* Its response: "16" is accepted and takes its receipt. */
+	b = tracked(sixteen, 1);
+	fx.ob->in_flight--;
+	fx.ob->responses++;
+	gw_ob_early_match(fx.ob);
+	ck_assert_uint_eq(count(CALL_RECEIPT), 1);
+	ck_assert_str_eq(nth(CALL_RECEIPT, 0)->sid, b->sid);
+	ck_assert_uint_eq(fx.ob->nearly, 0);
+	ck_assert_uint_eq(fx.ob->matched[GW_OB_MATCH_HEX_DEC], 0);
+
+	/* Another receipt "16", and this time no "16" is accepted: once
+	 * both submits in flight at its arrival are answered, the
+	 * cross-base reading stands and "10" takes it. */
+	receipt_pdu(&pdu, "16");
+	fx.ob->in_flight = 2;
+	gw_ob_receipt(fx.ob, &pdu);
+	ck_assert_uint_eq(fx.ob->nearly, 1);
+	fx.ob->in_flight--;
+	fx.ob->responses++;
+	gw_ob_early_match(fx.ob);		/* one of two answered */
+	ck_assert_uint_eq(count(CALL_RECEIPT), 1);
+	ck_assert_uint_eq(fx.ob->nearly, 1);
+	fx.ob->responses++;			/* the second; another */
+	gw_ob_early_match(fx.ob);		/* submit still in flight */
+	ck_assert_uint_eq(count(CALL_RECEIPT), 2);
+	ck_assert_str_eq(nth(CALL_RECEIPT, 1)->sid, a->sid);
+	ck_assert_uint_eq(fx.ob->matched[GW_OB_MATCH_HEX_DEC], 1);
+	ck_assert_uint_eq(fx.ob->nearly, 0);
+	fx.ob->in_flight = 0;
+	gw_outbound_remove(fx.ob, a);
+	gw_outbound_remove(fx.ob, b);
+	gw_message_free(a);
+	gw_message_free(b);
+}
+END_TEST
+
+/* Exact matches count against a cross-base habit: three receipts that
+ * matched only across bases do not teach a route whose ids agree. */
+START_TEST(test_index_not_taught)
+{
+	static const char *const ids[] = { "10", "16" };
+	struct gw_message *m;
+	enum gw_ob_match how;
+	size_t part;
+
+	snprintf(fx.route.address, sizeof fx.route.address, "nowhere");
+	start();
+	m = tracked(ids, nitems(ids));
+	fx.ob->matched[GW_OB_MATCH_SAME] = 1000;
+	fx.ob->matched[GW_OB_MATCH_DEC_HEX] = GW_OB_LEARN_CROSS;
+	ck_assert_ptr_nonnull(gw_ob_index_find(fx.ob, "10", &part, &how));
+	ck_assert_uint_eq(part, 0);
+	ck_assert_int_eq(how, GW_OB_MATCH_SAME);
+	gw_outbound_remove(fx.ob, m);
+	gw_message_free(m);
+}
+END_TEST
+
 /* 200k outstanding parts: each lookup is a few tree descents. */
 START_TEST(test_index_many)
 {
@@ -1125,6 +1223,8 @@ outbound_suite(void)
 	tcase_add_test(tc, test_index_rules);
 	tcase_add_test(tc, test_index_many);
 	tcase_add_test(tc, test_index_learns);
+	tcase_add_test(tc, test_receipt_early_not_cross);
+	tcase_add_test(tc, test_index_not_taught);
 	tcase_add_loop_test(tc, test_mms, 0, nitems(mms_cases));
 	tcase_add_test(tc, test_mms_too_large);
 	suite_add_tcase(s, tc);
