@@ -91,6 +91,7 @@ struct gw_http_client {
 	struct http_calls	 done;
 	size_t			 in_flight;
 	uint64_t		 connects;
+	struct gw_signer	*signer;
 };
 
 static void	http_kick(evutil_socket_t, short, void *);
@@ -113,6 +114,7 @@ gw_http_client_new(struct event_base *base, int64_t timeout, unsigned pool)
 		fatalx("webhook client event_new failed");
 	TAILQ_INIT(&c->hosts);
 	TAILQ_INIT(&c->done);
+	c->signer = gw_signer_new();
 	return c;
 }
 
@@ -169,6 +171,7 @@ gw_http_client_free(struct gw_http_client *c)
 		http_call_free(call);
 	}
 	event_free(c->kick);
+	gw_signer_free(c->signer);
 	if (c->dns != NULL)
 		evdns_base_free(c->dns, 0);
 	SSL_CTX_free(c->ssl);
@@ -559,26 +562,22 @@ http_target(const struct evhttp_uri *uri, int get, const char *params)
 }
 
 static void
-http_call_sign(struct http_call *call, const struct gw_http_request *r,
-    const struct evhttp_uri *uri)
+http_call_sign(struct gw_http_client *c, struct http_call *call,
+    const struct gw_http_request *r, const struct evhttp_uri *uri)
 {
-	struct evkeyvalq	 params;
-	int			 get = call->method == EVHTTP_REQ_GET;
-	char			*url;
+	int	 get = call->method == EVHTTP_REQ_GET;
+	char	*url;
 
 	url = http_signed_url(r->url, uri, get, r->params);
-	TAILQ_INIT(&params);
-	if (!get && evhttp_parse_query_str(r->params, &params) == -1)
-		log_warnx("webhook params do not parse, signed as far as "
-		    "read: %s", r->params);
-	gw_signature(r->token, url, get ? NULL : &params, call->signature);
-	evhttp_clear_headers(&params);
+	gw_signer_sign(c->signer, r->token, url, get ? NULL : r->params,
+	    call->signature);
 	free(url);
 }
 
 /* The parts of url a call needs; -1 with err for what cannot be called. */
 static int
-http_call_target(struct http_call *call, const struct gw_http_request *r,
+http_call_target(struct gw_http_client *c, struct http_call *call,
+    const struct gw_http_request *r,
     int *https, char *host, size_t hostlen, uint16_t *port, char *err,
     size_t errlen)
 {
@@ -618,7 +617,7 @@ http_call_target(struct http_call *call, const struct gw_http_request *r,
 		call->authorization = http_basic_auth(user);
 	call->target = http_target(uri, get, r->params);
 	if (r->token != NULL)
-		http_call_sign(call, r, uri);
+		http_call_sign(c, call, r, uri);
 	evhttp_uri_free(uri);
 	return 0;
 }
@@ -642,8 +641,8 @@ gw_http_client_send(struct gw_http_client *c, const struct gw_http_request *r,
 		free(call);
 		return -1;
 	}
-	if (http_call_target(call, r, &https, host, sizeof host, &port, err,
-	    errlen) == -1) {
+	if (http_call_target(c, call, r, &https, host, sizeof host, &port,
+	    err, errlen) == -1) {
 		http_call_free(call);
 		return -1;
 	}

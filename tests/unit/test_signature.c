@@ -9,12 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sys/queue.h>
-
 #include <check.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
+#include <event2/buffer.h>
 
+#include "gateway/webhook-internal.h"
 #include "gateway/webhook.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -61,22 +59,77 @@ static const struct signature_case cases[] = {
 	  "ODZ5OxBxQw4ZYb2t1/qUqhovsts=" },
 };
 
+/* The case's parameters as the POST body the client sends. */
+static char *
+case_form(const struct signature_case *c)
+{
+	struct evbuffer	*b = evbuffer_new();
+	char		*form;
+	size_t		 i;
+
+	for (i = 0; i < MAX_PARAMS && c->params[i][0] != NULL; i++)
+		gw_http_form_add(b, c->params[i][0], c->params[i][1]);
+	form = gw_http_form_take(b);
+	evbuffer_free(b);
+	return form;
+}
+
 START_TEST(test_signature_table)
 {
 	const struct signature_case	*c = &cases[_i];
-	struct evkeyvalq		 params;
-	char				 out[29];
-	size_t				 i;
+	char				 out[29], *form = case_form(c);
 
-	TAILQ_INIT(&params);
-	for (i = 0; i < MAX_PARAMS && c->params[i][0] != NULL; i++)
-		evhttp_add_header(&params, c->params[i][0], c->params[i][1]);
 	memset(out, 'x', sizeof out);
-	gw_signature(c->token, c->url, c->post ? &params : NULL, out);
+	gw_signature(c->token, c->url, c->post ? form : NULL, out);
 	ck_assert_msg(strcmp(out, c->expected) == 0, "%s: got %s, want %s",
 	    c->what, out, c->expected);
 	ck_assert_uint_eq(strlen(out), 28);
-	evhttp_clear_headers(&params);
+	free(form);
+}
+END_TEST
+
+/*
+ * One signer over every case twice, in turn: a token's HMAC, keyed once
+ * and started again for each signature, gives what a fresh one gives,
+ * whichever token signed before it.
+ */
+START_TEST(test_signer_reuse)
+{
+	struct gw_signer	*s = gw_signer_new();
+	char			 out[29], *form;
+	size_t			 round, i;
+
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < nitems(cases); i++) {
+			form = case_form(&cases[i]);
+			gw_signer_sign(s, cases[i].token, cases[i].url,
+			    cases[i].post ? form : NULL, out);
+			ck_assert_msg(strcmp(out, cases[i].expected) == 0,
+			    "round %zu, %s: got %s, want %s", round,
+			    cases[i].what, out, cases[i].expected);
+			free(form);
+		}
+	gw_signer_free(s);
+}
+END_TEST
+
+/* A form written by another client: escapes in names and values, "+"
+ * for a space, a pair without "=" (an empty value) and an empty pair. */
+START_TEST(test_signature_form_decoding)
+{
+	char	a[29], b[29];
+
+	/* Signed: ...cbAalphaAbetaB1MediaUrlhttp://a/1MediaUrlhttp://b/2 */
+	gw_signature("secret", "https://example.com/cb", "Media%55rl="
+	    "http%3A%2F%2Fb%2F2&A=beta&B=1&A=alpha&&MediaUrl=http://a/1&"
+	    "A=alpha", a);
+	ck_assert_str_eq(a, "GVOKqCrnHucAY1iDgFi4oX+SGYA=");
+	gw_signature("tok", "https://example.com/cb", "Body=caf%C3%A9+%26+"
+	    "%C3%BCn%C3%AFcode", b);
+	ck_assert_str_eq(b, "ODZ5OxBxQw4ZYb2t1/qUqhovsts=");
+	gw_signature("secret", "https://example.com/cb", "A", a);
+	gw_signature("secret", "https://example.com/cb", "A=", b);
+	ck_assert_str_eq(a, b);
 }
 END_TEST
 
@@ -101,6 +154,8 @@ signature_suite(void)
 
 	tcase_add_loop_test(tc, test_signature_table, 0, nitems(cases));
 	tcase_add_test(tc, test_signature_depends_on_key_and_url);
+	tcase_add_test(tc, test_signer_reuse);
+	tcase_add_test(tc, test_signature_form_decoding);
 	suite_add_tcase(s, tc);
 	return s;
 }
