@@ -384,14 +384,21 @@ gw_api_send(struct evhttp_request *req, int status, const char *type,
 	evhttp_send_reply(req, status, NULL, body);
 }
 
+/* jansson's writer straight into the response's buffer. */
+static int
+gw_api_json_out(const char *s, size_t len, void *arg)
+{
+	return evbuffer_add(arg, s, len);
+}
+
 static void
 gw_api_send_json(struct evhttp_request *req, int status, const json_t *o)
 {
 	struct evbuffer *buf = evbuffer_new();
-	char *s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
 
-	evbuffer_add(buf, s, strlen(s));
-	free(s);
+	if (buf == NULL || json_dump_callback(o, gw_api_json_out, buf,
+	    JSON_PRESERVE_ORDER | JSON_COMPACT) == -1)
+		fatalx("api: out of memory writing a JSON body");
 	gw_api_send(req, status, "application/json", buf);
 	evbuffer_free(buf);
 }
