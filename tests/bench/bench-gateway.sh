@@ -4,7 +4,8 @@
 #
 #  (a) http-load -> carrierlab serve -> the carrier -> callback-sink:
 #      messages per second, first create to the last final status
-#      callback, counted only if every message's final callback arrived;
+#      callback, counted only if every message's final callback arrived,
+#      and serve's CPU time (all its threads) per message;
 #  (b) the same without StatusCallback: creates per second, and messages
 #      per second from the first create to the last delivered (polled
 #      from /metrics);
@@ -125,6 +126,23 @@ stop() {	# pid, seconds before SIGKILL
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
+# The CPU time a process and all its threads used so far, in clock ticks
+# (utime + stime of /proc/PID/stat).
+cpu_ticks() {
+	local st
+	st=$(cat "/proc/$1/stat")
+	st=${st##*) }
+	echo "$st" | awk '{print $12 + $13}'
+}
+
+# Microseconds of serve's CPU per message between two cpu_ticks: a
+# figure that moves less than throughput when others load the machine.
+cpu_per_msg() {	# ticks before, ticks after, messages
+	python3 -c 'import os,sys
+t = (int(sys.argv[2]) - int(sys.argv[1])) / os.sysconf("SC_CLK_TCK")
+print("%.0f" % (t * 1e6 / int(sys.argv[3])))' "$1" "$2" "$3"
+}
+
 # ---- carrierlab serve ----
 
 serve_pid=""
@@ -225,12 +243,16 @@ part_a() {
 	local dir=$work/a
 	serve_start "$dir"
 	sink_start "$dir" "$count"
+	local t0 t1
+	t0=$(cpu_ticks "$serve_pid")
 	"$load" --url "http://$serve_http" --auth "$account" --from "$from" \
 	    --count "$count" --connections "$connections" \
 	    --status-callback "$sink_url" --json >"$dir/load.json"
 	load_check "$dir/load.json" "$count"
 	sink_wait "$dir"
+	t1=$(cpu_ticks "$serve_pid")
 	serve_stop
+	a_cpu=$(cpu_per_msg "$t0" "$t1" "$count")
 	a_rate=$(python3 -c 'import json,sys
 l=json.load(open(sys.argv[1])); s=json.load(open(sys.argv[2]))
 print("%.0f" % (s["final"]["distinct"] / ((s["last_final_at"] - l["started_at"]) / 1e6)))' \
@@ -239,7 +261,7 @@ print("%.0f" % (s["final"]["distinct"] / ((s["last_final_at"] - l["started_at"])
 	a_callbacks=$(field "$dir/sink.json" 'j["callbacks"]')
 	echo "(a) serve, status callbacks: $a_rate msg/s end to end" \
 	    "($count messages, creates at $a_created/s, $a_callbacks callbacks" \
-	    "received, every final one)"
+	    "received, every final one; serve's CPU $a_cpu us a message)"
 }
 
 delivered() {
@@ -249,8 +271,9 @@ delivered() {
 
 # (b) the same without callbacks: the delivered count from /metrics.
 part_b() {
-	local dir=$work/b n=0 i
+	local dir=$work/b n=0 i t0 t1
 	serve_start "$dir"
+	t0=$(cpu_ticks "$serve_pid")
 	"$load" --url "http://$serve_http" --auth "$account" --from "$from" \
 	    --count "$count" --connections "$connections" --json \
 	    >"$dir/load.json"
@@ -262,16 +285,19 @@ part_b() {
 	done
 	local done_at
 	done_at=$(date +%s%6N)
+	t1=$(cpu_ticks "$serve_pid")
 	serve_stop
 	[ "${n:-0}" -ge "$count" ] ||
 	    { echo "bench: only $n of $count delivered" >&2; exit 1; }
+	b_cpu=$(cpu_per_msg "$t0" "$t1" "$count")
 	b_created=$(field "$dir/load.json" '"%.0f" % j["throughput"]["created_per_s"]')
 	b_rate=$(python3 -c 'import json,sys
 l=json.load(open(sys.argv[1]))
 print("%.0f" % (int(sys.argv[3]) / ((int(sys.argv[2]) - l["started_at"]) / 1e6)))' \
 	    "$dir/load.json" "$done_at" "$count")
 	echo "(b) serve, no callbacks: created $b_created msg/s," \
-	    "created and delivered $b_rate msg/s ($count messages)"
+	    "created and delivered $b_rate msg/s ($count messages; serve's" \
+	    "CPU $b_cpu us a message)"
 }
 
 # (c) open loop at a fixed rate: create latency.
@@ -442,7 +468,7 @@ print("%.0f" % (s["final"]["distinct"] / ((s["last_final_at"] - l["started_at"])
 	    "DLRs received, every final one)"
 }
 
-a_rate="" b_rate="" b_created="" c_p99="" d_line="" e_rate=""
+a_rate="" b_rate="" b_created="" c_p99="" d_line="" e_rate="" a_cpu="" b_cpu=""
 echo "gateway end to end on $(nproc) cores, load average $(loadavg) at start"
 # (a) and (e) back to back, for the ratio; the long (d) last.
 for p in a e b c d; do
@@ -461,6 +487,8 @@ import json, sys
 def num(s):
     return float(s) if s else None
 json.dump({"callbacks_msg_per_s": num("$a_rate"),
+           "callbacks_serve_cpu_us_per_msg": num("$a_cpu"),
+           "no_callbacks_serve_cpu_us_per_msg": num("$b_cpu"),
            "no_callbacks_created_per_s": num("$b_created"),
            "no_callbacks_delivered_msg_per_s": num("$b_rate"),
            "p99_create_ms_at_rate": num("$c_p99"),
