@@ -215,13 +215,3 @@ gw_signer_sign(struct gw_signer *s, const char *token, const char *url,
 	/* 20 bytes make 28 base64 characters and the NUL. */
 	EVP_EncodeBlock((unsigned char *)out, digest, (int)dlen);
 }
-
-void
-gw_signature(const char *token, const char *url, const char *form,
-    char out[29])
-{
-	struct gw_signer *s = gw_signer_new();
-
-	gw_signer_sign(s, token, url, form, out);
-	gw_signer_free(s);
-}

@@ -562,22 +562,21 @@ http_target(const struct evhttp_uri *uri, int get, const char *params)
 }
 
 static void
-http_call_sign(struct gw_http_client *c, struct http_call *call,
-    const struct gw_http_request *r, const struct evhttp_uri *uri)
+http_call_sign(struct http_call *call, const struct gw_http_request *r,
+    const struct evhttp_uri *uri)
 {
 	int	 get = call->method == EVHTTP_REQ_GET;
 	char	*url;
 
 	url = http_signed_url(r->url, uri, get, r->params);
-	gw_signer_sign(c->signer, r->token, url, get ? NULL : r->params,
-	    call->signature);
+	gw_signer_sign(call->client->signer, r->token, url,
+	    get ? NULL : r->params, call->signature);
 	free(url);
 }
 
 /* The parts of url a call needs; -1 with err for what cannot be called. */
 static int
-http_call_target(struct gw_http_client *c, struct http_call *call,
-    const struct gw_http_request *r,
+http_call_target(struct http_call *call, const struct gw_http_request *r,
     int *https, char *host, size_t hostlen, uint16_t *port, char *err,
     size_t errlen)
 {
@@ -617,7 +616,7 @@ http_call_target(struct gw_http_client *c, struct http_call *call,
 		call->authorization = http_basic_auth(user);
 	call->target = http_target(uri, get, r->params);
 	if (r->token != NULL)
-		http_call_sign(c, call, r, uri);
+		http_call_sign(call, r, uri);
 	evhttp_uri_free(uri);
 	return 0;
 }
@@ -641,8 +640,9 @@ gw_http_client_send(struct gw_http_client *c, const struct gw_http_request *r,
 		free(call);
 		return -1;
 	}
-	if (http_call_target(c, call, r, &https, host, sizeof host, &port,
-	    err, errlen) == -1) {
+	call->client = c;
+	if (http_call_target(call, r, &https, host, sizeof host, &port, err,
+	    errlen) == -1) {
 		http_call_free(call);
 		return -1;
 	}
@@ -650,7 +650,6 @@ gw_http_client_send(struct gw_http_client *c, const struct gw_http_request *r,
 		call->body = xstrdup(r->params);
 	if (r->idempotency != NULL)
 		call->idempotency = xstrdup(r->idempotency);
-	call->client = c;
 	call->done = done;
 	call->arg = arg;
 	call->host = http_host_get(c, https, host, port);

@@ -113,8 +113,7 @@ void		 gw_webhook_inbound(struct gw_webhooks *,
  * name in byte order, name + value)); form is the POST body as sent
  * (application/x-www-form-urlencoded), NULL for a GET. out receives the
  * NUL-terminated base64 text (28 characters). A signer keeps each
- * token's HMAC keyed between calls (the event loop's only); gw_signature
- * is the same with a signer for one call.
+ * token's HMAC keyed between calls; one thread's only.
  */
 struct gw_signer;
 
@@ -122,7 +121,5 @@ struct gw_signer *gw_signer_new(void);
 void		 gw_signer_free(struct gw_signer *);
 void		 gw_signer_sign(struct gw_signer *, const char *token,
 		    const char *url, const char *form, char out[29]);
-void		 gw_signature(const char *token, const char *url,
-		    const char *form, char out[29]);
 
 #endif

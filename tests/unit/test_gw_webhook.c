@@ -2,7 +2,7 @@
  * gateway/webhook: status callbacks and inbound webhooks against a real
  * evhttp receiver on 127.0.0.1 (ephemeral port) in the same loop, with
  * the store underneath. The receiver records every request and checks
- * its X-Twilio-Signature with its own HMAC-SHA1 (not gw_signature), and
+ * its X-Twilio-Signature with its own HMAC-SHA1 (not gw_signer_sign), and
  * answers from a per-path plan: status codes in turn, a TwiML body, or
  * no answer at all. Waits poll a condition with a deadline.
  */
