@@ -232,10 +232,20 @@ engine_resync_routes(struct engine *e)
 		engine_carrier_changed(e, e->carriers[i]);
 }
 
+/* The base of the gateway's own links (/m/): the run's listener. */
+static void
+engine_public_url(struct engine *e)
+{
+	char url[128];
+
+	snprintf(url, sizeof url, "http://%s", e->http_address);
+	gateway_set_public_url(e->gw, url);
+}
+
 int
 engine_gateway_restart(struct engine *e, char *err, size_t errlen)
 {
-	char why[512], url[128];
+	char why[512];
 
 	if (!e->owned) {
 		if (e->restart(e->restart_arg, err, errlen) == -1)
@@ -256,8 +266,7 @@ engine_gateway_restart(struct engine *e, char *err, size_t errlen)
 		event_base_loopbreak(e->base);
 		return -1;
 	}
-	snprintf(url, sizeof url, "http://%s", e->http_address);
-	gateway_set_public_url(e->gw, url);
+	engine_public_url(e);
 	engine_resync_routes(e);
 	return 0;
 }
@@ -409,7 +418,7 @@ engine_sink_urls(struct engine *e)
 static int
 engine_start_stack(struct engine *e)
 {
-	char err[512], url[128];
+	char err[512];
 
 	if (engine_dir(e) == -1)
 		return -1;
@@ -449,8 +458,7 @@ engine_start_stack(struct engine *e)
 	sim_gateway_attach(e->http, e->gwp, e->s->gateway.max_body);
 	snprintf(e->http_address, sizeof e->http_address, "127.0.0.1:%d",
 	    sim_http_port(e->http));
-	snprintf(url, sizeof url, "http://%s", e->http_address);
-	gateway_set_public_url(e->gw, url);
+	engine_public_url(e);
 	engine_client_start(e);
 	return 0;
 }
