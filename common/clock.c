@@ -19,6 +19,7 @@ struct clock_timer {
 	clock_timer_cb		 cb;
 	void			*arg;
 	int64_t			 deadline;
+	int64_t			 ev_deadline;	/* real mode: ev's, <= deadline */
 	uint64_t		 order;		/* ties fire in arming order */
 	int			 armed;
 };
@@ -100,11 +101,54 @@ clock_now(const struct clock *c)
 	    c->speed);
 }
 
+/*
+ * Real mode, for arming timers: the loop's cached time (taken when its
+ * last wait returned), which libevent measures its own timeouts from.
+ * Reading the clock again for every timer armed inside one callback
+ * bought no precision libevent would honour.
+ */
+static int64_t
+clock_now_cached(const struct clock *c)
+{
+	struct timeval	tv;
+	int64_t		wall;
+
+	if (c->mode == CLOCK_MODE_VIRTUAL)
+		return c->virtual_now;
+	if (event_base_gettimeofday_cached(c->base, &tv) == -1)
+		return clock_now(c);
+	wall = (int64_t)tv.tv_sec * CLOCK_USEC_PER_SEC + tv.tv_usec;
+	if (c->speed == 1.0)
+		return c->real_start + (wall - c->real_origin);
+	return c->real_start + (int64_t)((double)(wall - c->real_origin) *
+	    c->speed);
+}
+
+static void
+clock_timer_evtimer_add(struct clock_timer *t, int64_t delay_usec)
+{
+	struct timeval	tv;
+	int64_t		real_delay;
+
+	real_delay = (int64_t)((double)delay_usec / t->clock->speed);
+	tv.tv_sec = real_delay / CLOCK_USEC_PER_SEC;
+	tv.tv_usec = real_delay % CLOCK_USEC_PER_SEC;
+	evtimer_add(t->ev, &tv);
+}
+
 static void
 clock_timer_fire_real(evutil_socket_t fd, short what, void *arg)
 {
-	struct clock_timer *t = arg;
+	struct clock_timer	*t = arg;
+	int64_t			 left;
 
+	/* Pushed back while armed (see clock_timer_add): not yet. */
+	if (t->deadline > t->ev_deadline &&
+	    (left = t->deadline - clock_now_cached(t->clock)) > 0) {
+		t->ev_deadline = t->deadline;
+		clock_timer_evtimer_add(t, left);
+		return;
+	}
 	t->armed = 0;
 	t->clock->armed--;
 	t->cb(t, t->arg);
@@ -124,17 +168,29 @@ clock_timer_new(struct clock *c, clock_timer_cb cb, void *arg)
 	return t;
 }
 
+/*
+ * Real mode: a timer armed again for later than its libevent timer (an
+ * idle timer pushed back by every PDU, the common case) only moves its
+ * deadline; when the libevent timer fires early, it is set again for
+ * what is left. That saves a heap removal and insertion, and a read of
+ * the clock, per re-arm.
+ */
 void
 clock_timer_add(struct clock_timer *t, int64_t delay_usec)
 {
 	struct clock	*c = t->clock;
-	struct timeval	 tv;
-	int64_t		 real_delay;
+	int64_t		 deadline;
 
 	if (delay_usec < 0)
 		delay_usec = 0;
+	deadline = clock_now_cached(c) + delay_usec;
+	if (c->mode == CLOCK_MODE_REAL && t->armed &&
+	    deadline >= t->ev_deadline) {
+		t->deadline = deadline;
+		return;
+	}
 	clock_timer_del(t);
-	t->deadline = clock_now(c) + delay_usec;
+	t->deadline = deadline;
 	t->order = c->next_order++;
 	t->armed = 1;
 	c->armed++;
@@ -142,10 +198,8 @@ clock_timer_add(struct clock_timer *t, int64_t delay_usec)
 		RB_INSERT(clock_queue, &c->queue, t);
 		return;
 	}
-	real_delay = (int64_t)((double)delay_usec / c->speed);
-	tv.tv_sec = real_delay / CLOCK_USEC_PER_SEC;
-	tv.tv_usec = real_delay % CLOCK_USEC_PER_SEC;
-	evtimer_add(t->ev, &tv);
+	t->ev_deadline = deadline;
+	clock_timer_evtimer_add(t, delay_usec);
 }
 
 void

@@ -142,6 +142,96 @@ START_TEST(test_real_clock_timer_fires)
 }
 END_TEST
 
+/*
+ * A real timer armed again for later (the idle timers every PDU pushes
+ * back) fires at the new deadline, once, not at the first; one armed
+ * again for sooner fires sooner.
+ */
+struct pushback {
+	struct clock		*c;
+	struct clock_timer	*late;		/* pushed back */
+	struct clock_timer	*soon;		/* pulled in */
+	struct event_base	*base;
+	int64_t			 start;
+	int64_t			 pushed_at, late_at, soon_at;
+	int			 late_fired, soon_fired;
+};
+
+static void
+pushback_push(struct clock_timer *t, void *arg)
+{
+	struct pushback *pb = arg;
+
+	pb->pushed_at = clock_now(pb->c);
+	clock_timer_add(pb->late, 60000);
+	ck_assert_uint_eq(clock_timers_armed(pb->c), 1);
+	clock_timer_free(t);
+}
+
+static void
+pushback_late(struct clock_timer *t, void *arg)
+{
+	struct pushback *pb = arg;
+
+	pb->late_fired++;
+	pb->late_at = clock_now(pb->c);
+	event_base_loopbreak(pb->base);
+}
+
+static void
+pushback_soon(struct clock_timer *t, void *arg)
+{
+	struct pushback *pb = arg;
+
+	pb->soon_fired++;
+	pb->soon_at = clock_now(pb->c);
+}
+
+START_TEST(test_real_clock_pushed_back)
+{
+	struct pushback		 pb = { 0 };
+	struct clock_timer	*push;
+
+	pb.base = event_base_new();
+	pb.c = clock_new(pb.base, CLOCK_MODE_REAL, 0, 1.0);
+	pb.late = clock_timer_new(pb.c, pushback_late, &pb);
+	pb.soon = clock_timer_new(pb.c, pushback_soon, &pb);
+	push = clock_timer_new(pb.c, pushback_push, &pb);
+	pb.start = clock_now(pb.c);
+	clock_timer_add(pb.late, 40000);
+	clock_timer_add(pb.late, 45000);	/* later, before anything ran */
+	clock_timer_add(pb.soon, 10 * CLOCK_USEC_PER_SEC);
+	clock_timer_add(pb.soon, 10000);	/* sooner */
+	clock_timer_add(push, 20000);
+	ck_assert_uint_eq(clock_timers_armed(pb.c), 3);
+	ck_assert_int_ge(clock_timer_deadline(pb.late),
+	    clock_timer_deadline(pb.soon));
+	event_base_dispatch(pb.base);
+
+	ck_assert_int_eq(pb.soon_fired, 1);
+	ck_assert_int_eq(pb.late_fired, 1);
+	ck_assert_int_lt(pb.soon_at, pb.late_at);
+	/* Not at 40 or 45 ms: 60 ms after the push (less a coarse tick). */
+	ck_assert_int_ge(pb.late_at - pb.pushed_at, 60000 - 5000);
+	ck_assert_uint_eq(clock_timers_armed(pb.c), 0);
+
+	/* Pushed back, then disarmed: never fires. */
+	clock_timer_add(pb.late, 20000);
+	clock_timer_add(pb.late, 30000);
+	clock_timer_del(pb.late);
+	clock_timer_add(pb.soon, 50000);
+	ck_assert_uint_eq(clock_timers_armed(pb.c), 1);
+	event_base_dispatch(pb.base);		/* ends when nothing is left */
+	ck_assert_int_eq(pb.late_fired, 1);
+	ck_assert_int_eq(pb.soon_fired, 2);
+
+	clock_timer_free(pb.late);
+	clock_timer_free(pb.soon);
+	clock_free(pb.c);
+	event_base_free(pb.base);
+}
+END_TEST
+
 /* A real clock with a fixed start reads that start plus elapsed time. */
 START_TEST(test_real_clock_fixed_start)
 {
@@ -231,6 +321,7 @@ main(void)
 	tcase_add_test(tc, test_virtual_clock_order);
 	tcase_add_test(tc, test_virtual_clock_advance);
 	tcase_add_test(tc, test_real_clock_timer_fires);
+	tcase_add_test(tc, test_real_clock_pushed_back);
 	tcase_add_test(tc, test_real_clock_fixed_start);
 	tcase_add_test(tc, test_log_level_parse);
 	tcase_add_test(tc, test_rng_deterministic);
