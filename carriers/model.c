@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "carriers/model.h"
+#include "common/hash.h"
 #include "common/random.h"
 #include "smpp/address.h"
 #include "smpp/receipt.h"
@@ -53,19 +54,6 @@ mix64(uint64_t z)
 	return z ^ (z >> 31);
 }
 
-/* FNV-1a, 64 bits. */
-static uint64_t
-fnv1a(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* The key of one message: everything its dice may depend on. */
 static uint64_t
 message_key(const struct carrier_profile *p, uint64_t seed, uint64_t seq)
@@ -73,7 +61,7 @@ message_key(const struct carrier_profile *p, uint64_t seed, uint64_t seq)
 	uint64_t h = mix64(seed);
 
 	h = mix64(h ^ p->seed);
-	h = mix64(h ^ fnv1a(p->name));
+	h = mix64(h ^ hash_str(HASH_FNV_OFFSET, p->name));
 	return mix64(h ^ seq);
 }
 

@@ -45,6 +45,7 @@
 #include <sqlite3.h>
 
 #include "carriers/store.h"
+#include "common/hash.h"
 #include "common/log.h"
 #include "common/tree.h"
 #include "common/xmalloc.h"
@@ -366,15 +367,9 @@ TREE_GENERATE_STATIC(store_out_tree, store_out, entry, store_out_cmp)
 static uint64_t
 store_msg_hash(const char *carrier, const char *message_id)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)carrier; *p != '\0'; p++)
-		h = (h ^ *p) * UINT64_C(1099511628211);
-	h *= UINT64_C(1099511628211);
-	for (p = (const unsigned char *)message_id; *p != '\0'; p++)
-		h = (h ^ *p) * UINT64_C(1099511628211);
-	return h;
+	/* The NUL between the two, as FNV-1a takes a zero octet. */
+	return hash_str(hash_str(HASH_FNV_OFFSET, carrier) * HASH_FNV_PRIME,
+	    message_id);
 }
 
 /* ---- the worker's side: sqlite ---- */

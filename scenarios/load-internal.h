@@ -105,6 +105,7 @@ struct load_part {
 	struct load_msg		*msg;
 	int64_t			 sent;
 	char			*id;		/* canonical; idbuf or heap */
+	uint64_t		 hash;		/* of id: the tree compares it first */
 	enum load_part_state	 state;
 	char			 idbuf[LOAD_ID_INLINE];
 };

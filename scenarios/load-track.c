@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/hash.h"
 #include "common/histogram.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
@@ -27,6 +28,8 @@
 static int
 load_part_cmp(struct load_part *a, struct load_part *b)
 {
+	if (a->hash != b->hash)
+		return a->hash < b->hash ? -1 : 1;
 	return strcmp(a->id, b->id);
 }
 
@@ -193,6 +196,7 @@ load_ids_get(struct load *l, char *key)
 	struct load_part find;
 
 	find.id = key;
+	find.hash = hash_str(HASH_FNV_OFFSET, key);
 	return RB_FIND(load_ids, &l->ids, &find);
 }
 
@@ -241,7 +245,7 @@ load_ids_insert(struct load *l, struct load_part *p)
 static void
 load_ids_remove(struct load *l, struct load_part *p)
 {
-	struct load_part *head = load_ids_get(l, p->id), *q;
+	struct load_part *head = RB_FIND(load_ids, &l->ids, p), *q;
 
 	if (head == p) {
 		RB_REMOVE(load_ids, &l->ids, p);
@@ -263,6 +267,7 @@ load_part_set_id(struct load_part *p, const char *key)
 
 	p->id = n <= sizeof p->idbuf ? p->idbuf : xmalloc(n);
 	memcpy(p->id, key, n);
+	p->hash = hash_str(HASH_FNV_OFFSET, key);
 }
 
 /* ---- receipts ---- */
