@@ -102,12 +102,12 @@ clock_now(const struct clock *c)
 }
 
 /*
- * Real mode, for arming timers: the loop's cached time (taken when its
- * last wait returned), which libevent measures its own timeouts from.
- * Reading the clock again for every timer armed inside one callback
- * bought no precision libevent would honour.
+ * Real mode: the loop's cached time (taken when its last wait returned),
+ * which libevent measures its own timeouts from. Reading the clock again
+ * for every timer armed inside one callback bought no precision libevent
+ * would honour.
  */
-static int64_t
+int64_t
 clock_now_cached(const struct clock *c)
 {
 	struct timeval	tv;

@@ -39,6 +39,10 @@ struct clock	*clock_new(struct event_base *, enum clock_mode,
 void		 clock_free(struct clock *);
 enum clock_mode	 clock_mode(const struct clock *);
 int64_t		 clock_now(const struct clock *);
+/* Now as the loop last saw it (virtual mode: now): what timers are armed
+ * from; cheaper than clock_now, and behind it by the callbacks run since
+ * the loop last woke. */
+int64_t		 clock_now_cached(const struct clock *);
 
 /* A timer belongs to one clock; it is not armed until clock_timer_add(). */
 struct clock_timer *clock_timer_new(struct clock *, clock_timer_cb, void *);

@@ -11,8 +11,10 @@
  *
  * Writing: every PDU goes out through session_write(), which traces it and
  * applies backpressure. Our requests live in an RB tree keyed by sequence
- * number, each with its own clock timer; the peer's unanswered requests in
- * another, so smpp_session_respond() can check what it is told.
+ * number and, when they can time out, in a list by deadline behind one
+ * clock timer for the session (set for the first); the peer's unanswered
+ * requests in another tree, so smpp_session_respond() can check what it
+ * is told.
  *
  * Ending: session_close() enters CLOSED at once, lets the output drain
  * (bounded by a linger timer), and then session_finish() runs from the
@@ -24,6 +26,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -63,7 +66,9 @@ struct session_req {
 	int			 internal;	/* ours alone: outside window */
 	smpp_response_cb	 cb;
 	void			*arg;
-	struct clock_timer	*timer;
+	TAILQ_ENTRY(session_req) due_entry;	/* when timed */
+	int64_t			 deadline;
+	int			 timed;
 };
 
 /* A request of the peer's that the owner has not answered yet. */
@@ -75,6 +80,7 @@ struct session_peer_req {
 };
 
 RB_HEAD(session_reqs, session_req);
+TAILQ_HEAD(session_due, session_req);
 RB_HEAD(session_peer_reqs, session_peer_req);
 
 struct smpp_session {
@@ -100,6 +106,8 @@ struct smpp_session {
 
 	uint32_t		 next_seq;
 	struct session_reqs	 reqs;
+	struct session_due	 due;		/* timed reqs, by deadline */
+	struct clock_timer	*t_reqs;	/* for the first of due */
 	unsigned		 nowner;	/* owner's requests in reqs */
 	int			 want_writable;	/* send() refused: EAGAIN */
 	struct session_peer_reqs peer_reqs;
@@ -407,7 +415,56 @@ session_window_room(const struct smpp_session *s)
 	return s->cfg.window == 0 || s->nowner < s->cfg.window;
 }
 
-static void session_req_timeout(struct clock_timer *, void *);
+/* Sets the session's request timer for the first deadline, if any. */
+static void
+session_due_arm(struct smpp_session *s)
+{
+	struct session_req *first = TAILQ_FIRST(&s->due);
+
+	/* A closing session's requests fail in session_finish(). */
+	if (first == NULL || s->closing)
+		clock_timer_del(s->t_reqs);
+	else
+		clock_timer_add(s->t_reqs,
+		    first->deadline - clock_now_cached(s->clock));
+}
+
+/*
+ * Into the deadline list: from its end, as requests nearly always share
+ * one timeout and so come in deadline order.
+ */
+static void
+session_due_insert(struct smpp_session *s, struct session_req *r,
+    int64_t timeout)
+{
+	struct session_req *q;
+
+	r->deadline = clock_now_cached(s->clock) + timeout;
+	r->timed = 1;
+	TAILQ_FOREACH_REVERSE(q, &s->due, session_due, due_entry)
+		if (q->deadline <= r->deadline)
+			break;
+	if (q != NULL)
+		TAILQ_INSERT_AFTER(&s->due, q, r, due_entry);
+	else
+		TAILQ_INSERT_HEAD(&s->due, r, due_entry);
+	if (TAILQ_FIRST(&s->due) == r)
+		session_due_arm(s);
+}
+
+static void
+session_due_remove(struct smpp_session *s, struct session_req *r)
+{
+	int first = TAILQ_FIRST(&s->due) == r;
+
+	if (!r->timed)
+		return;
+	r->timed = 0;
+	TAILQ_REMOVE(&s->due, r, due_entry);
+	/* A later first only moves the timer's deadline (clock.c). */
+	if (first)
+		session_due_arm(s);
+}
 
 static void
 session_req_add(struct smpp_session *s, uint32_t seq, uint32_t command_id,
@@ -421,9 +478,8 @@ session_req_add(struct smpp_session *s, uint32_t seq, uint32_t command_id,
 	r->cb = cb;
 	r->arg = arg;
 	r->internal = internal;
-	r->timer = clock_timer_new(s->clock, session_req_timeout, r);
 	if (timeout > 0 && !s->closing)
-		clock_timer_add(r->timer, timeout);
+		session_due_insert(s, r, timeout);
 	RB_INSERT(session_reqs, &s->reqs, r);
 	if (!internal)
 		s->nowner++;
@@ -490,7 +546,7 @@ session_req_done(struct smpp_session *s, struct session_req *r,
     const struct smpp_pdu *resp, enum smpp_session_failure fail)
 {
 	RB_REMOVE(session_reqs, &s->reqs, r);
-	clock_timer_free(r->timer);
+	session_due_remove(s, r);
 	if (!r->internal)
 		s->nowner--;
 	if (session_is_bind(r->command_id))
@@ -502,15 +558,23 @@ session_req_done(struct smpp_session *s, struct session_req *r,
 	session_maybe_writable(s);
 }
 
+/* The first deadline passed: every request due by now times out. */
 static void
-session_req_timeout(struct clock_timer *t UNUSED, void *arg)
+session_reqs_fire(struct clock_timer *t UNUSED, void *arg)
 {
-	struct session_req	*r = arg;
-	struct smpp_session	*s = r->session;
+	struct smpp_session	*s = arg;
+	struct session_req	*r;
+	int64_t			 now = clock_now_cached(s->clock);
 
-	log_info("%s response timeout command=%s seq=%u", s->id,
-	    smpp_command_name(r->command_id), r->seq);
-	session_req_done(s, r, NULL, SMPP_FAIL_TIMEOUT);
+	/* A closing session's requests wait for session_finish(). */
+	while (!s->closing && (r = TAILQ_FIRST(&s->due)) != NULL &&
+	    r->deadline <= now) {
+		log_info("%s response timeout command=%s seq=%u", s->id,
+		    smpp_command_name(r->command_id), r->seq);
+		session_req_done(s, r, NULL, SMPP_FAIL_TIMEOUT);
+	}
+	if (!s->closing && !clock_timer_pending(s->t_reqs))
+		session_due_arm(s);
 }
 
 /* Sends one of the session's own header-only requests; returns its
@@ -614,13 +678,10 @@ session_linger_fire(struct clock_timer *t UNUSED, void *arg)
 static void
 session_timers_stop(struct smpp_session *s)
 {
-	struct session_req *r;
-
 	clock_timer_del(s->t_enquire);
 	clock_timer_del(s->t_inactivity);
 	clock_timer_del(s->t_init);
-	RB_FOREACH(r, session_reqs, &s->reqs)
-		clock_timer_del(r->timer);
+	clock_timer_del(s->t_reqs);
 }
 
 /* ---- closing ---- */
@@ -668,6 +729,7 @@ session_free(struct smpp_session *s)
 	clock_timer_free(s->t_inactivity);
 	clock_timer_free(s->t_init);
 	clock_timer_free(s->t_linger);
+	clock_timer_free(s->t_reqs);
 	event_free(s->ev_finish);
 	event_free(s->ev_input);
 	/* A close_notify lets a TLS peer tell our end from a cut line. */
@@ -710,7 +772,6 @@ smpp_session_free(struct smpp_session *s)
 		return;
 	while ((r = RB_MIN(session_reqs, &s->reqs)) != NULL) {
 		RB_REMOVE(session_reqs, &s->reqs, r);
-		clock_timer_free(r->timer);
 		free(r);
 	}
 	session_free(s);
@@ -1144,11 +1205,13 @@ smpp_session_new(struct clock *clock, struct bufferevent *bev,
 	smpp_pdu_init(s->in, 0, 0);
 	s->next_seq = 1;
 	RB_INIT(&s->reqs);
+	TAILQ_INIT(&s->due);
 	RB_INIT(&s->peer_reqs);
 	s->t_enquire = clock_timer_new(clock, session_enquire_fire, s);
 	s->t_inactivity = clock_timer_new(clock, session_inactivity_fire, s);
 	s->t_init = clock_timer_new(clock, session_init_fire, s);
 	s->t_linger = clock_timer_new(clock, session_linger_fire, s);
+	s->t_reqs = clock_timer_new(clock, session_reqs_fire, s);
 	if ((s->ev_finish = event_new(bufferevent_get_base(bev), -1, 0,
 	    session_finish, s)) == NULL ||
 	    (s->ev_input = event_new(bufferevent_get_base(bev), -1, 0,

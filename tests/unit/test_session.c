@@ -743,6 +743,52 @@ START_TEST(test_response_timeout)
 }
 END_TEST
 
+/*
+ * Each request times out at its own deadline, whatever was answered
+ * before it: the first answered, the second and third fail at 5 s after
+ * each was sent, in virtual time exactly (not at the first's deadline).
+ */
+START_TEST(test_response_timeouts_in_order)
+{
+	struct smpp_session_config cfg;
+	struct harness		 h;
+	struct result		 r[3];
+	uint32_t		 seq[3];
+
+	config_quiet(&cfg);
+	cfg.response_timeout = 5 * SEC;
+	harness_pair(&h, &cfg, &cfg);
+	bind_pair(&h, SMPP_CMD_bind_transceiver);
+	ck_assert_int_eq(send_cmd(&h.a, SMPP_CMD_submit_sm, &r[0], &seq[0]),
+	    0);
+	clock_virtual_advance(h.clock, 2 * SEC);
+	ck_assert_int_eq(send_cmd(&h.a, SMPP_CMD_submit_sm, &r[1], &seq[1]),
+	    0);
+	clock_virtual_advance(h.clock, 1 * SEC);
+	ck_assert_int_eq(send_cmd(&h.a, SMPP_CMD_submit_sm, &r[2], &seq[2]),
+	    0);
+	pump(&h);
+	answer(&h.b, SMPP_CMD_submit_sm, seq[0], SMPP_ESME_ROK);
+	pump(&h);
+	ck_assert_int_eq(r[0].calls, 1);
+	ck_assert_int_eq(r[0].fail, SMPP_FAIL_NONE);
+
+	step(&h);
+	ck_assert_int_eq(clock_now(h.clock), T0 + 7 * SEC);
+	ck_assert_int_eq(r[1].calls, 1);
+	ck_assert_int_eq(r[1].fail, SMPP_FAIL_TIMEOUT);
+	ck_assert_int_eq(r[2].calls, 0);
+	step(&h);
+	ck_assert_int_eq(clock_now(h.clock), T0 + 8 * SEC);
+	ck_assert_int_eq(r[2].calls, 1);
+	ck_assert_int_eq(r[2].fail, SMPP_FAIL_TIMEOUT);
+	ck_assert_int_eq(smpp_session_outstanding(h.a.s), 0);
+	/* Nothing outstanding: no timer left for the requests. */
+	ck_assert_uint_eq(clock_timers_armed(h.clock), 0);
+	harness_free(&h);
+}
+END_TEST
+
 /* Both ends idle for enquire_link_interval: each probes, each answers
  * the other's probe itself, and nothing reaches the owners. */
 START_TEST(test_enquire_link_idle)
@@ -1509,6 +1555,7 @@ main(void)
 	tcase_add_test(tc, test_submit_round_trip);
 	tcase_add_test(tc, test_window);
 	tcase_add_test(tc, test_response_timeout);
+	tcase_add_test(tc, test_response_timeouts_in_order);
 	tcase_add_test(tc, test_enquire_link_idle);
 	tcase_add_test(tc, test_enquire_link_timeout);
 	tcase_add_test(tc, test_enquire_link_answered);
