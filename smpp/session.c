@@ -60,7 +60,6 @@
 /* A request of ours awaiting its response. */
 struct session_req {
 	RB_ENTRY(session_req)	 entry;
-	struct smpp_session	*session;
 	uint32_t		 seq;
 	uint32_t		 command_id;
 	int			 internal;	/* ours alone: outside window */
@@ -472,7 +471,6 @@ session_req_add(struct smpp_session *s, uint32_t seq, uint32_t command_id,
 {
 	struct session_req *r = xcalloc(1, sizeof *r);
 
-	r->session = s;
 	r->seq = seq;
 	r->command_id = command_id;
 	r->cb = cb;
