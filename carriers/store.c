@@ -843,6 +843,9 @@ store_worker(void *arg)
 	struct store_job *job;
 	int quit = 0;
 
+	/* Named for top -H, perf and the benchmarks' CPU split. */
+	pthread_setname_np(pthread_self(), "carrier-store");
+
 	pthread_mutex_lock(&s->mu);
 	while (!quit) {
 		while ((job = TAILQ_FIRST(&s->jobs)) == NULL)

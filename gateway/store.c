@@ -255,6 +255,8 @@ gw_store_worker(void *arg)
 	struct gw_store_job *job;
 	int quit = 0;
 
+	/* Named for top -H, perf and the benchmarks' CPU split. */
+	pthread_setname_np(pthread_self(), "gw-store");
 	pthread_mutex_lock(&s->mu);
 	while (!quit) {
 		while ((job = TAILQ_FIRST(&s->jobs)) == NULL)

@@ -5,7 +5,8 @@
 #  (a) http-load -> carrierlab serve -> the carrier -> callback-sink:
 #      messages per second, first create to the last final status
 #      callback, counted only if every message's final callback arrived,
-#      and serve's CPU time (all its threads) per message;
+#      and serve's CPU time (all its threads) per message, then split:
+#      serve's event loop and store workers, http-load, callback-sink;
 #  (b) the same without StatusCallback: creates per second, and messages
 #      per second from the first create to the last delivered (polled
 #      from /metrics);
@@ -135,6 +136,45 @@ cpu_ticks() {
 	echo "$st" | awk '{print $12 + $13}'
 }
 
+# Each thread's CPU so far as "name ticks" lines; the process's first
+# thread, the event loop, is "loop" (the store workers name themselves).
+thread_ticks() {
+	local t st
+	for t in /proc/"$1"/task/*; do
+		st=$(cat "$t/stat" 2>/dev/null) || continue
+		st=${st##*) }
+		if [ "${t##*/}" = "$1" ]; then
+			echo "loop $(echo "$st" | awk '{print $12 + $13}')"
+		else
+			echo "$(cat "$t/comm") $(echo "$st" | awk '{print $12 + $13}')"
+		fi
+	done
+}
+
+# serve's CPU a message by thread, between two thread_ticks files, and
+# the tools' own (cpu_s of their JSON): "loop 170, gw-store 80, ...".
+cpu_split() {	# before, after, messages, http-load json, [sink json]
+	python3 - "$@" <<'PY'
+import json, os, sys
+tick = os.sysconf("SC_CLK_TCK")
+def ticks(path):
+    d = {}
+    for line in open(path):
+        name, n = line.rsplit(" ", 1)
+        d[name] = d.get(name, 0) + int(n)
+    return d
+a, b, n = ticks(sys.argv[1]), ticks(sys.argv[2]), int(sys.argv[3])
+us = lambda t: "%.0f" % (t * 1e6 / n)
+parts = ["%s %s" % (k, us((b[k] - a.get(k, 0)) / tick))
+         for k in sorted(b, key=lambda k: (k != "loop", k))]
+tools = [("http-load", sys.argv[4])] + \
+    ([("callback-sink", sys.argv[5])] if len(sys.argv) > 5 else [])
+for name, path in tools:
+    parts.append("%s %s" % (name, us(json.load(open(path)).get("cpu_s", 0))))
+print(", ".join(parts))
+PY
+}
+
 # Microseconds of serve's CPU per message between two cpu_ticks: a
 # figure that moves less than throughput when others load the machine.
 cpu_per_msg() {	# ticks before, ticks after, messages
@@ -245,14 +285,18 @@ part_a() {
 	sink_start "$dir" "$count"
 	local t0 t1
 	t0=$(cpu_ticks "$serve_pid")
+	thread_ticks "$serve_pid" >"$dir/threads0"
 	"$load" --url "http://$serve_http" --auth "$account" --from "$from" \
 	    --count "$count" --connections "$connections" \
 	    --status-callback "$sink_url" --json >"$dir/load.json"
 	load_check "$dir/load.json" "$count"
 	sink_wait "$dir"
 	t1=$(cpu_ticks "$serve_pid")
+	thread_ticks "$serve_pid" >"$dir/threads1"
 	serve_stop
 	a_cpu=$(cpu_per_msg "$t0" "$t1" "$count")
+	a_split=$(cpu_split "$dir/threads0" "$dir/threads1" "$count" \
+	    "$dir/load.json" "$dir/sink.json")
 	a_rate=$(python3 -c 'import json,sys
 l=json.load(open(sys.argv[1])); s=json.load(open(sys.argv[2]))
 print("%.0f" % (s["final"]["distinct"] / ((s["last_final_at"] - l["started_at"]) / 1e6)))' \
@@ -262,6 +306,7 @@ print("%.0f" % (s["final"]["distinct"] / ((s["last_final_at"] - l["started_at"])
 	echo "(a) serve, status callbacks: $a_rate msg/s end to end" \
 	    "($count messages, creates at $a_created/s, $a_callbacks callbacks" \
 	    "received, every final one; serve's CPU $a_cpu us a message)"
+	echo "    CPU us a message: $a_split"
 }
 
 delivered() {
@@ -274,6 +319,7 @@ part_b() {
 	local dir=$work/b n=0 i t0 t1
 	serve_start "$dir"
 	t0=$(cpu_ticks "$serve_pid")
+	thread_ticks "$serve_pid" >"$dir/threads0"
 	"$load" --url "http://$serve_http" --auth "$account" --from "$from" \
 	    --count "$count" --connections "$connections" --json \
 	    >"$dir/load.json"
@@ -286,10 +332,13 @@ part_b() {
 	local done_at
 	done_at=$(date +%s%6N)
 	t1=$(cpu_ticks "$serve_pid")
+	thread_ticks "$serve_pid" >"$dir/threads1"
 	serve_stop
 	[ "${n:-0}" -ge "$count" ] ||
 	    { echo "bench: only $n of $count delivered" >&2; exit 1; }
 	b_cpu=$(cpu_per_msg "$t0" "$t1" "$count")
+	b_split=$(cpu_split "$dir/threads0" "$dir/threads1" "$count" \
+	    "$dir/load.json")
 	b_created=$(field "$dir/load.json" '"%.0f" % j["throughput"]["created_per_s"]')
 	b_rate=$(python3 -c 'import json,sys
 l=json.load(open(sys.argv[1]))
@@ -298,6 +347,7 @@ print("%.0f" % (int(sys.argv[3]) / ((int(sys.argv[2]) - l["started_at"]) / 1e6))
 	echo "(b) serve, no callbacks: created $b_created msg/s," \
 	    "created and delivered $b_rate msg/s ($count messages; serve's" \
 	    "CPU $b_cpu us a message)"
+	echo "    CPU us a message: $b_split"
 }
 
 # (c) open loop at a fixed rate: create latency.
@@ -469,6 +519,7 @@ print("%.0f" % (s["final"]["distinct"] / ((s["last_final_at"] - l["started_at"])
 }
 
 a_rate="" b_rate="" b_created="" c_p99="" d_line="" e_rate="" a_cpu="" b_cpu=""
+a_split="" b_split=""
 echo "gateway end to end on $(nproc) cores, load average $(loadavg) at start"
 # (a) and (e) back to back, for the ratio; the long (d) last.
 for p in a e b c d; do
@@ -486,9 +537,14 @@ if [ -n "$json_out" ]; then
 import json, sys
 def num(s):
     return float(s) if s else None
+def split(s):	# "loop 144, gw-store 68" -> {"loop": 144, "gw-store": 68}
+    return {k: float(v) for k, v in
+            (p.rsplit(" ", 1) for p in s.split(", "))} if s else None
 json.dump({"callbacks_msg_per_s": num("$a_rate"),
            "callbacks_serve_cpu_us_per_msg": num("$a_cpu"),
            "no_callbacks_serve_cpu_us_per_msg": num("$b_cpu"),
+           "callbacks_cpu_us_per_msg": split("$a_split"),
+           "no_callbacks_cpu_us_per_msg": split("$b_split"),
            "no_callbacks_created_per_s": num("$b_created"),
            "no_callbacks_delivered_msg_per_s": num("$b_rate"),
            "p99_create_ms_at_rate": num("$c_p99"),

@@ -42,6 +42,7 @@
 #include "common/log.h"
 #include "common/tree.h"
 #include "common/xmalloc.h"
+#include "tests/bench/cpu-time.h"
 
 #define SINK_JSON_VERSION	1
 #define SINK_BODY_MAX		65536
@@ -598,6 +599,8 @@ sink_report_json(const struct sink *s)
 	    "last_final_at", (json_int_t)st->last_final_at,
 	    "callbacks_span_s", sink_span(st->first_callback_at,
 	    st->last_final_at));
+	/* Its own CPU, user and system, for the benchmark's budget. */
+	json_object_set_new(j, "cpu_s", json_real(bench_cpu_seconds()));
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 	fputc('\n', stdout);
 	json_decref(j);

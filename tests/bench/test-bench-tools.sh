@@ -122,6 +122,11 @@ check "$tmp/s1.json" 'j.by_status.delivered === 200 &&
     "sink finals"
 check "$tmp/s1.json" 'j.first_callback_at > 0 &&
     j.last_final_at >= j.first_final_at' "sink times"
+# Each tool's own CPU time, for the benchmark's split.
+check "$tmp/l1.json" 'typeof j.cpu_s === "number" && j.cpu_s > 0 &&
+    j.cpu_s < j.elapsed_s + 60' "load cpu_s"
+check "$tmp/s1.json" 'typeof j.cpu_s === "number" && j.cpu_s > 0 &&
+    j.cpu_s < 60' "sink cpu_s"
 # The request as sent: the path, Basic auth, the form and the To range.
 first=$(grep -c '' "$tmp/s1.log")
 [ "$first" -eq 200 ] || fail "the sink logged $first requests, not 200"
