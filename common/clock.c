@@ -87,18 +87,22 @@ clock_mode(const struct clock *c)
 	return c->mode;
 }
 
-int64_t
-clock_now(const struct clock *c)
+/* Real mode: the clock's time at wall-clock time wall. */
+static int64_t
+clock_at_wall(const struct clock *c, int64_t wall)
 {
-	int64_t wall;
-
-	if (c->mode == CLOCK_MODE_VIRTUAL)
-		return c->virtual_now;
-	wall = clock_wall_usec();
 	if (c->speed == 1.0)
 		return c->real_start + (wall - c->real_origin);
 	return c->real_start + (int64_t)((double)(wall - c->real_origin) *
 	    c->speed);
+}
+
+int64_t
+clock_now(const struct clock *c)
+{
+	if (c->mode == CLOCK_MODE_VIRTUAL)
+		return c->virtual_now;
+	return clock_at_wall(c, clock_wall_usec());
 }
 
 /*
@@ -110,18 +114,14 @@ clock_now(const struct clock *c)
 int64_t
 clock_now_cached(const struct clock *c)
 {
-	struct timeval	tv;
-	int64_t		wall;
+	struct timeval tv;
 
 	if (c->mode == CLOCK_MODE_VIRTUAL)
 		return c->virtual_now;
 	if (event_base_gettimeofday_cached(c->base, &tv) == -1)
 		return clock_now(c);
-	wall = (int64_t)tv.tv_sec * CLOCK_USEC_PER_SEC + tv.tv_usec;
-	if (c->speed == 1.0)
-		return c->real_start + (wall - c->real_origin);
-	return c->real_start + (int64_t)((double)(wall - c->real_origin) *
-	    c->speed);
+	return clock_at_wall(c, (int64_t)tv.tv_sec * CLOCK_USEC_PER_SEC +
+	    tv.tv_usec);
 }
 
 static void
