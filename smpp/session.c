@@ -53,9 +53,6 @@
 /* Callback parameters a handler has no use for. */
 #define UNUSED	__attribute__((__unused__))
 
-/* Answered requests a session keeps for reuse, each way. */
-#define SESSION_SPARE_MAX	32
-
 /* How long a closing session waits for its output to drain, when the
  * configuration has no unbind_timeout to borrow. */
 #define SESSION_LINGER_DEFAULT	(5 * CLOCK_USEC_PER_SEC)
@@ -71,7 +68,6 @@ struct session_req {
 	TAILQ_ENTRY(session_req) due_entry;	/* when timed */
 	int64_t			 deadline;
 	int			 timed;
-	SLIST_ENTRY(session_req) spare;
 };
 
 /* A request of the peer's that the owner has not answered yet. */
@@ -80,7 +76,6 @@ struct session_peer_req {
 	uint32_t		 seq;
 	uint64_t		 order;		/* a peer may reuse a number */
 	uint32_t		 command_id;
-	SLIST_ENTRY(session_peer_req) spare;
 };
 
 RB_HEAD(session_reqs, session_req);
@@ -116,11 +111,6 @@ struct smpp_session {
 	int			 want_writable;	/* send() refused: EAGAIN */
 	struct session_peer_reqs peer_reqs;
 	unsigned		 npeer;
-	/* Answered requests both ways, kept for the next ones: a busy
-	 * session allocated and freed two a message. */
-	SLIST_HEAD(, session_req) spare_reqs;
-	SLIST_HEAD(, session_peer_req) spare_peers;
-	unsigned		 nspare_reqs, nspare_peers;
 	uint64_t		 peer_order;
 	int			 enquire_out;	/* our enquire_link in flight */
 	int			 muted;		/* says nothing of its own */
@@ -424,54 +414,6 @@ session_window_room(const struct smpp_session *s)
 	return s->cfg.window == 0 || s->nowner < s->cfg.window;
 }
 
-static struct session_req *
-session_req_alloc(struct smpp_session *s)
-{
-	struct session_req *r = SLIST_FIRST(&s->spare_reqs);
-
-	if (r == NULL)
-		return xcalloc(1, sizeof *r);
-	SLIST_REMOVE_HEAD(&s->spare_reqs, spare);
-	s->nspare_reqs--;
-	memset(r, 0, sizeof *r);
-	return r;
-}
-
-static void
-session_req_release(struct smpp_session *s, struct session_req *r)
-{
-	if (s->nspare_reqs >= SESSION_SPARE_MAX) {
-		free(r);
-		return;
-	}
-	SLIST_INSERT_HEAD(&s->spare_reqs, r, spare);
-	s->nspare_reqs++;
-}
-
-static struct session_peer_req *
-session_peer_alloc(struct smpp_session *s)
-{
-	struct session_peer_req *p = SLIST_FIRST(&s->spare_peers);
-
-	if (p == NULL)
-		return xcalloc(1, sizeof *p);
-	SLIST_REMOVE_HEAD(&s->spare_peers, spare);
-	s->nspare_peers--;
-	memset(p, 0, sizeof *p);
-	return p;
-}
-
-static void
-session_peer_release(struct smpp_session *s, struct session_peer_req *p)
-{
-	if (s->nspare_peers >= SESSION_SPARE_MAX) {
-		free(p);
-		return;
-	}
-	SLIST_INSERT_HEAD(&s->spare_peers, p, spare);
-	s->nspare_peers++;
-}
-
 /* Sets the session's request timer for the first deadline, if any. */
 static void
 session_due_arm(struct smpp_session *s)
@@ -527,7 +469,7 @@ static void
 session_req_add(struct smpp_session *s, uint32_t seq, uint32_t command_id,
     smpp_response_cb cb, void *arg, int internal, int64_t timeout)
 {
-	struct session_req *r = session_req_alloc(s);
+	struct session_req *r = xcalloc(1, sizeof *r);
 
 	r->seq = seq;
 	r->command_id = command_id;
@@ -610,7 +552,7 @@ session_req_done(struct smpp_session *s, struct session_req *r,
 		    session_bind_status(resp));
 	if (r->cb != NULL)
 		r->cb(s, resp, fail, r->arg);
-	session_req_release(s, r);
+	free(r);
 	session_maybe_writable(s);
 }
 
@@ -775,20 +717,11 @@ static void
 session_free(struct smpp_session *s)
 {
 	struct session_peer_req	*p;
-	struct session_req	*r;
 	SSL			*ssl = bufferevent_openssl_get_ssl(s->bev);
 
 	while ((p = RB_MIN(session_peer_reqs, &s->peer_reqs)) != NULL) {
 		RB_REMOVE(session_peer_reqs, &s->peer_reqs, p);
 		free(p);
-	}
-	while ((p = SLIST_FIRST(&s->spare_peers)) != NULL) {
-		SLIST_REMOVE_HEAD(&s->spare_peers, spare);
-		free(p);
-	}
-	while ((r = SLIST_FIRST(&s->spare_reqs)) != NULL) {
-		SLIST_REMOVE_HEAD(&s->spare_reqs, spare);
-		free(r);
 	}
 	clock_timer_free(s->t_enquire);
 	clock_timer_free(s->t_inactivity);
@@ -863,7 +796,7 @@ session_pass_request(struct smpp_session *s, const struct smpp_pdu *req,
 	struct session_peer_req *p;
 
 	if (!(ci->flags & SMPP_CF_NORESP)) {
-		p = session_peer_alloc(s);
+		p = xcalloc(1, sizeof *p);
 		p->seq = req->sequence_number;
 		p->order = ++s->peer_order;
 		p->command_id = req->command_id;
@@ -1271,8 +1204,6 @@ smpp_session_new(struct clock *clock, struct bufferevent *bev,
 	s->next_seq = 1;
 	RB_INIT(&s->reqs);
 	TAILQ_INIT(&s->due);
-	SLIST_INIT(&s->spare_reqs);
-	SLIST_INIT(&s->spare_peers);
 	RB_INIT(&s->peer_reqs);
 	s->t_enquire = clock_timer_new(clock, session_enquire_fire, s);
 	s->t_inactivity = clock_timer_new(clock, session_inactivity_fire, s);
@@ -1368,7 +1299,7 @@ smpp_session_respond(struct smpp_session *s, struct smpp_pdu *resp)
 	command_id = p->command_id;
 	RB_REMOVE(session_peer_reqs, &s->peer_reqs, p);
 	s->npeer--;
-	session_peer_release(s, p);
+	free(p);
 	if (session_is_bind(command_id))
 		session_bind_result(s, command_id, session_bind_status(resp));
 	return 0;
