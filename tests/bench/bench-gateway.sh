@@ -127,32 +127,24 @@ stop() {	# pid, seconds before SIGKILL
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
-# The CPU time a process and all its threads used so far, in clock ticks
-# (utime + stime of /proc/PID/stat).
-cpu_ticks() {
-	local st
-	st=$(cat "/proc/$1/stat")
-	st=${st##*) }
-	echo "$st" | awk '{print $12 + $13}'
-}
-
-# Each thread's CPU so far as "name ticks" lines; the process's first
-# thread, the event loop, is "loop" (the store workers name themselves).
+# Each thread's CPU so far (utime + stime, clock ticks) as "name ticks"
+# lines; the process's first thread, the event loop, is "loop" (the
+# store workers name themselves).
 thread_ticks() {
-	local t st
+	local t st name
 	for t in /proc/"$1"/task/*; do
 		st=$(cat "$t/stat" 2>/dev/null) || continue
 		st=${st##*) }
-		if [ "${t##*/}" = "$1" ]; then
-			echo "loop $(echo "$st" | awk '{print $12 + $13}')"
-		else
-			echo "$(cat "$t/comm") $(echo "$st" | awk '{print $12 + $13}')"
-		fi
+		name=loop
+		[ "${t##*/}" = "$1" ] || name=$(cat "$t/comm")
+		echo "$name $(echo "$st" | awk '{print $12 + $13}')"
 	done
 }
 
-# serve's CPU a message by thread, between two thread_ticks files, and
-# the tools' own (cpu_s of their JSON): "loop 170, gw-store 80, ...".
+# Microseconds of CPU a message between two thread_ticks files: serve's
+# in all, "|", then by thread and the tools' own (cpu_s of their JSON):
+# "220|loop 144, gw-store 68, ...". CPU time moves much less than
+# throughput when others load the machine.
 cpu_split() {	# before, after, messages, http-load json, [sink json]
 	python3 - "$@" <<'PY'
 import json, os, sys
@@ -165,22 +157,15 @@ def ticks(path):
     return d
 a, b, n = ticks(sys.argv[1]), ticks(sys.argv[2]), int(sys.argv[3])
 us = lambda t: "%.0f" % (t * 1e6 / n)
-parts = ["%s %s" % (k, us((b[k] - a.get(k, 0)) / tick))
-         for k in sorted(b, key=lambda k: (k != "loop", k))]
+serve = {k: (b[k] - a.get(k, 0)) / tick for k in b}
+parts = ["%s %s" % (k, us(serve[k]))
+         for k in sorted(serve, key=lambda k: (k != "loop", k))]
 tools = [("http-load", sys.argv[4])] + \
     ([("callback-sink", sys.argv[5])] if len(sys.argv) > 5 else [])
 for name, path in tools:
     parts.append("%s %s" % (name, us(json.load(open(path)).get("cpu_s", 0))))
-print(", ".join(parts))
+print(us(sum(serve.values())) + "|" + ", ".join(parts))
 PY
-}
-
-# Microseconds of serve's CPU per message between two cpu_ticks: a
-# figure that moves less than throughput when others load the machine.
-cpu_per_msg() {	# ticks before, ticks after, messages
-	python3 -c 'import os,sys
-t = (int(sys.argv[2]) - int(sys.argv[1])) / os.sysconf("SC_CLK_TCK")
-print("%.0f" % (t * 1e6 / int(sys.argv[3])))' "$1" "$2" "$3"
 }
 
 # ---- carrierlab serve ----
@@ -283,20 +268,17 @@ part_a() {
 	local dir=$work/a
 	serve_start "$dir"
 	sink_start "$dir" "$count"
-	local t0 t1
-	t0=$(cpu_ticks "$serve_pid")
 	thread_ticks "$serve_pid" >"$dir/threads0"
 	"$load" --url "http://$serve_http" --auth "$account" --from "$from" \
 	    --count "$count" --connections "$connections" \
 	    --status-callback "$sink_url" --json >"$dir/load.json"
 	load_check "$dir/load.json" "$count"
 	sink_wait "$dir"
-	t1=$(cpu_ticks "$serve_pid")
 	thread_ticks "$serve_pid" >"$dir/threads1"
 	serve_stop
-	a_cpu=$(cpu_per_msg "$t0" "$t1" "$count")
 	a_split=$(cpu_split "$dir/threads0" "$dir/threads1" "$count" \
 	    "$dir/load.json" "$dir/sink.json")
+	a_cpu=${a_split%%|*} a_split=${a_split#*|}
 	a_rate=$(python3 -c 'import json,sys
 l=json.load(open(sys.argv[1])); s=json.load(open(sys.argv[2]))
 print("%.0f" % (s["final"]["distinct"] / ((s["last_final_at"] - l["started_at"]) / 1e6)))' \
@@ -316,9 +298,8 @@ delivered() {
 
 # (b) the same without callbacks: the delivered count from /metrics.
 part_b() {
-	local dir=$work/b n=0 i t0 t1
+	local dir=$work/b n=0 i
 	serve_start "$dir"
-	t0=$(cpu_ticks "$serve_pid")
 	thread_ticks "$serve_pid" >"$dir/threads0"
 	"$load" --url "http://$serve_http" --auth "$account" --from "$from" \
 	    --count "$count" --connections "$connections" --json \
@@ -331,14 +312,13 @@ part_b() {
 	done
 	local done_at
 	done_at=$(date +%s%6N)
-	t1=$(cpu_ticks "$serve_pid")
 	thread_ticks "$serve_pid" >"$dir/threads1"
 	serve_stop
 	[ "${n:-0}" -ge "$count" ] ||
 	    { echo "bench: only $n of $count delivered" >&2; exit 1; }
-	b_cpu=$(cpu_per_msg "$t0" "$t1" "$count")
 	b_split=$(cpu_split "$dir/threads0" "$dir/threads1" "$count" \
 	    "$dir/load.json")
+	b_cpu=${b_split%%|*} b_split=${b_split#*|}
 	b_created=$(field "$dir/load.json" '"%.0f" % j["throughput"]["created_per_s"]')
 	b_rate=$(python3 -c 'import json,sys
 l=json.load(open(sys.argv[1]))
