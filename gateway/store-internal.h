@@ -74,6 +74,18 @@ enum gw_message_column {
 	"kind, key, account_sid, parent, created, body"
 
 /*
+ * The messages still on their way (the statuses GW_STATUSES does not
+ * call terminal): the messages_active index's WHERE and MSG_ACTIVE's,
+ * the same words, so sqlite sees the query is the index's. OR, not IN:
+ * see schema version 3. test_active_statuses checks it against
+ * gw_status_terminal.
+ */
+#define GW_SQL_ACTIVE							\
+	"(status = 'accepted' OR status = 'scheduled'"			\
+	" OR status = 'queued' OR status = 'sending' OR status = 'sent'"	\
+	" OR status = 'receiving')"
+
+/*
  * Statements prepared at open and kept. NULL sql: built by
  * gw_store_message_sql() from GW_MESSAGE_COLUMNS.
  */

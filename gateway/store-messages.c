@@ -82,23 +82,6 @@ gw_sql_upsert(char *out, size_t size, size_t *len)
 		    gw_message_column_names[i]);
 }
 
-/* WHERE status IN (every non-terminal status), from GW_STATUSES. */
-static void
-gw_sql_active(char *out, size_t size, size_t *len)
-{
-	int i, first = 1;
-
-	gw_sql_add(out, size, len, " WHERE status IN (");
-	for (i = 0; i < GW_STATUS_COUNT; i++) {
-		if (gw_status_terminal(i))
-			continue;
-		gw_sql_add(out, size, len, "%s'%s'", first ? "" : ", ",
-		    gw_status_name(i));
-		first = 0;
-	}
-	gw_sql_add(out, size, len, ") ORDER BY date_created, sid");
-}
-
 void
 gw_store_message_sql(enum gw_store_stmt which, char *out, size_t size)
 {
@@ -116,7 +99,8 @@ gw_store_message_sql(enum gw_store_stmt which, char *out, size_t size)
 		break;
 	case GW_STMT_MSG_ACTIVE:
 		gw_sql_select(out, size, &len);
-		gw_sql_active(out, size, &len);
+		gw_sql_add(out, size, &len, " WHERE " GW_SQL_ACTIVE
+		    " ORDER BY date_created, sid");
 		break;
 	default:
 		break;

@@ -48,7 +48,7 @@ struct gateway_config;
 struct gw_message;
 struct gw_store;
 
-#define GW_STORE_SCHEMA_VERSION	2
+#define GW_STORE_SCHEMA_VERSION	3
 
 /*
  * Opens (creating and migrating) the database at path; ":memory:" keeps

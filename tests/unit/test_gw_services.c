@@ -621,6 +621,8 @@ static const char v1_ddl[] =
 	"parts TEXT NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX messages_list ON messages (account_sid, date_created "
 	"DESC, sid DESC);"
+	"CREATE INDEX messages_active ON messages (status) WHERE status IN "
+	"('accepted', 'scheduled', 'queued', 'sending', 'sent', 'receiving');"
 	"CREATE TABLE message_events (id INTEGER PRIMARY KEY, sid TEXT NOT "
 	"NULL, status TEXT NOT NULL, error_code INTEGER, at INTEGER NOT NULL, "
 	"detail TEXT);"
@@ -708,11 +710,16 @@ START_TEST(test_migrate_v1)
 	    "alpha: country GB accepts alpha -> ACME");
 	gw_message_free(m);
 	reg_close();
-	ck_assert_int_eq(sql_int("PRAGMA user_version"), 2);
+	ck_assert_int_eq(sql_int("PRAGMA user_version"),
+	    GW_STORE_SCHEMA_VERSION);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM objects WHERE kind = "
 	    "'service'"), 1);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE "
 	    "name IN ('objects_parent', 'objects_list')"), 2);
+	/* 2 -> 3: the active index lost its IN list. */
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM sqlite_master WHERE "
+	    "name = 'messages_active' AND sql NOT LIKE '% IN %' AND sql LIKE "
+	    "'%status = ''receiving''%'"), 1);
 }
 END_TEST
 
