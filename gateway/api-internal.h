@@ -126,6 +126,12 @@ void		 gw_api_send_error(struct evhttp_request *, enum gw_api_format,
 void		 gw_api_send_resource(struct evhttp_request *,
 		    enum gw_api_format, int status, json_t *body,
 		    const char *element);
+/* A message resource (as XML, or the JSON written straight into the
+ * response); gw_api_reply_message is the handler's. */
+void		 gw_api_send_message(struct gateway *, struct evhttp_request *,
+		    enum gw_api_format, int status, const struct gw_message *);
+void		 gw_api_reply_message(struct gw_api_request *, int status,
+		    const struct gw_message *);
 
 /* Paging of lists kept in the configuration (numbers, services): Page
  * and PageSize; 0, or -1 after answering the error. */

@@ -266,8 +266,7 @@ gw_api_created(struct gateway *gw, struct gw_message *m, int durable,
 	if (p->evcon != NULL)
 		evhttp_connection_set_closecb(p->evcon, NULL, NULL);
 	if (p->req != NULL && durable)
-		gw_api_send_resource(p->req, p->format, 201,
-		    gw_api_message_json(gw, m), "Message");
+		gw_api_send_message(gw, p->req, p->format, 201, m);
 	else if (p->req != NULL) {
 		gw->metrics.api_errors++;
 		gw_error_set(&e, 20503, "The message could not be stored; "
@@ -497,8 +496,7 @@ gw_api_messages_fetch(struct gw_api_request *r)
 
 	if (!gw_api_message_get(r, &m))
 		return;
-	gw_api_reply_resource(r, 200, gw_api_message_json(r->gw, m),
-	    "Message");
+	gw_api_reply_message(r, 200, m);
 	gw_message_free(m);
 }
 
@@ -527,8 +525,7 @@ gw_api_messages_update(struct gw_api_request *r)
 		return;
 	}
 	if (gw_api_message_get(r, &m)) {
-		gw_api_reply_resource(r, 200, gw_api_message_json(r->gw, m),
-		    "Message");
+		gw_api_reply_message(r, 200, m);
 		gw_message_free(m);
 	}
 }

@@ -18,6 +18,7 @@
 #include <event2/buffer.h>
 #include <openssl/sha.h>
 
+#include "common/log.h"
 #include "common/xmalloc.h"
 #include "gateway/api-internal.h"
 #include "gateway/api.h"
@@ -71,44 +72,107 @@ gw_json_fmt(const char *fmt, ...)
 	return json_string(buf);
 }
 
+/* "key": a date in RFC 2822, or null for 0. */
+static void
+gw_api_write_date(struct gw_json *j, const char *key, int64_t usec)
+{
+	char buf[64];
+
+	gw_json_key(j, key, 0);
+	if (usec == 0) {
+		gw_json_raw(j, "null");
+		return;
+	}
+	gw_date_rfc2822(usec, buf, sizeof buf);
+	gw_json_string(j, buf, SIZE_MAX);
+}
+
+/* "key": s, or null for NULL and "". */
+static void
+gw_api_write_str(struct gw_json *j, const char *key, const char *s)
+{
+	gw_json_key(j, key, 0);
+	if (s == NULL || s[0] == '\0')
+		gw_json_raw(j, "null");
+	else
+		gw_json_string(j, s, SIZE_MAX);
+}
+
+static void
+gw_api_write_uri(struct gw_json *j, const char *key, int first,
+    const struct gw_message *m, const char *sub)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof buf, GW_API_ACCOUNTS "%s/Messages/%s%s.json",
+	    m->account_sid, m->sid, sub);
+	gw_json_key(j, key, first);
+	gw_json_string(j, buf, SIZE_MAX);
+}
+
+/*
+ * The message resource, written: the one place its fields are, for the
+ * 201 of a create (once a message: straight into the response) and,
+ * read back by jansson, for everything else.
+ */
+void
+gw_api_message_write(struct gw_json *j, const struct gw_message *m)
+{
+	char n[16];
+
+	gw_json_raw(j, "{");
+	gw_json_key(j, "account_sid", 1);
+	gw_json_string(j, m->account_sid, SIZE_MAX);
+	gw_json_key(j, "api_version", 0);
+	gw_json_string(j, GW_API_VERSION, SIZE_MAX);
+	gw_json_key(j, "body", 0);
+	gw_json_string(j, m->body, SIZE_MAX);
+	gw_api_write_date(j, "date_created", m->date_created);
+	gw_api_write_date(j, "date_sent", m->date_sent);
+	gw_api_write_date(j, "date_updated", m->date_updated);
+	gw_json_key(j, "direction", 0);
+	gw_json_string(j, gw_direction_name(m->direction), SIZE_MAX);
+	gw_json_key(j, "error_code", 0);
+	if (m->error_code != 0)
+		gw_json_int(j, m->error_code);
+	else
+		gw_json_raw(j, "null");
+	gw_api_write_str(j, "error_message", m->error_code != 0 ?
+	    gw_error_description(m->error_code) : NULL);
+	gw_api_write_str(j, "from", m->from);
+	gw_api_write_str(j, "messaging_service_sid", m->service_sid);
+	snprintf(n, sizeof n, "%u", m->num_media);
+	gw_api_write_str(j, "num_media", n);
+	snprintf(n, sizeof n, "%u", m->num_segments);
+	gw_api_write_str(j, "num_segments", n);
+	gw_api_write_str(j, "price", m->price);
+	gw_api_write_str(j, "price_unit", "USD");
+	gw_api_write_str(j, "sid", m->sid);
+	gw_api_write_str(j, "status", gw_status_name(m->status));
+	gw_json_key(j, "subresource_uris", 0);
+	gw_json_raw(j, "{");
+	gw_api_write_uri(j, "media", 1, m, "/Media");
+	gw_api_write_uri(j, "feedback", 0, m, "/Feedback");
+	gw_json_raw(j, "}");
+	gw_api_write_str(j, "to", m->to);
+	gw_api_write_uri(j, "uri", 0, m, "");
+	gw_json_raw(j, "}");
+}
+
 json_t *
 gw_api_message_json(const struct gateway *gw, const struct gw_message *m)
 {
-	json_t *o = json_object(), *sub = json_object();
-	const char *desc = m->error_code != 0 ?
-	    gw_error_description(m->error_code) : NULL;
+	struct gw_json j = { NULL, 0, 0 };
+	json_error_t e;
+	json_t *o;
 
 	(void)gw;
-	json_object_set_new(o, "account_sid", json_string(m->account_sid));
-	json_object_set_new(o, "api_version", json_string(GW_API_VERSION));
-	json_object_set_new(o, "body", json_string(m->body));
-	json_object_set_new(o, "date_created", gw_json_date(m->date_created));
-	json_object_set_new(o, "date_sent", gw_json_date(m->date_sent));
-	json_object_set_new(o, "date_updated", gw_json_date(m->date_updated));
-	json_object_set_new(o, "direction",
-	    json_string(gw_direction_name(m->direction)));
-	json_object_set_new(o, "error_code", m->error_code != 0 ?
-	    json_integer(m->error_code) : json_null());
-	json_object_set_new(o, "error_message", gw_json_str(desc));
-	json_object_set_new(o, "from", gw_json_str(m->from));
-	json_object_set_new(o, "messaging_service_sid",
-	    gw_json_str(m->service_sid));
-	json_object_set_new(o, "num_media", gw_json_fmt("%u", m->num_media));
-	json_object_set_new(o, "num_segments",
-	    gw_json_fmt("%u", m->num_segments));
-	json_object_set_new(o, "price", gw_json_str(m->price));
-	json_object_set_new(o, "price_unit", json_string("USD"));
-	json_object_set_new(o, "sid", json_string(m->sid));
-	json_object_set_new(o, "status",
-	    json_string(gw_status_name(m->status)));
-	json_object_set_new(sub, "media", gw_json_fmt(GW_API_ACCOUNTS
-	    "%s/Messages/%s/Media.json", m->account_sid, m->sid));
-	json_object_set_new(sub, "feedback", gw_json_fmt(GW_API_ACCOUNTS
-	    "%s/Messages/%s/Feedback.json", m->account_sid, m->sid));
-	json_object_set_new(o, "subresource_uris", sub);
-	json_object_set_new(o, "to", gw_json_str(m->to));
-	json_object_set_new(o, "uri", gw_json_fmt(GW_API_ACCOUNTS
-	    "%s/Messages/%s.json", m->account_sid, m->sid));
+	gw_json_reset(&j);
+	gw_api_message_write(&j, m);
+	if ((o = json_loadb(j.buf, j.len, 0, &e)) == NULL)
+		fatalx("api: message %s written as JSON that does not parse: "
+		    "%s", m->sid, e.text);
+	gw_json_free(&j);
 	return o;
 }
 

@@ -479,6 +479,30 @@ gw_api_send_resource(struct evhttp_request *req, enum gw_api_format format,
 }
 
 void
+gw_api_send_message(struct gateway *gw, struct evhttp_request *req,
+    enum gw_api_format format, int status, const struct gw_message *m)
+{
+	if (format == GW_API_XML) {
+		gw_api_send_resource(req, format, status,
+		    gw_api_message_json(gw, m), "Message");
+		return;
+	}
+	gw_json_reset(&gw->api_json);
+	gw_api_message_write(&gw->api_json, m);
+	if (evbuffer_add(evhttp_request_get_output_buffer(req),
+	    gw->api_json.buf, gw->api_json.len) == -1)
+		fatalx("api: out of memory writing a JSON body");
+	gw_api_send(req, status, "application/json", NULL);
+}
+
+void
+gw_api_reply_message(struct gw_api_request *r, int status,
+    const struct gw_message *m)
+{
+	gw_api_send_message(r->gw, r->req, r->format, status, m);
+}
+
+void
 gw_api_reply_error(struct gw_api_request *r, const struct gw_error *e)
 {
 	r->gw->metrics.api_errors++;

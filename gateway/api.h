@@ -20,6 +20,7 @@
 
 struct evhttp_request;
 struct gateway;
+struct gw_json;
 struct gw_message;
 
 /*
@@ -37,6 +38,10 @@ int		 gw_api_handle(struct gateway *, struct evhttp_request *);
 /* The message resource of twilio-api.md §2.3 (fields in Twilio's order);
  * the caller owns the reference. */
 json_t		*gw_api_message_json(const struct gateway *,
+		    const struct gw_message *);
+/* The same, appended to j as JSON text (the bytes jansson's compact
+ * dump of gw_api_message_json's object would be). */
+void		 gw_api_message_write(struct gw_json *,
 		    const struct gw_message *);
 
 /* errors.c: row i of errors.def (for tests); NULL past the end. */

@@ -25,6 +25,7 @@
 #include "common/random.h"
 #include "common/tree.h"
 #include "gateway/gateway.h"
+#include "gateway/json.h"
 #include "gateway/names.h"
 
 #include <sys/queue.h>
@@ -153,6 +154,7 @@ struct gateway {
 	unsigned		 api_pending;	/* api: creates awaiting their
 						   commit (20429 beyond
 						   cfg.api_max_pending) */
+	struct gw_json		 api_json;	/* api: a message's JSON */
 };
 
 /* Lookups in the configuration; NULL when absent. */

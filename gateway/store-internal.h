@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "common/tree.h"
+#include "gateway/json.h"
 #include "gateway/store.h"
 
 struct event;
@@ -171,13 +172,6 @@ enum gw_store_stmt {
 #define GW_LIST_AFTER_KEY	0x20
 #define GW_LIST_BEFORE_KEY	0x40
 #define GW_LIST_STMTS		0x80
-
-/* A JSON text being written (store-json.c); buf is NUL-ended. */
-struct gw_json {
-	char		*buf;
-	size_t		 len;
-	size_t		 cap;
-};
 
 /* The worker's side: the only connection (the opener's until the worker
  * starts, so open, migrate and prepare run before it). */
@@ -347,18 +341,6 @@ void		 gw_store_batch_free(struct gw_store_job *);
 /* store-schema.c */
 /* Creates or migrates the schema; refuses a newer one. */
 int		 gw_store_migrate(struct gw_store_db *);
-
-/* store-json.c */
-/* Empties j (allocating its buffer on first use). */
-void		 gw_json_reset(struct gw_json *);
-/* Appends text as it is ("[", "{", ","). */
-void		 gw_json_raw(struct gw_json *, const char *text);
-void		 gw_json_int(struct gw_json *, int64_t);
-/* Appends a quoted, escaped string of at most max bytes. */
-void		 gw_json_string(struct gw_json *, const char *, size_t max);
-/* Appends an object member's key (with the comma unless first). */
-void		 gw_json_key(struct gw_json *, const char *key, int first);
-void		 gw_json_free(struct gw_json *);
 
 /* store-messages.c */
 /* The SQL of a statement built from GW_MESSAGE_COLUMNS. */

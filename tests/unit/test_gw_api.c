@@ -717,6 +717,72 @@ START_TEST(test_create_201)
 }
 END_TEST
 
+/*
+ * The message resource is written once (gw_api_message_write, what a
+ * 201 and a fetch send) and read back for the rest: the text is what
+ * jansson's compact dump of the object read back is, byte for byte,
+ * escapes included, so the API answers the same bytes either way.
+ */
+START_TEST(test_message_write)
+{
+	static const char body[] = "quote\" back\\ nl\n tab\t cr\r bs\b "
+	    "ff\f ctl\x01\x1f del\x7f slash/ \xc3\xa9 \xe4\xb8\xad "
+	    "\xf0\x9f\x98\x80";
+	struct gw_json j = { NULL, 0, 0 };
+	struct gw_message *m = gw_message_new();
+	char *dump;
+	json_t *o;
+	int round;
+
+	snprintf(m->sid, sizeof m->sid, "SM%032d", 7);
+	snprintf(m->account_sid, sizeof m->account_sid, "%s", AC1);
+	snprintf(m->to, sizeof m->to, "+14155550001");
+	m->body = xstrdup(body);
+	m->status = GW_STATUS_QUEUED;
+	m->direction = GW_DIR_OUTBOUND_API;
+	m->date_created = m->date_updated = T0;
+	m->num_segments = 1;
+	for (round = 0; round < 2; round++) {
+		if (round == 1) {	/* every nullable field set */
+			snprintf(m->from, sizeof m->from, "+14155550100");
+			snprintf(m->service_sid, sizeof m->service_sid,
+			    "MG%032d", 1);
+			snprintf(m->price, sizeof m->price, "-0.00790");
+			m->status = GW_STATUS_UNDELIVERED;
+			m->error_code = 30003;
+			m->date_sent = T0 + 5 * CLOCK_USEC_PER_SEC;
+			m->num_segments = 3;
+		}
+		gw_json_reset(&j);
+		gw_api_message_write(&j, m);
+		o = gw_api_message_json(NULL, m);
+		dump = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		ck_assert_str_eq(j.buf, dump);
+		ck_assert_str_eq(jstr(o, "body"), body);
+		ck_assert_str_eq(jstr(o, "num_segments"), round ? "3" : "1");
+		if (round == 0) {
+			ck_assert(json_is_null(json_object_get(o, "from")));
+			ck_assert(json_is_null(json_object_get(o, "date_sent")));
+			ck_assert(json_is_null(json_object_get(o,
+			    "error_code")));
+		} else {
+			ck_assert_int_eq(json_integer_value(json_object_get(o,
+			    "error_code")), 30003);
+			ck_assert_str_eq(jstr(o, "date_sent"),
+			    "Wed, 01 May 2024 12:00:05 +0000");
+			ck_assert_str_eq(jstr(o, "messaging_service_sid"),
+			    m->service_sid);
+			ck_assert_ptr_nonnull(strstr(j.buf,
+			    "\"error_message\":\""));
+		}
+		free(dump);
+		json_decref(o);
+	}
+	gw_json_free(&j);
+	gw_message_free(m);
+}
+END_TEST
+
 /* A failed commit answers 503; a full backlog 429, then drains. */
 START_TEST(test_create_503_429)
 {
@@ -1397,6 +1463,7 @@ main(void)
 	    (int)nitems(create_errors));
 	tcase_add_test(tc, test_create_limits);
 	tcase_add_test(tc, test_create_201);
+	tcase_add_test(tc, test_message_write);
 	tcase_add_test(tc, test_create_503_429);
 	tcase_add_test(tc, test_client_gone);
 	tcase_add_test(tc, test_fetch_update_delete);

@@ -1,13 +1,16 @@
 /*
- * The JSON the store writes into its text columns (media, parts, api
- * keys, pool senders): arrays of strings and flat objects, written
- * straight into a buffer kept by the store, because a message put is on
- * the hot path and a jansson tree per put costs more than the INSERT's
- * share it feeds. Reading goes through jansson.
+ * The JSON the gateway writes on its hot paths (json.h): the store's
+ * text columns (media, parts, api keys, pool senders) and the API's 201
+ * for a created message. A message's put and its 201 come once a
+ * message each, and a jansson tree for either (an allocation per member
+ * and per string, then a dump that calls back per token) cost more
+ * than the work it fed. Reading goes through jansson.
  *
- * Strings are escaped per RFC 8259; bytes that are not valid UTF-8 (an
- * SMSC's message id is only bytes) become U+FFFD, so what is written
- * always parses back.
+ * Strings are escaped per RFC 8259 as jansson's writer does (", \, the
+ * short escapes \b \f \n \r \t, other control bytes as \u00XX in
+ * capitals; "/" and non-ASCII as they are), so a 201 has the bytes of
+ * the same message fetched; bytes that are not valid UTF-8 (an SMSC's message id is only
+ * bytes) become U+FFFD, so what is written always parses back.
  */
 #include "config.h"
 
@@ -17,7 +20,7 @@
 #include <string.h>
 
 #include "common/xmalloc.h"
-#include "gateway/store-internal.h"
+#include "gateway/json.h"
 
 static void
 gw_json_reserve(struct gw_json *j, size_t more)
@@ -86,11 +89,32 @@ gw_json_utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* The two-character escape of control byte c, as jansson writes it;
+ * 0 for \u00XX. */
+static char
+gw_json_short(unsigned char c)
+{
+	switch (c) {
+	case '\b':
+		return 'b';
+	case '\f':
+		return 'f';
+	case '\n':
+		return 'n';
+	case '\r':
+		return 'r';
+	case '\t':
+		return 't';
+	}
+	return 0;
+}
+
 void
 gw_json_string(struct gw_json *j, const char *text, size_t max)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	size_t n = strnlen(text, max), i = 0, len;
+	char esc;
 
 	/* Worst case: every byte becomes \ufffd or \u00XX (6 bytes). */
 	gw_json_reserve(j, 6 * n + 2);
@@ -99,9 +123,13 @@ gw_json_string(struct gw_json *j, const char *text, size_t max)
 		if (s[i] == '"' || s[i] == '\\') {
 			j->buf[j->len++] = '\\';
 			j->buf[j->len++] = (char)s[i++];
+		} else if (s[i] < 0x20 && (esc = gw_json_short(s[i])) != 0) {
+			j->buf[j->len++] = '\\';
+			j->buf[j->len++] = esc;
+			i++;
 		} else if (s[i] < 0x20) {
 			j->len += (size_t)snprintf(j->buf + j->len, 7,
-			    "\\u%04x", s[i++]);
+			    "\\u%04X", s[i++]);
 		} else if ((len = gw_json_utf8_len(s + i, n - i)) == 0) {
 			memcpy(j->buf + j->len, "\\ufffd", 6);
 			j->len += 6;
