@@ -303,6 +303,9 @@ struct gateway_config {
 						   the outbox; 0: 20000 */
 	int		 callback_tls_verify;	/* https: check certificates */
 	char		 callback_tls_ca[1024];	/* PEM CA file; "": system */
+	int		 callback_in_loop;	/* webhooks' HTTP on the event
+						   loop, not its own thread
+						   (virtual time always) */
 	struct gateway_country *countries;
 	size_t		 ncountries;
 	int64_t		 sticky_ttl;		/* usec; unused sticky mappings

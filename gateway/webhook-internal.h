@@ -60,9 +60,19 @@ struct gw_http_request {
 /* timeout: usec per attempt (<= 0: 15 s, Twilio's default). */
 struct gw_http_client *gw_http_client_new(struct event_base *,
 		    int64_t timeout, unsigned pool);
-/* Drops every request without calling its callback; NULL is allowed. */
+/*
+ * From the first send on, the connections live on an event base of their
+ * own, run by a thread ("webhooks"); sends and completions stay on the
+ * caller's loop. Before the first send and before any TLS setting that
+ * is to apply. Real time only: virtual time needs every socket on the
+ * loop it drives.
+ */
+void		 gw_http_client_use_thread(struct gw_http_client *);
+/* Drops every request without calling its callback; NULL is allowed
+ * (stops the thread first). */
 void		 gw_http_client_free(struct gw_http_client *);
-/* TLS: verify 0 accepts any certificate; ca_file NULL: system roots. */
+/* TLS: verify 0 accepts any certificate; ca_file NULL: system roots.
+ * -1 once the thread runs. */
 int		 gw_http_client_set_tls(struct gw_http_client *, int verify,
 		    const char *ca_file, char *err, size_t errlen);
 /*

@@ -94,6 +94,9 @@ gw_webhooks_new(struct gateway *gw)
 	    gw->cfg.callback_tls_ca : NULL, err, sizeof err) == -1)
 		log_warnx("webhook tls-setup-failed ca=\"%s\" error=\"%s\" "
 		    "(https callbacks will fail)", gw->cfg.callback_tls_ca, err);
+	if (!gw->cfg.callback_in_loop &&
+	    clock_mode(gw->clock) == CLOCK_MODE_REAL)
+		gw_http_client_use_thread(wh->client);
 	RB_INIT(&wh->fifos);
 	TAILQ_INIT(&wh->inbound);
 	return wh;

@@ -13,6 +13,7 @@
 
 #include <netinet/in.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,10 @@ static struct {
 	size_t			 reply_messages;
 	char			 reply_body[64];
 } fx;
+
+/* Which tcase runs: the client's connections on their own thread (as
+ * serve has them) or on the test's loop (as virtual time has them). */
+static int	fx_in_loop;
 
 /* The test's own signature: sorted name+value pairs after the URL. */
 static int
@@ -323,6 +328,7 @@ setup(void)
 	fx.gw->cfg.callback_retries = 2;
 	fx.gw->cfg.callback_backoff = 50 * MSEC;
 	fx.gw->cfg.callback_backoff_max = 80 * MSEC;
+	fx.gw->cfg.callback_in_loop = fx_in_loop;
 	fx.gw->store = gw_store_open(fx.base, ":memory:", 0, err, sizeof err);
 	ck_assert_msg(fx.gw->store != NULL, "%s", err);
 	fx.gw->webhooks = gw_webhooks_new(fx.gw);
@@ -441,6 +447,34 @@ check_order(int nmessages, const char *const *statuses, size_t nstatuses)
 	}
 }
 
+/* Whether this process has a thread of that name (/proc/self/task). */
+static int
+thread_named(const char *name)
+{
+	char		 path[300], comm[32];
+	struct dirent	*e;
+	DIR		*d = opendir("/proc/self/task");
+	FILE		*f;
+	int		 found = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while (!found && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%s/comm",
+		    e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(comm, sizeof comm, f) != NULL) {
+			comm[strcspn(comm, "\n")] = '\0';
+			found = strcmp(comm, name) == 0;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
 /* §5.1 parameters, form encoding ('+' as %2B), headers and signature. */
 START_TEST(test_status_params)
 {
@@ -478,6 +512,8 @@ START_TEST(test_status_params)
 	ck_assert(wait_for(idle));
 	ck_assert_uint_eq(fx.gw->metrics.callbacks_sent, 1);
 	ck_assert_uint_eq(store_rows(), 0);
+	/* The connections ran where this tcase says. */
+	ck_assert_int_eq(thread_named("webhooks"), !fx_in_loop);
 
 	/* A failure carries its code and text, and no RawDlrDoneDate. */
 	status(2, GW_STATUS_FAILED, 30003, "/cb");
@@ -1076,13 +1112,30 @@ START_TEST(test_inbound_no_reply)
 }
 END_TEST
 
-static Suite *
-webhook_suite(void)
+static void
+setup_in_loop(void)
 {
-	Suite	*s = suite_create("gw_webhook");
-	TCase	*tc = tcase_create("webhook");
+	fx_in_loop = 1;
+	setup();
+}
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+static void
+teardown_in_loop(void)
+{
+	teardown();
+	fx_in_loop = 0;
+}
+
+/* The tests, once with the client on its thread and once in the loop. */
+static TCase *
+webhook_tcase(const char *name, int in_loop)
+{
+	TCase	*tc = tcase_create(name);
+
+	if (in_loop)
+		tcase_add_checked_fixture(tc, setup_in_loop, teardown_in_loop);
+	else
+		tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_status_params);
 	tcase_add_test(tc, test_status_retry_backoff);
@@ -1098,7 +1151,16 @@ webhook_suite(void)
 	tcase_add_test(tc, test_inbound_twiml_reply);
 	tcase_add_test(tc, test_inbound_fallback);
 	tcase_add_test(tc, test_inbound_no_reply);
-	suite_add_tcase(s, tc);
+	return tc;
+}
+
+static Suite *
+webhook_suite(void)
+{
+	Suite	*s = suite_create("gw_webhook");
+
+	suite_add_tcase(s, webhook_tcase("webhook-thread", 0));
+	suite_add_tcase(s, webhook_tcase("webhook-in-loop", 1));
 	return s;
 }
 
