@@ -383,6 +383,7 @@ teardown(void)
 	gw_services_free(fx.gw->services);
 	gw_store_close(fx.gw->store);
 	ck_assert_uint_eq(fx.gw->api_pending, 0);
+	gw_json_free(&fx.gw->api_json);
 	free(fx.gw);
 	clock_free(fx.clock);
 	event_base_free(fx.base);
@@ -737,6 +738,7 @@ START_TEST(test_message_write)
 	snprintf(m->sid, sizeof m->sid, "SM%032d", 7);
 	snprintf(m->account_sid, sizeof m->account_sid, "%s", AC1);
 	snprintf(m->to, sizeof m->to, "+14155550001");
+	free(m->body);
 	m->body = xstrdup(body);
 	m->status = GW_STATUS_QUEUED;
 	m->direction = GW_DIR_OUTBOUND_API;
