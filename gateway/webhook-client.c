@@ -45,6 +45,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "common/evbase.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "gateway/webhook-internal.h"
@@ -715,8 +716,7 @@ http_thread_start(struct gw_http_client *c)
 	if (pipe2(c->io_pipe, O_NONBLOCK | O_CLOEXEC) == -1 ||
 	    pipe2(c->base_pipe, O_NONBLOCK | O_CLOEXEC) == -1)
 		fatal("webhook client pipe");
-	if ((c->io = event_base_new()) == NULL)
-		fatalx("webhook client event_base_new failed");
+	c->io = evbase_new();
 	event_free(c->kick);
 	if ((c->kick = event_new(c->io, -1, 0, http_kick, c)) == NULL ||
 	    (c->io_wake = event_new(c->io, c->io_pipe[0], EV_READ |

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "common/clock.h"
+#include "common/evbase.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "carriers/carrier.h"
@@ -173,22 +174,9 @@ cmd_sim_open(struct cmd_sim *sim, const struct scenario *s,
     const char *store_path, const char *option)
 {
 	const struct cmd_sim_opts *o = &sim->opts;
-	struct event_config *cfg;
 	char err[512];
 
-	/*
-	 * epoll with libevent's changelist: the changes a loop iteration
-	 * makes to one descriptor (evhttp and the bufferevents turn reading
-	 * and writing off and on around every request) reach the kernel as
-	 * one epoll_ctl when the iteration ends, or none when they cancel
-	 * out. Its one caveat, descriptors shared through dup(), does not
-	 * arise here: every socket is opened by libevent or by us, once.
-	 */
-	if ((cfg = event_config_new()) == NULL ||
-	    event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) ||
-	    (sim->base = event_base_new_with_config(cfg)) == NULL)
-		fatalx("%s: cannot make the event base", sim->name);
-	event_config_free(cfg);
+	sim->base = evbase_new();
 	sim->clock = clock_new(sim->base, CLOCK_MODE_REAL, s->clock_start,
 	    o->speed != 1.0 ? o->speed : s->speed);
 	sim->store = carrier_store_open(store_path, err, sizeof err);

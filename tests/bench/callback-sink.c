@@ -39,6 +39,7 @@
 
 #include "common/clock.h"
 #include "common/duration.h"
+#include "common/evbase.h"
 #include "common/log.h"
 #include "common/tree.h"
 #include "common/xmalloc.h"
@@ -660,8 +661,8 @@ main(int argc, char **argv)
 		return rc == 1 ? 0 : SINK_USAGE_EXIT;
 	memset(&s, 0, sizeof s);
 	s.o = &o;
-	if ((s.base = event_base_new()) == NULL ||
-	    (s.clock = clock_new(s.base, CLOCK_MODE_REAL, 0, 1.0)) == NULL)
+	s.base = evbase_new();
+	if ((s.clock = clock_new(s.base, CLOCK_MODE_REAL, 0, 1.0)) == NULL)
 		fatalx("callback-sink: no event base");
 	if (sink_start(&s) == -1) {
 		sink_free(&s);

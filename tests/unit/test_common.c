@@ -10,6 +10,7 @@
 #include <event2/event.h>
 
 #include "common/clock.h"
+#include "common/evbase.h"
 #include "common/log.h"
 #include "common/hex.h"
 #include "common/random.h"
@@ -35,6 +36,17 @@ record(struct clock_timer *t, void *arg)
 	tk->log->when[tk->log->n] = clock_now(tk->log->clock);
 	tk->log->n++;
 }
+
+/* Our loops run epoll with the changelist (common/evbase.h). */
+START_TEST(test_evbase_changelist)
+{
+	struct event_base *base = evbase_new();
+
+	ck_assert_str_eq(event_base_get_method(base),
+	    "epoll (with changelist)");
+	event_base_free(base);
+}
+END_TEST
 
 START_TEST(test_virtual_clock_order)
 {
@@ -318,6 +330,7 @@ main(void)
 	SRunner	*sr;
 	int	 failed;
 
+	tcase_add_test(tc, test_evbase_changelist);
 	tcase_add_test(tc, test_virtual_clock_order);
 	tcase_add_test(tc, test_virtual_clock_advance);
 	tcase_add_test(tc, test_real_clock_timer_fires);

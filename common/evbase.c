@@ -1,0 +1,21 @@
+/* The event bases of carrierlab's own loops (common/evbase.h). */
+#include "config.h"
+
+#include <event2/event.h>
+
+#include "common/evbase.h"
+#include "common/log.h"
+
+struct event_base *
+evbase_new(void)
+{
+	struct event_config	*cfg;
+	struct event_base	*base;
+
+	if ((cfg = event_config_new()) == NULL ||
+	    event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) ||
+	    (base = event_base_new_with_config(cfg)) == NULL)
+		fatalx("cannot make an event base");
+	event_config_free(cfg);
+	return base;
+}
