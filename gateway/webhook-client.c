@@ -64,7 +64,7 @@ struct http_call {
 	char			*authorization;	/* from the URL's userinfo */
 	char			*idempotency;
 	char			 signature[29];	/* "" : unsigned */
-	char			*hostname;	/* connect to, with https, port */
+	char			*hostname;	/* connect to (no IPv6 brackets) */
 	int			 https;
 	uint16_t		 port;
 	gw_http_done_cb		 done;
@@ -602,6 +602,15 @@ http_host_tidy(struct http_host *h)
 			http_conn_drop(&h->conns[i]);
 }
 
+/* io's side: a new call waits in its host's queue. */
+static void
+http_call_queue(struct gw_http_client *c, struct http_call *call)
+{
+	call->host = http_host_get(c, call->https, call->hostname,
+	    call->port);
+	TAILQ_INSERT_TAIL(&call->host->waiting, call, entry);
+}
+
 /* The caller's side: each finished call to its callback, then freed. */
 static void
 http_deliver(struct gw_http_client *c, struct http_calls *done)
@@ -674,9 +683,7 @@ http_io_wake(evutil_socket_t fd, short what, void *arg)
 	}
 	while ((call = TAILQ_FIRST(&calls)) != NULL) {
 		TAILQ_REMOVE(&calls, call, entry);
-		call->host = http_host_get(c, call->https, call->hostname,
-		    call->port);
-		TAILQ_INSERT_TAIL(&call->host->waiting, call, entry);
+		http_call_queue(c, call);
 	}
 	TAILQ_FOREACH(h, &c->hosts, entry)
 		http_host_dispatch(h);
@@ -795,8 +802,7 @@ http_call_sign(struct http_call *call, const struct gw_http_request *r,
 /* The parts of url a call needs; -1 with err for what cannot be called. */
 static int
 http_call_target(struct http_call *call, const struct gw_http_request *r,
-    int *https, char *host, size_t hostlen, uint16_t *port, char *err,
-    size_t errlen)
+    char *err, size_t errlen)
 {
 	struct evhttp_uri	*uri;
 	const char		*scheme, *name, *user;
@@ -818,14 +824,14 @@ http_call_target(struct http_call *call, const struct gw_http_request *r,
 		evhttp_uri_free(uri);
 		return -1;
 	}
-	*https = strcasecmp(scheme, "https") == 0;
-	*port = (uint16_t)(p > 0 ? p : *https ? 443 : 80);
+	call->https = strcasecmp(scheme, "https") == 0;
+	call->port = (uint16_t)(p > 0 ? p : call->https ? 443 : 80);
 	/* Brackets of an IPv6 literal belong to the URL, not the address. */
 	n = strlen(name);
 	if (name[0] == '[' && n > 2 && name[n - 1] == ']')
-		snprintf(host, hostlen, "%.*s", (int)(n - 2), name + 1);
+		call->hostname = xstrndup(name + 1, n - 2);
 	else
-		snprintf(host, hostlen, "%s", name);
+		call->hostname = xstrdup(name);
 	if (p > 0)
 		xasprintf(&call->host_header, "%s:%d", name, p);
 	else
@@ -844,9 +850,6 @@ gw_http_client_send(struct gw_http_client *c, const struct gw_http_request *r,
     gw_http_done_cb done, void *arg, char *err, size_t errlen)
 {
 	struct http_call	*call = xcalloc(1, sizeof *call);
-	char			 host[256];
-	uint16_t		 port;
-	int			 https;
 
 	if (strcasecmp(r->method, "POST") == 0)
 		call->method = EVHTTP_REQ_POST;
@@ -859,8 +862,7 @@ gw_http_client_send(struct gw_http_client *c, const struct gw_http_request *r,
 		return -1;
 	}
 	call->client = c;
-	if (http_call_target(call, r, &https, host, sizeof host, &port, err,
-	    errlen) == -1) {
+	if (http_call_target(call, r, err, errlen) == -1) {
 		http_call_free(call);
 		return -1;
 	}
@@ -870,11 +872,8 @@ gw_http_client_send(struct gw_http_client *c, const struct gw_http_request *r,
 		call->idempotency = xstrdup(r->idempotency);
 	call->done = done;
 	call->arg = arg;
-	call->https = https;
-	call->port = port;
 	c->in_flight++;
 	if (c->use_thread) {
-		call->hostname = xstrdup(host);
 		if (!c->running)
 			http_thread_start(c);
 		pthread_mutex_lock(&c->mu);
@@ -883,8 +882,7 @@ gw_http_client_send(struct gw_http_client *c, const struct gw_http_request *r,
 		pthread_mutex_unlock(&c->mu);
 		return 0;
 	}
-	call->host = http_host_get(c, https, host, port);
-	TAILQ_INSERT_TAIL(&call->host->waiting, call, entry);
+	http_call_queue(c, call);
 	http_host_dispatch(call->host);
 	return 0;
 }
