@@ -8,9 +8,9 @@
  *
  * Strings are escaped per RFC 8259 as jansson's writer does (", \, the
  * short escapes \b \f \n \r \t, other control bytes as \u00XX in
- * capitals; "/" and non-ASCII as they are), so a 201 has the bytes of
- * the same message fetched; bytes that are not valid UTF-8 (an SMSC's message id is only
- * bytes) become U+FFFD, so what is written always parses back.
+ * capitals; "/" and non-ASCII as they are). Bytes that are not valid
+ * UTF-8 (an SMSC's message id is only bytes) become U+FFFD, so what is
+ * written always parses back.
  */
 #include "config.h"
 

@@ -78,7 +78,7 @@ enum gw_message_column {
  * The messages still on their way (the statuses GW_STATUSES does not
  * call terminal): the messages_active index's WHERE and MSG_ACTIVE's,
  * the same words, so sqlite sees the query is the index's. OR, not IN:
- * see schema version 3. test_active_statuses checks it against
+ * see schema version 3. test_active_index checks it against
  * gw_status_terminal.
  */
 #define GW_SQL_ACTIVE							\

@@ -6,7 +6,7 @@
 #      messages per second, first create to the last final status
 #      callback, counted only if every message's final callback arrived,
 #      and serve's CPU time (all its threads) per message, then split:
-#      serve's event loop and store workers, http-load, callback-sink;
+#      serve's threads, http-load, callback-sink;
 #  (b) the same without StatusCallback: creates per second, and messages
 #      per second from the first create to the last delivered (polled
 #      from /metrics);
@@ -129,7 +129,7 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # Each thread's CPU so far (utime + stime, clock ticks) as "name ticks"
 # lines; the process's first thread, the event loop, is "loop" (the
-# store workers name themselves).
+# others name themselves: gw-store, carrier-store, webhooks).
 thread_ticks() {
 	local t st name
 	for t in /proc/"$1"/task/*; do

@@ -663,7 +663,7 @@ main(int argc, char **argv)
 	s.o = &o;
 	s.base = evbase_new();
 	if ((s.clock = clock_new(s.base, CLOCK_MODE_REAL, 0, 1.0)) == NULL)
-		fatalx("callback-sink: no event base");
+		fatalx("callback-sink: no clock");
 	if (sink_start(&s) == -1) {
 		sink_free(&s);
 		return SINK_USAGE_EXIT;
