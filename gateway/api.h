@@ -35,6 +35,10 @@ struct gw_message;
  */
 int		 gw_api_handle(struct gateway *, struct evhttp_request *);
 
+/* Frees what the API keeps between requests (a message's JSON writer,
+ * the authentication digests); the gateway's end. */
+void		 gw_api_free_scratch(struct gateway *);
+
 /* The message resource of twilio-api.md §2.3 (fields in Twilio's order);
  * the caller owns the reference. */
 json_t		*gw_api_message_json(const struct gateway *,

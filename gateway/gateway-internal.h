@@ -155,6 +155,7 @@ struct gateway {
 						   commit (20429 beyond
 						   cfg.api_max_pending) */
 	struct gw_json		 api_json;	/* api: a message's JSON */
+	struct gw_api_auth	*api_auth;	/* api: digests (api.c) */
 };
 
 /* Lookups in the configuration; NULL when absent. */

@@ -559,7 +559,7 @@ gateway_free(struct gateway *gw)
 	gw_optouts_free(gw->optouts);
 	gw_services_free(gw->services);
 	gw_store_close(gw->store);
-	gw_json_free(&gw->api_json);
+	gw_api_free_scratch(gw);
 	gw_config_free(&gw->cfg);
 	free(gw);
 }

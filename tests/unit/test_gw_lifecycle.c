@@ -172,6 +172,9 @@ gw_webhook_inbound(struct gw_webhooks *w, const struct gw_message *in,
 int gw_api_handle(struct gateway *gw, struct evhttp_request *r)
 { (void)gw; (void)r; return -1; }
 
+void gw_api_free_scratch(struct gateway *gw)
+{ (void)gw; }
+
 /* ---- Fixture. ---- */
 
 static char tmpdir[PATH_MAX];
