@@ -1211,7 +1211,7 @@ carrier_store_next_seq(struct carrier_store *s, const char *carrier,
 	struct store_seq key, *q;
 	struct seq_call a;
 
-	snprintf(key.carrier, sizeof key.carrier, "%s", carrier);
+	strlcpy(key.carrier, carrier, sizeof key.carrier);
 	if ((q = RB_FIND(store_seq_tree, &s->seqs, &key)) == NULL) {
 		a.carrier = key.carrier;
 		if (store_call(s, db_seq_load, &a) == -1)
@@ -1289,9 +1289,8 @@ carrier_store_message_get(struct carrier_store *s, const char *carrier,
 	struct store_msg *n;
 	struct msg_call a = { carrier, message_id, m };
 
-	snprintf(key.m.carrier, sizeof key.m.carrier, "%s", carrier);
-	snprintf(key.m.message_id, sizeof key.m.message_id, "%s",
-	    message_id);
+	strlcpy(key.m.carrier, carrier, sizeof key.m.carrier);
+	strlcpy(key.m.message_id, message_id, sizeof key.m.message_id);
 	key.hash = store_msg_hash(key.m.carrier, key.m.message_id);
 	n = RB_FIND(store_msg_tree, &s->msgs, &key);
 	if (n != NULL) {
@@ -1482,8 +1481,8 @@ carrier_store_outbox_delete_message(struct carrier_store *s,
 		    strcmp(o->it.message_id, message_id) == 0)
 			store_out_drop(s, o);
 	op = store_op_new(s, OP_OUT_DELETE_MSG);
-	snprintf(op->carrier, sizeof(op->carrier), "%s", carrier);
-	snprintf(op->message_id, sizeof(op->message_id), "%s", message_id);
+	strlcpy(op->carrier, carrier, sizeof op->carrier);
+	strlcpy(op->message_id, message_id, sizeof op->message_id);
 	return 0;
 }
 

@@ -104,8 +104,14 @@ gw_api_write_uri(struct gw_json *j, const char *key, int first,
 {
 	char buf[256];
 
-	snprintf(buf, sizeof buf, GW_API_ACCOUNTS "%s/Messages/%s%s.json",
-	    m->account_sid, m->sid, sub);
+	/* Joined piece by piece: snprintf reading its format was 1% of a
+	 * 201. */
+	strlcpy(buf, GW_API_ACCOUNTS, sizeof buf);
+	strlcat(buf, m->account_sid, sizeof buf);
+	strlcat(buf, "/Messages/", sizeof buf);
+	strlcat(buf, m->sid, sizeof buf);
+	strlcat(buf, sub, sizeof buf);
+	strlcat(buf, ".json", sizeof buf);
 	gw_json_key(j, key, first);
 	gw_json_string(j, buf, SIZE_MAX);
 }

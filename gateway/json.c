@@ -120,6 +120,17 @@ gw_json_string(struct gw_json *j, const char *text, size_t max)
 	gw_json_reserve(j, 6 * n + 2);
 	j->buf[j->len++] = '"';
 	while (i < n) {
+		/* A run of printable ASCII, most of any text, in one copy. */
+		for (len = 0; i + len < n && s[i + len] >= 0x20 &&
+		    s[i + len] < 0x80 && s[i + len] != '"' &&
+		    s[i + len] != '\\'; len++)
+			continue;
+		if (len > 0) {
+			memcpy(j->buf + j->len, s + i, len);
+			j->len += len;
+			i += len;
+			continue;
+		}
 		if (s[i] == '"' || s[i] == '\\') {
 			j->buf[j->len++] = '\\';
 			j->buf[j->len++] = (char)s[i++];
@@ -148,10 +159,17 @@ gw_json_string(struct gw_json *j, const char *text, size_t max)
 void
 gw_json_key(struct gw_json *j, const char *key, int first)
 {
+	size_t n = strlen(key);
+
+	/* Keys are ours, plain ASCII: no escaping to look for. */
+	gw_json_reserve(j, n + 4);
 	if (!first)
-		gw_json_raw(j, ",");
-	gw_json_string(j, key, SIZE_MAX);
-	gw_json_raw(j, ":");
+		j->buf[j->len++] = ',';
+	j->buf[j->len++] = '"';
+	memcpy(j->buf + j->len, key, n);
+	j->len += n;
+	memcpy(j->buf + j->len, "\":", 3);	/* and the NUL */
+	j->len += 2;
 }
 
 void

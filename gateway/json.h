@@ -25,7 +25,8 @@ void		 gw_json_raw(struct gw_json *, const char *text);
 void		 gw_json_int(struct gw_json *, int64_t);
 /* Appends a quoted, escaped string of at most max bytes. */
 void		 gw_json_string(struct gw_json *, const char *, size_t max);
-/* Appends an object member's key (with the comma unless first). */
+/* Appends an object member's key (with the comma unless first); the
+ * key is the caller's literal, written as it is: no escaping. */
 void		 gw_json_key(struct gw_json *, const char *key, int first);
 void		 gw_json_free(struct gw_json *);
 

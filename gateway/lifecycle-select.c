@@ -80,8 +80,8 @@ gw_select_given(struct gateway *gw, struct gw_message *m, struct gw_error *e)
 		    "parameters", m->to, n->number);
 		return -1;
 	}
-	snprintf(m->from, sizeof m->from, "%s", n->number);
-	snprintf(m->route, sizeof m->route, "%s", gw->cfg.routes[route].name);
+	strlcpy(m->from, n->number, sizeof m->from);
+	strlcpy(m->route, gw->cfg.routes[route].name, sizeof m->route);
 	return 0;
 }
 
@@ -112,9 +112,8 @@ gw_choice_apply(struct gateway *gw, struct gw_service *s,
 {
 	int64_t now = clock_now(gw->clock);
 
-	snprintf(m->from, sizeof m->from, "%s", c->sender->sender);
-	snprintf(m->route, sizeof m->route, "%s",
-	    gw->cfg.routes[c->route].name);
+	strlcpy(m->from, c->sender->sender, sizeof m->from);
+	strlcpy(m->route, gw->cfg.routes[c->route].name, sizeof m->route);
 	gw_trace_append(m, c->trace);
 	log_info("%s sender service=%s from=%s route=%s selection=\"%s\"",
 	    m->sid, s->sid, m->from, m->route, c->trace);
@@ -151,9 +150,8 @@ gw_select_pool(struct gateway *gw, struct gw_message *m, unsigned flags,
 	if (apply)
 		gw_choice_apply(gw, s, m, &c);
 	else {
-		snprintf(m->from, sizeof m->from, "%s", c.sender->sender);
-		snprintf(m->route, sizeof m->route, "%s",
-		    gw->cfg.routes[c.route].name);
+		strlcpy(m->from, c.sender->sender, sizeof m->from);
+		strlcpy(m->route, gw->cfg.routes[c.route].name, sizeof m->route);
 	}
 	return 0;
 }

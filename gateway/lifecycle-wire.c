@@ -157,8 +157,8 @@ gw_lifecycle_receipt(struct gateway *gw, struct gw_message *m, size_t part,
 	if (status < 0)
 		return;			/* ENROUTE, ACCEPTD: not final */
 	p = &m->parts[part];
-	snprintf(p->stat, sizeof p->stat, "%s", r->stat);
-	snprintf(p->err, sizeof p->err, "%s", r->err);
+	strlcpy(p->stat, r->stat, sizeof p->stat);
+	strlcpy(p->err, r->err, sizeof p->err);
 	p->error_code = code;
 	p->done_at = r->done_at;
 	p->state = status == GW_STATUS_DELIVERED ? GW_PART_DELIVERED :

@@ -196,16 +196,14 @@ gw_create_fill(struct gateway *gw, struct gw_message *m,
 
 	gw_sid_serial(&gw->rng, ++gw->sid_serial, req->nmedia > 0 ? "MM" :
 	    "SM", m->sid);
-	snprintf(m->account_sid, sizeof m->account_sid, "%s",
-	    req->account_sid);
+	strlcpy(m->account_sid, req->account_sid, sizeof m->account_sid);
 	if (req->service_sid != NULL) {
-		snprintf(m->service_sid, sizeof m->service_sid, "%s",
-		    req->service_sid);
+		strlcpy(m->service_sid, req->service_sid, sizeof m->service_sid);
 		s = gw_service_find(gw, req->account_sid, req->service_sid);
 	}
-	snprintf(m->to, sizeof m->to, "%s", req->to);
+	strlcpy(m->to, req->to, sizeof m->to);
 	if (req->from != NULL)
-		snprintf(m->from, sizeof m->from, "%s", req->from);
+		strlcpy(m->from, req->from, sizeof m->from);
 	gw_message_set_body(m, req->body);
 	m->num_media = req->nmedia;
 	if (req->nmedia > 0)

@@ -79,18 +79,26 @@ gw_sid_valid(const char *s, const char *prefix)
 void
 gw_date_rfc2822(int64_t usec, char *out, size_t cap)
 {
-	time_t t = (time_t)(usec / CLOCK_USEC_PER_SEC);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
 	/* The C locale's names; strftime's %a/%b would follow LC_TIME. */
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
 	    "Fri", "Sat" };
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
 	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	snprintf(out, cap, "%s, %02d %s %04d %02d:%02d:%02d +0000",
-	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	/* A message's dates mostly share their second with the dates
+	 * written just before (three a 201): the last one is kept. */
+	static _Thread_local time_t last_t;
+	static _Thread_local char last[64];	/* "": none yet */
+	time_t t = (time_t)(usec / CLOCK_USEC_PER_SEC);
+	struct tm tm;
+
+	if (last[0] == '\0' || t != last_t) {
+		gmtime_r(&t, &tm);
+		snprintf(last, sizeof last, "%s, %02d %s %04d %02d:%02d:%02d "
+		    "+0000", days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+		    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		last_t = t;
+	}
+	strlcpy(out, last, cap);
 }
 
 void

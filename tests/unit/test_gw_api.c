@@ -383,7 +383,7 @@ teardown(void)
 	gw_services_free(fx.gw->services);
 	gw_store_close(fx.gw->store);
 	ck_assert_uint_eq(fx.gw->api_pending, 0);
-	gw_json_free(&fx.gw->api_json);
+	gw_api_free_scratch(fx.gw);
 	free(fx.gw);
 	clock_free(fx.clock);
 	event_base_free(fx.base);
@@ -1237,6 +1237,64 @@ START_TEST(test_auth)
 }
 END_TEST
 
+/* RFC 2822 dates, the last one kept: the same second again, the next,
+ * one before, a short buffer (truncated, not kept short). */
+START_TEST(test_date_rfc2822)
+{
+	char d[64], small[8];
+	int64_t t = INT64_C(1764201600) * 1000000;	/* 2025-11-27 */
+
+	gw_date_rfc2822(t, d, sizeof d);
+	ck_assert_str_eq(d, "Thu, 27 Nov 2025 00:00:00 +0000");
+	gw_date_rfc2822(t + 999999, d, sizeof d);
+	ck_assert_str_eq(d, "Thu, 27 Nov 2025 00:00:00 +0000");
+	gw_date_rfc2822(t + 1000000, d, sizeof d);
+	ck_assert_str_eq(d, "Thu, 27 Nov 2025 00:00:01 +0000");
+	gw_date_rfc2822(t - 1, d, sizeof d);
+	ck_assert_str_eq(d, "Wed, 26 Nov 2025 23:59:59 +0000");
+	gw_date_rfc2822(t - 1, small, sizeof small);
+	ck_assert_str_eq(small, "Wed, 26");
+	gw_date_rfc2822(t - 1, d, sizeof d);
+	ck_assert_str_eq(d, "Wed, 26 Nov 2025 23:59:59 +0000");
+	gw_date_rfc2822(0, d, sizeof d);
+	ck_assert_str_eq(d, "Thu, 01 Jan 1970 00:00:00 +0000");
+}
+END_TEST
+
+/* The digest of the secret last expected is kept between requests: each
+ * account, in turn, accepts its own secret and refuses the other's. */
+START_TEST(test_auth_alternating)
+{
+	const char *path[2] = { "/2010-04-01/Accounts/" AC1 ".json",
+	    "/2010-04-01/Accounts/" AC2 ".json" };
+	const char *user[2] = { AC1, AC2 };
+	const char *secret[2] = { "test", "other" };
+	struct reply r;
+	int i, k;
+
+	for (i = 0; i < 6; i++) {
+		k = i % 2;
+		request(&r, EVHTTP_REQ_GET, path[k], NULL,
+		    basic(user[k], secret[k]));
+		ck_assert_int_eq(r.status, 200);
+		reply_free(&r);
+		request(&r, EVHTTP_REQ_GET, path[k], NULL,
+		    basic(user[k], secret[!k]));
+		assert_error(&r, 401, 20003, NULL);
+		reply_free(&r);
+		request(&r, EVHTTP_REQ_GET, path[!k], NULL,
+		    basic(user[!k], secret[k]));
+		assert_error(&r, 401, 20003, NULL);
+		reply_free(&r);
+	}
+	/* An unknown user is refused even with the secret last checked. */
+	request(&r, EVHTTP_REQ_GET, path[0], NULL,
+	    basic("AC99999999999999999999999999999999", "test"));
+	assert_error(&r, 401, 20003, NULL);
+	reply_free(&r);
+}
+END_TEST
+
 START_TEST(test_routing)
 {
 	struct reply r;
@@ -1474,6 +1532,8 @@ main(void)
 	tcase_add_loop_test(tc, test_list_errors, 0, (int)nitems(list_errors));
 	tcase_add_test(tc, test_xml);
 	tcase_add_test(tc, test_auth);
+	tcase_add_test(tc, test_auth_alternating);
+	tcase_add_test(tc, test_date_rfc2822);
 	tcase_add_test(tc, test_routing);
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_numbers);
