@@ -24,6 +24,9 @@
 #include "gateway/store.h"
 #include "gateway/webhook.h"
 
+/* See gw_store_set_linger. */
+#define GW_STORE_LINGER_USEC	5000
+
 void
 gateway_config_defaults(struct gateway_config *cfg)
 {
@@ -316,6 +319,12 @@ gateway_new(struct event_base *base, struct clock *clock,
 	    (generation * 0x9e3779b97f4a7c15ULL));
 	/* 2^32 sids per start, each start's above the last's. */
 	gw->sid_serial = (generation & 0xffff) << 32;
+	/* In real time a batch nobody waits on (status changes, callbacks'
+	 * rows) waits up to this long for the next create to take it
+	 * along (store.c); virtual time commits every batch on the next
+	 * turn, as its quiescence expects. */
+	if (clock_mode(clock) == CLOCK_MODE_REAL)
+		gw_store_set_linger(gw->store, GW_STORE_LINGER_USEC);
 	gw->services = gw_services_open(gw, gw->cfg.sticky_ttl, err, errlen);
 	if (gw->services == NULL) {
 		gw_store_close(gw->store);

@@ -246,6 +246,7 @@ struct gw_store_job {
 	size_t		 nops;		/* ops after folding */
 	size_t		 writes;	/* write calls, for pending */
 	struct gw_store_durable *durable;
+	int		 urgent;	/* a waiter is in a hurry */
 	size_t		 ndurable;
 	size_t		 durable_cap;
 	size_t		 next_durable;	/* the next to run, once back */
@@ -262,7 +263,9 @@ TAILQ_HEAD(gw_store_job_list, gw_store_job);
 struct gw_store {
 	/* The loop's. */
 	struct event_base *base;
-	struct event	*commit_ev;	/* the next loop turn */
+	struct event	*commit_ev;	/* the next loop turn, or linger */
+	struct timeval	 linger;	/* see gw_store_set_linger */
+	int		 lingering;	/* commit_ev is set to linger */
 	struct event	*done_ev;	/* notify[0] readable */
 	char		 path[GW_STORE_PATH_MAX];
 	char		 error[GW_STORE_ERROR_MAX];

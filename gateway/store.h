@@ -178,9 +178,19 @@ int		 gw_store_list_objects(struct gw_store *,
 int		 gw_store_get_object(struct gw_store *, const char *kind,
 		    const char *key, struct gw_object_row *row);
 
-/* Durability: cb runs once every write made before it is committed. */
+/* Durability: cb runs once every write made before it is committed.
+ * Someone waits on it (a response): the batch goes on the next turn. */
 void		 gw_store_when_durable(struct gw_store *,
 		    void (*cb)(void *arg, int ok), void *arg);
+/* The same for work nobody waits on (a status callback's row before it
+ * is sent): its batch may linger like writes without a callback. */
+void		 gw_store_when_durable_later(struct gw_store *,
+		    void (*cb)(void *arg, int ok), void *arg);
+/* How long a batch nobody waits on may stay open for more work before
+ * it is handed over anyway; 0 (the default): the next turn, as an
+ * urgent one. An urgent write or callback takes it along at once. For
+ * real time: libevent's clock, not carrierlab's. */
+void		 gw_store_set_linger(struct gw_store *, int64_t usec);
 /* Hands the open batch over, waits until every batch is committed and
  * runs their callbacks; 0, or -1 if one of them failed. Callbacks those
  * register join a later batch. */

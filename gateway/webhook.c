@@ -418,7 +418,7 @@ gw_webhook_status(struct gw_webhooks *wh, const struct gw_message *m,
 	wh_callback_enqueue(wh, cb);
 	log_debug("webhook %s callback queued id=%lld status=%s url=%s",
 	    m->sid, (long long)cb->row.id, gw_status_name(m->status), url);
-	gw_store_when_durable(gw->store, wh_callback_durable, cb);
+	gw_store_when_durable_later(gw->store, wh_callback_durable, cb);
 }
 
 /*

@@ -575,6 +575,57 @@ START_TEST(test_durable_order)
 }
 END_TEST
 
+/*
+ * The linger: a batch nobody waits on stays open over many turns; a
+ * shorter linger hands it over; an urgent callback takes a lingering
+ * batch along at once, the callbacks in the order registered.
+ */
+START_TEST(test_durable_linger)
+{
+	struct gw_store *s = open_store(dbpath);
+	struct durable_log l;
+	struct durable_arg a[3];
+	struct gw_message *m;
+	int i;
+
+	memset(&l, 0, sizeof(l));
+	for (i = 0; i < 3; i++) {
+		a[i].log = &l;
+		a[i].id = i;
+	}
+	gw_store_set_linger(s, 3600 * INT64_C(1000000));
+	m = plain_message(1, ACCOUNT_A, T0, GW_STATUS_QUEUED);
+	ck_assert_int_eq(gw_store_put_message(s, m), 0);
+	l.expect = 1;
+	gw_store_when_durable_later(s, durable_cb, &a[0]);
+	for (i = 0; i < 100; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	ck_assert_ptr_nonnull(s->cur);		/* still open: lingering */
+	ck_assert_uint_eq(s->handed, 0);
+	ck_assert_uint_eq(l.n, 0);
+	gw_store_set_linger(s, 0);		/* the next turn, then */
+	run_until(base, &l.done);
+	ck_assert_int_eq(l.ok[0], 1);
+
+	gw_store_set_linger(s, 3600 * INT64_C(1000000));
+	l.done = 0;
+	l.expect = 3;
+	ck_assert_int_eq(gw_store_add_event(s, m->sid, "sending", 0, T0,
+	    NULL), 0);
+	gw_store_when_durable_later(s, durable_cb, &a[1]);
+	for (i = 0; i < 100; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	ck_assert_ptr_nonnull(s->cur);
+	gw_store_when_durable(s, durable_cb, &a[2]);	/* urgent */
+	run_until(base, &l.done);
+	ck_assert_int_eq(l.order[1], 1);
+	ck_assert_int_eq(l.order[2], 2);
+	ck_assert_int_eq(l.ok[2], 1);
+	gw_message_free(m);
+	gw_store_close(s);
+}
+END_TEST
+
 /* gw_store_close() commits and runs what waits. */
 START_TEST(test_durable_close)
 {
@@ -1346,6 +1397,7 @@ gw_store_suite(void)
 	tcase_add_test(tc, test_callbacks);
 	tcase_add_test(tc, test_callbacks_after);
 	tcase_add_test(tc, test_durable_order);
+	tcase_add_test(tc, test_durable_linger);
 	tcase_add_test(tc, test_durable_close);
 	tcase_add_test(tc, test_durable_lost_batch);
 	tcase_add_test(tc, test_durable_across_batches);
