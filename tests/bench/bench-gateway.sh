@@ -498,13 +498,38 @@ print("%.0f" % (s["final"]["distinct"] / ((s["last_final_at"] - l["started_at"])
 	    "DLRs received, every final one)"
 }
 
+# The whole machine's CPU from /proc/stat: "total idle steal" in ticks.
+cpu_times() {
+	awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6, $9}' \
+	    /proc/stat
+}
+
+# What the machine did during a part, beside its figures: idle cores
+# and the time the hypervisor gave to other guests (steal). A part that
+# misses its target with a high steal met a busy host, not a slow path.
+machine_line() {	# part, "before", "after"
+	local line
+	line=$(python3 -c 'import sys
+a, b = sys.argv[2].split(), sys.argv[3].split()
+t, i, s = (int(y) - int(x) for x, y in zip(a, b))
+if t > 0:
+    print("%.0f %.1f" % (100 * i / t, 100 * s / t))' "$1" "$2" "$3")
+	[ -n "$line" ] || return 0
+	echo "    ($1) machine: idle ${line% *}%, steal ${line#* }% of its" \
+	    "CPUs (/proc/stat)"
+	[ "$1" != c ] || c_steal=${line#* }
+}
+
 a_rate="" b_rate="" b_created="" c_p99="" d_line="" e_rate="" a_cpu="" b_cpu=""
+c_steal=""
 a_split="" b_split=""
 echo "gateway end to end on $(nproc) cores, load average $(loadavg) at start"
 # (a) and (e) back to back, for the ratio; the long (d) last.
 for p in a e b c d; do
 	if [[ $parts == *$p* ]]; then
+		s0=$(cpu_times)
 		"part_$p"
+		machine_line "$p" "$s0" "$(cpu_times)"
 	fi
 done
 if [ -n "$a_rate" ] && [ -n "$e_rate" ]; then
@@ -528,6 +553,7 @@ json.dump({"callbacks_msg_per_s": num("$a_rate"),
            "no_callbacks_created_per_s": num("$b_created"),
            "no_callbacks_delivered_msg_per_s": num("$b_rate"),
            "p99_create_ms_at_rate": num("$c_p99"),
+           "steal_percent_during_c": num("$c_steal"),
            "memory": "$d_line" or None,
            "kannel_msg_per_s": num("$e_rate")},
           open(sys.argv[1], "w"), indent=2)
