@@ -19,17 +19,19 @@
  * still has one: then the batch grows until that one comes back. (A
  * least gap between handovers, 2 ms, only added latency once the worker
  * had its own thread: p50 create 2.8 ms against 0.4 ms at 1,000/s.)
- * That is for a batch someone waits on (a create's 201, a click's
- * redirect). A batch nobody waits on (status changes, events, the
- * outbox's rows and deletions) may linger (gw_store_set_linger, real
- * time only) until the next urgent write takes it along: at 1,000
- * messages/s the worker had committed six batches a message, one per
- * status change and callback, each a transaction and a wake-up of two
- * threads.
  * Under load each COMMIT (which writes every page its batch touched to
  * the WAL) thus carries as much as arrived while the previous one ran;
  * a lone request still commits on the next turn. A batch of
  * GW_STORE_BATCH_MAX ops goes at once.
+ *
+ * All that is for a batch someone waits on (a create's 201, a click's
+ * redirect). A batch nobody waits on (status changes, events, the
+ * outbox's rows and deletions) may linger (gw_store_set_linger, real
+ * time only) until the next urgent write takes it along or the linger
+ * ends: at 1,000
+ * messages/s the worker had committed six batches a message, one per
+ * status change and callback, each a transaction and a wake-up of two
+ * threads.
  */
 #include "config.h"
 
