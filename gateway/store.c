@@ -28,10 +28,9 @@
  * redirect). A batch nobody waits on (status changes, events, the
  * outbox's rows and deletions) may linger (gw_store_set_linger, real
  * time only) until the next urgent write takes it along or the linger
- * ends: at 1,000
- * messages/s the worker had committed six batches a message, one per
- * status change and callback, each a transaction and a wake-up of two
- * threads.
+ * ends: at 1,000 messages/s the worker had committed six batches a
+ * message, one per status change and callback, each a transaction and
+ * a wake-up of two threads.
  */
 #include "config.h"
 
