@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "common/tree.h"
+#include "common/wakepipe.h"
 #include "gateway/json.h"
 #include "gateway/store.h"
 
@@ -266,7 +267,7 @@ struct gw_store {
 	struct event	*commit_ev;	/* the next loop turn, or linger */
 	struct timeval	 linger;	/* see gw_store_set_linger */
 	int		 lingering;	/* commit_ev is set to linger */
-	struct event	*done_ev;	/* notify[0] readable */
+	struct event	*done_ev;	/* notify readable */
 	char		 path[GW_STORE_PATH_MAX];
 	char		 error[GW_STORE_ERROR_MAX];
 	struct gw_store_job *cur;	/* the open batch; NULL none */
@@ -276,7 +277,8 @@ struct gw_store {
 	int64_t		 next_callback_id;
 	int		 running;	/* the worker was started */
 	pthread_t	 worker;
-	int		 notify[2];	/* pipe: the worker finished a batch */
+	struct wakepipe	 notify;	/* the worker finished a batch; its
+					   notified is under mu */
 
 	/* Shared, under mu. */
 	pthread_mutex_t	 mu;
@@ -285,7 +287,6 @@ struct gw_store {
 	struct gw_store_job_list jobs;
 	struct gw_store_job_list finished;	/* batches committed (or not) */
 	size_t		 nfinished;
-	int		 notified;	/* a byte waits in the pipe */
 
 	/* The worker's once started; before, the opener's. */
 	struct gw_store_db w;

@@ -37,12 +37,10 @@
 #include <sys/queue.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 #include <sqlite3.h>
@@ -241,21 +239,6 @@ gw_store_db_close(struct gw_store_db *d)
 
 /* ---- the worker ---- */
 
-/* Tells the loop a batch is back, once until it has looked. */
-static void
-gw_store_notify(struct gw_store *s)
-{
-	char c = 1;
-	ssize_t n;
-
-	if (s->notified)
-		return;
-	do
-		n = write(s->notify[1], &c, 1);
-	while (n == -1 && errno == EINTR);
-	s->notified = 1;	/* EAGAIN: a byte is there already */
-}
-
 static void *
 gw_store_worker(void *arg)
 {
@@ -293,7 +276,7 @@ gw_store_worker(void *arg)
 		if (job->kind == GW_JOB_BATCH) {
 			TAILQ_INSERT_TAIL(&s->finished, job, entry);
 			s->nfinished++;
-			gw_store_notify(s);
+			wakepipe_signal(&s->notify);	/* the loop looks */
 		} else
 			job->done = 1;	/* the caller's now: hands off */
 		pthread_cond_broadcast(&s->done);
@@ -400,7 +383,7 @@ gw_store_take_back(struct gw_store *s)
 	TAILQ_CONCAT(&back, &s->finished, entry);
 	s->handed -= s->nfinished;
 	s->nfinished = 0;
-	s->notified = 0;
+	wakepipe_rearm(&s->notify);
 	pthread_mutex_unlock(&s->mu);
 	while ((job = TAILQ_FIRST(&back)) != NULL) {
 		TAILQ_REMOVE(&back, job, entry);
@@ -446,11 +429,9 @@ static void
 gw_store_done_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct gw_store *s = arg;
-	char buf[64];
 
-	(void)what;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		continue;
+	(void)fd, (void)what;
+	wakepipe_drain(&s->notify);
 	gw_store_take_back(s);
 	gw_store_run_ready(s);
 	gw_store_arm(s);
@@ -513,18 +494,10 @@ gw_store_start(struct gw_store *s, int synchronous)
 		return -1;
 	}
 	s->next_callback_id++;
-	if (pipe(s->notify) == -1) {
-		s->notify[0] = s->notify[1] = -1;
+	if (wakepipe_open(&s->notify) == -1)
 		return gw_store_loop_failx(s, "open", strerror(errno));
-	}
-	if (evutil_make_socket_nonblocking(s->notify[0]) == -1 ||
-	    evutil_make_socket_nonblocking(s->notify[1]) == -1 ||
-	    evutil_make_socket_closeonexec(s->notify[0]) == -1 ||
-	    evutil_make_socket_closeonexec(s->notify[1]) == -1)
-		return gw_store_loop_failx(s, "open", "cannot set up the "
-		    "worker's pipe");
 	s->commit_ev = evtimer_new(s->base, gw_store_commit_cb, s);
-	s->done_ev = event_new(s->base, s->notify[0], EV_READ | EV_PERSIST,
+	s->done_ev = event_new(s->base, s->notify.fd[0], EV_READ | EV_PERSIST,
 	    gw_store_done_cb, s);
 	if (s->commit_ev == NULL || s->done_ev == NULL ||
 	    event_add(s->done_ev, NULL) == -1)
@@ -551,7 +524,7 @@ gw_store_open(struct event_base *base, const char *path,
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->base = base;
-	s->notify[0] = s->notify[1] = -1;
+	s->notify = WAKEPIPE_CLOSED;
 	strlcpy(s->path, path, sizeof(s->path));
 	strlcpy(s->w.path, path, sizeof(s->w.path));
 	TAILQ_INIT(&s->ready);
@@ -691,10 +664,7 @@ gw_store_close(struct gw_store *s)
 		event_free(s->commit_ev);
 	if (s->done_ev != NULL)
 		event_free(s->done_ev);
-	if (s->notify[0] != -1)
-		close(s->notify[0]);
-	if (s->notify[1] != -1)
-		close(s->notify[1]);
+	wakepipe_close(&s->notify);
 	pthread_cond_destroy(&s->done);
 	pthread_cond_destroy(&s->work);
 	pthread_mutex_destroy(&s->mu);

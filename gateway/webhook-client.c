@@ -17,7 +17,7 @@
  * caller still builds and signs each call (so a bad URL is still its
  * -1) and hears every completion on its own loop; calls cross in two
  * lists under one mutex, each with a pipe that wakes the other side
- * only when its list was empty. Nothing else is shared: the hosts, the
+ * (common/wakepipe.h, as the store's worker wakes the loop). Nothing else is shared: the hosts, the
  * connections, the TLS context and the resolver are the thread's once
  * it runs, in_flight is the caller's, connects is atomic.
  */
@@ -25,14 +25,11 @@
 
 #include <arpa/inet.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -47,6 +44,7 @@
 
 #include "common/evbase.h"
 #include "common/log.h"
+#include "common/wakepipe.h"
 #include "common/xmalloc.h"
 #include "gateway/webhook-internal.h"
 #include "gateway/webhook.h"
@@ -122,10 +120,8 @@ struct gw_http_client {
 	struct http_calls	 submitted;	/* caller -> thread, mu */
 	struct http_calls	 finished;	/* thread -> caller, mu */
 	int			 stopping;	/* mu */
-	int			 io_notified;	/* mu: a byte in io_pipe */
-	int			 base_notified;	/* mu: a byte in base_pipe */
-	int			 io_pipe[2];
-	int			 base_pipe[2];
+	struct wakepipe		 io_pipe;	/* notified under mu */
+	struct wakepipe		 base_pipe;	/* notified under mu */
 	struct event		*io_wake;	/* on io: submitted, stopping */
 	struct event		*base_wake;	/* on base: finished */
 };
@@ -153,7 +149,7 @@ gw_http_client_new(struct event_base *base, int64_t timeout, unsigned pool)
 	TAILQ_INIT(&c->done);
 	TAILQ_INIT(&c->submitted);
 	TAILQ_INIT(&c->finished);
-	c->io_pipe[0] = c->io_pipe[1] = c->base_pipe[0] = c->base_pipe[1] = -1;
+	c->io_pipe = c->base_pipe = WAKEPIPE_CLOSED;
 	c->signer = gw_signer_new();
 	return c;
 }
@@ -199,35 +195,6 @@ http_calls_free(struct http_calls *calls)
 	}
 }
 
-/* A byte into a wake-up pipe, unless one is there already (*notified,
- * under mu). Full (EAGAIN) means a byte is there too. */
-static void
-http_notify(int fd, int *notified)
-{
-	char	b = 1;
-	ssize_t	n;
-
-	if (*notified)
-		return;
-	do
-		n = write(fd, &b, 1);
-	while (n == -1 && errno == EINTR);
-	*notified = 1;
-}
-
-/* Empties a wake-up pipe: before its list is taken, so a byte written
- * after the take is never eaten. */
-static void
-http_drain(int fd)
-{
-	char	buf[64];
-	ssize_t	n;
-
-	do
-		n = read(fd, buf, sizeof buf);
-	while (n > 0 || (n == -1 && errno == EINTR));
-}
-
 static void
 http_thread_stop(struct gw_http_client *c)
 {
@@ -235,7 +202,7 @@ http_thread_stop(struct gw_http_client *c)
 		return;
 	pthread_mutex_lock(&c->mu);
 	c->stopping = 1;
-	http_notify(c->io_pipe[1], &c->io_notified);
+	wakepipe_signal(&c->io_pipe);
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(c->thread, NULL);
 	c->running = 0;
@@ -275,10 +242,8 @@ gw_http_client_free(struct gw_http_client *c)
 	if (c->io_wake != NULL) {
 		event_free(c->io_wake);
 		event_free(c->base_wake);
-		for (i = 0; i < 2; i++) {
-			close(c->io_pipe[i]);
-			close(c->base_pipe[i]);
-		}
+		wakepipe_close(&c->io_pipe);
+		wakepipe_close(&c->base_pipe);
 		pthread_mutex_destroy(&c->mu);
 	}
 	gw_signer_free(c->signer);
@@ -655,7 +620,7 @@ http_kick(evutil_socket_t fd, short what, void *arg)
 		return;
 	pthread_mutex_lock(&c->mu);
 	TAILQ_CONCAT(&c->finished, &done, entry);
-	http_notify(c->base_pipe[1], &c->base_notified);
+	wakepipe_signal(&c->base_pipe);
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -669,11 +634,11 @@ http_io_wake(evutil_socket_t fd, short what, void *arg)
 	struct http_host	*h;
 	int			 stop;
 
-	(void)what;
-	http_drain(fd);
+	(void)fd, (void)what;
+	wakepipe_drain(&c->io_pipe);
 	pthread_mutex_lock(&c->mu);
 	TAILQ_CONCAT(&calls, &c->submitted, entry);
-	c->io_notified = 0;
+	wakepipe_rearm(&c->io_pipe);
 	stop = c->stopping;
 	pthread_mutex_unlock(&c->mu);
 	if (stop) {
@@ -696,11 +661,11 @@ http_base_wake(evutil_socket_t fd, short what, void *arg)
 	struct gw_http_client	*c = arg;
 	struct http_calls	 done = TAILQ_HEAD_INITIALIZER(done);
 
-	(void)what;
-	http_drain(fd);
+	(void)fd, (void)what;
+	wakepipe_drain(&c->base_pipe);
 	pthread_mutex_lock(&c->mu);
 	TAILQ_CONCAT(&done, &c->finished, entry);
-	c->base_notified = 0;
+	wakepipe_rearm(&c->base_pipe);
 	pthread_mutex_unlock(&c->mu);
 	http_deliver(c, &done);
 }
@@ -720,15 +685,15 @@ http_thread(void *arg)
 static void
 http_thread_start(struct gw_http_client *c)
 {
-	if (pipe2(c->io_pipe, O_NONBLOCK | O_CLOEXEC) == -1 ||
-	    pipe2(c->base_pipe, O_NONBLOCK | O_CLOEXEC) == -1)
+	if (wakepipe_open(&c->io_pipe) == -1 ||
+	    wakepipe_open(&c->base_pipe) == -1)
 		fatal("webhook client pipe");
 	c->io = evbase_new();
 	event_free(c->kick);
 	if ((c->kick = event_new(c->io, -1, 0, http_kick, c)) == NULL ||
-	    (c->io_wake = event_new(c->io, c->io_pipe[0], EV_READ |
+	    (c->io_wake = event_new(c->io, c->io_pipe.fd[0], EV_READ |
 	    EV_PERSIST, http_io_wake, c)) == NULL ||
-	    (c->base_wake = event_new(c->base, c->base_pipe[0], EV_READ |
+	    (c->base_wake = event_new(c->base, c->base_pipe.fd[0], EV_READ |
 	    EV_PERSIST, http_base_wake, c)) == NULL ||
 	    event_add(c->io_wake, NULL) == -1 ||
 	    event_add(c->base_wake, NULL) == -1)
@@ -878,7 +843,7 @@ gw_http_client_send(struct gw_http_client *c, const struct gw_http_request *r,
 			http_thread_start(c);
 		pthread_mutex_lock(&c->mu);
 		TAILQ_INSERT_TAIL(&c->submitted, call, entry);
-		http_notify(c->io_pipe[1], &c->io_notified);
+		wakepipe_signal(&c->io_pipe);
 		pthread_mutex_unlock(&c->mu);
 		return 0;
 	}

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <event2/event.h>
@@ -14,6 +15,7 @@
 #include "common/log.h"
 #include "common/hex.h"
 #include "common/random.h"
+#include "common/wakepipe.h"
 
 struct fired {
 	int	order[8];
@@ -45,6 +47,33 @@ START_TEST(test_evbase_changelist)
 	ck_assert_str_eq(event_base_get_method(base),
 	    "epoll (with changelist)");
 	event_base_free(base);
+}
+END_TEST
+
+/* One byte however many signals until the reader drains and rearms;
+ * then a signal is a byte again. */
+START_TEST(test_wakepipe)
+{
+	struct wakepipe w = WAKEPIPE_CLOSED;
+	char buf[8];
+	int i;
+
+	ck_assert_int_eq(wakepipe_open(&w), 0);
+	ck_assert_int_eq(read(w.fd[0], buf, sizeof buf), -1);	/* empty */
+	for (i = 0; i < 5; i++)
+		wakepipe_signal(&w);
+	ck_assert_int_eq(read(w.fd[0], buf, sizeof buf), 1);
+	wakepipe_signal(&w);		/* not rearmed: nothing written */
+	ck_assert_int_eq(read(w.fd[0], buf, sizeof buf), -1);
+	wakepipe_rearm(&w);
+	wakepipe_signal(&w);
+	wakepipe_signal(&w);
+	wakepipe_drain(&w);
+	ck_assert_int_eq(read(w.fd[0], buf, sizeof buf), -1);
+	wakepipe_close(&w);
+	ck_assert_int_eq(w.fd[0], -1);
+	ck_assert_int_eq(w.fd[1], -1);
+	wakepipe_close(&w);		/* closed: left alone */
 }
 END_TEST
 
@@ -331,6 +360,7 @@ main(void)
 	int	 failed;
 
 	tcase_add_test(tc, test_evbase_changelist);
+	tcase_add_test(tc, test_wakepipe);
 	tcase_add_test(tc, test_virtual_clock_order);
 	tcase_add_test(tc, test_virtual_clock_advance);
 	tcase_add_test(tc, test_real_clock_timer_fires);
