@@ -247,10 +247,10 @@ struct gw_store_job {
 	size_t		 nops;		/* ops after folding */
 	size_t		 writes;	/* write calls, for pending */
 	struct gw_store_durable *durable;
-	int		 urgent;	/* a waiter is in a hurry */
 	size_t		 ndurable;
 	size_t		 durable_cap;
 	size_t		 next_durable;	/* the next to run, once back */
+	int		 urgent;	/* a waiter is in a hurry */
 	/* CALL */
 	int		 (*fn)(struct gw_store_db *, void *);
 	void		*arg;

@@ -498,7 +498,8 @@ print("%.0f" % (s["final"]["distinct"] / ((s["last_final_at"] - l["started_at"])
 	    "DLRs received, every final one)"
 }
 
-# The whole machine's CPU from /proc/stat: "total idle steal" in ticks.
+# The whole machine's CPU from /proc/stat: "total idle steal" in ticks
+# (idle with iowait).
 cpu_times() {
 	awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6, $9}' \
 	    /proc/stat
@@ -510,10 +511,10 @@ cpu_times() {
 machine_line() {	# part, "before", "after"
 	local line
 	line=$(python3 -c 'import sys
-a, b = sys.argv[2].split(), sys.argv[3].split()
+a, b = sys.argv[1].split(), sys.argv[2].split()
 t, i, s = (int(y) - int(x) for x, y in zip(a, b))
 if t > 0:
-    print("%.0f %.1f" % (100 * i / t, 100 * s / t))' "$1" "$2" "$3")
+    print("%.0f %.1f" % (100 * i / t, 100 * s / t))' "$2" "$3")
 	[ -n "$line" ] || return 0
 	echo "    ($1) machine: idle ${line% *}%, steal ${line#* }% of its" \
 	    "CPUs (/proc/stat)"

@@ -525,6 +525,19 @@ durable_cb(void *arg, int ok)
 		l->done = 1;
 }
 
+/* An empty log, and args 0..n-1 writing to it. */
+static void
+durable_log_init(struct durable_log *l, struct durable_arg *a, size_t n)
+{
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	for (i = 0; i < n; i++) {
+		a[i].log = l;
+		a[i].id = (int)i;
+	}
+}
+
 START_TEST(test_durable_order)
 {
 	struct gw_store *s = open_store(dbpath);
@@ -533,12 +546,8 @@ START_TEST(test_durable_order)
 	struct gw_message *m;
 	size_t i;
 
-	memset(&l, 0, sizeof(l));
+	durable_log_init(&l, a, nitems(a));
 	l.expect = 3;
-	for (i = 0; i < nitems(a); i++) {
-		a[i].log = &l;
-		a[i].id = (int)i;
-	}
 	/* Nothing pending: still called back, on a later turn. */
 	l.in_call = 1;
 	gw_store_when_durable(s, durable_cb, &a[0]);
@@ -588,11 +597,7 @@ START_TEST(test_durable_linger)
 	struct gw_message *m;
 	int i;
 
-	memset(&l, 0, sizeof(l));
-	for (i = 0; i < 3; i++) {
-		a[i].log = &l;
-		a[i].id = i;
-	}
+	durable_log_init(&l, a, nitems(a));
 	gw_store_set_linger(s, 3600 * INT64_C(1000000));
 	m = plain_message(1, ACCOUNT_A, T0, GW_STATUS_QUEUED);
 	ck_assert_int_eq(gw_store_put_message(s, m), 0);
