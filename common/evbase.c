@@ -5,6 +5,7 @@
 
 #include "common/evbase.h"
 #include "common/log.h"
+#include "common/vloop.h"
 
 struct event_base *
 evbase_new(void)
@@ -14,7 +15,10 @@ evbase_new(void)
 
 	if ((cfg = event_config_new()) == NULL ||
 	    event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) ||
-	    (base = event_base_new_with_config(cfg)) == NULL)
+	    event_config_set_max_dispatch_interval(cfg, NULL,
+	    EVBASE_MAX_CALLBACKS, 1) ||
+	    (base = event_base_new_with_config(cfg)) == NULL ||
+	    event_base_priority_init(base, VLOOP_PRIORITIES) == -1)
 		fatalx("cannot make an event base");
 	event_config_free(cfg);
 	return base;

@@ -16,13 +16,22 @@
  * When to hand a batch over: at the next turn of the loop after its
  * first write (a zero-delay libevent timer: a turn, not a span of time,
  * so not the carrierlab clock's business), but not while the worker
- * still has one: then the batch grows until that one comes back. (A
- * least gap between handovers, 2 ms, only added latency once the worker
- * had its own thread: p50 create 2.8 ms against 0.4 ms at 1,000/s.)
- * Under load each COMMIT (which writes every page its batch touched to
- * the WAL) thus carries as much as arrived while the previous one ran;
- * a lone request still commits on the next turn. A batch of
- * GW_STORE_BATCH_MAX ops goes at once.
+ * still has GW_STORE_DEPTH of them: then the batch grows until one comes
+ * back. (A least gap between handovers, 2 ms, only added latency once
+ * the worker had its own thread: p50 create 2.8 ms against 0.4 ms at
+ * 1,000/s.) Under load each COMMIT (which writes every page its batch
+ * touched to the WAL) thus carries as much as arrived meanwhile; a lone
+ * request still commits on the next turn. A batch of GW_STORE_BATCH_MAX
+ * ops goes at once.
+ *
+ * Two, not one: with one batch at a time the worker, done, waited for
+ * the loop to notice (a wake-up, then the rest of the loop's turn), to
+ * answer the batch's requests and only then to hand over the next one,
+ * and sat idle for about a third of a closed-loop run; with a second
+ * batch queued it goes straight on. For the same reason the batch that
+ * comes back is followed at once by the open one (when someone waits on
+ * it) before its durability callbacks run, and the wake-up is an urgent
+ * event of the loop (common/evbase.h).
  *
  * All that is for a batch someone waits on (a create's 201, a click's
  * redirect). A batch nobody waits on (status changes, events, the
@@ -53,6 +62,9 @@
 #define GW_STORE_BUSY_TIMEOUT_MS	5000
 /* Ops in the open batch beyond which it goes at once. */
 #define GW_STORE_BATCH_MAX	4096
+/* Batches with the worker (committing or queued) before the open one
+ * waits for one to come back (see the top). */
+#define GW_STORE_DEPTH		2
 /* Batches handed over and not back beyond which the loop waits: it
  * slows down rather than queue without bound. */
 #define GW_STORE_HANDED_MAX	4
@@ -301,10 +313,18 @@ gw_store_batch(struct gw_store *s)
 	return job;
 }
 
+/* Someone waits on the open batch, or nothing may linger: it goes on
+ * the next loop turn. */
+static int
+gw_store_due(const struct gw_store *s)
+{
+	return s->cur->urgent || !timerisset(&s->linger);
+}
+
 /*
- * Arms the handover of the open batch (see the top): not while one is
- * with the worker (its return arms it again), else on the next loop
- * turn, or after the linger when nobody waits on the batch.
+ * Arms the handover of the open batch (see the top): not while the
+ * worker has GW_STORE_DEPTH (a return arms it again), else on the next
+ * loop turn, or after the linger when nobody waits on the batch.
  */
 static void
 gw_store_arm(struct gw_store *s)
@@ -312,10 +332,10 @@ gw_store_arm(struct gw_store *s)
 	static const struct timeval zero = { 0, 0 };
 	int pending;
 
-	if (s->cur == NULL || s->handed > 0)
+	if (s->cur == NULL || s->handed >= GW_STORE_DEPTH)
 		return;
 	pending = evtimer_pending(s->commit_ev, NULL);
-	if (s->cur->urgent || !timerisset(&s->linger)) {
+	if (gw_store_due(s)) {
 		if (pending && !s->lingering)
 			return;
 		evtimer_add(s->commit_ev, &zero);
@@ -433,6 +453,8 @@ gw_store_done_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd, (void)what;
 	wakepipe_drain(&s->notify);
 	gw_store_take_back(s);
+	if (s->cur != NULL && s->handed < GW_STORE_DEPTH && gw_store_due(s))
+		gw_store_handover(s);	/* before the callbacks: see the top */
 	gw_store_run_ready(s);
 	gw_store_arm(s);
 }
@@ -444,7 +466,7 @@ gw_store_commit_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (s->handed == 0)
+	if (s->handed < GW_STORE_DEPTH)
 		gw_store_handover(s);
 }
 
@@ -500,6 +522,7 @@ gw_store_start(struct gw_store *s, int synchronous)
 	s->done_ev = event_new(s->base, s->notify.fd[0], EV_READ | EV_PERSIST,
 	    gw_store_done_cb, s);
 	if (s->commit_ev == NULL || s->done_ev == NULL ||
+	    event_priority_set(s->done_ev, 0) == -1 ||
 	    event_add(s->done_ev, NULL) == -1)
 		return gw_store_loop_failx(s, "open", "cannot create the "
 		    "store's events");

@@ -15,7 +15,10 @@
 #include "common/log.h"
 #include "common/hex.h"
 #include "common/random.h"
+#include "common/vloop.h"
 #include "common/wakepipe.h"
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
 struct fired {
 	int	order[8];
@@ -46,6 +49,66 @@ START_TEST(test_evbase_changelist)
 
 	ck_assert_str_eq(event_base_get_method(base),
 	    "epoll (with changelist)");
+	event_base_free(base);
+}
+END_TEST
+
+/*
+ * A descriptor of urgent priority that becomes ready during a long turn
+ * (here a pipe written by the turn's first callback) is polled and run
+ * after at most EVBASE_MAX_CALLBACKS of the default priority's
+ * callbacks, not after all of them.
+ */
+struct turn_log {
+	int		 pipe[2];
+	int		 ran;		/* default callbacks so far */
+	int		 urgent_after;	/* ran when the urgent one came */
+};
+
+static void
+turn_default_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct turn_log *t = arg;
+
+	(void)fd, (void)what;
+	if (t->ran++ == 0)
+		ck_assert_int_eq(write(t->pipe[1], "x", 1), 1);
+}
+
+static void
+turn_urgent_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct turn_log *t = arg;
+
+	(void)fd, (void)what;
+	t->urgent_after = t->ran;
+}
+
+START_TEST(test_evbase_urgent)
+{
+	struct event_base *base = evbase_new();
+	struct turn_log t = { .urgent_after = -1 };
+	struct event *ev[4 * EVBASE_MAX_CALLBACKS], *urgent;
+	size_t i;
+
+	ck_assert_int_eq(event_base_get_npriorities(base), VLOOP_PRIORITIES);
+	ck_assert_int_eq(pipe(t.pipe), 0);
+	urgent = event_new(base, t.pipe[0], EV_READ, turn_urgent_cb, &t);
+	ck_assert_int_eq(event_priority_set(urgent, 0), 0);
+	ck_assert_int_eq(event_add(urgent, NULL), 0);
+	for (i = 0; i < nitems(ev); i++) {
+		ev[i] = event_new(base, -1, 0, turn_default_cb, &t);
+		event_active(ev[i], EV_TIMEOUT, 0);
+	}
+	while (t.ran < (int)nitems(ev) || t.urgent_after == -1)
+		event_base_loop(base, EVLOOP_ONCE);
+	ck_assert_int_ge(t.urgent_after, 1);
+	ck_assert_int_le(t.urgent_after, EVBASE_MAX_CALLBACKS);
+	for (i = 0; i < nitems(ev); i++)
+		event_free(ev[i]);
+	event_free(urgent);
+	close(t.pipe[0]);
+	close(t.pipe[1]);
 	event_base_free(base);
 }
 END_TEST
@@ -360,6 +423,7 @@ main(void)
 	int	 failed;
 
 	tcase_add_test(tc, test_evbase_changelist);
+	tcase_add_test(tc, test_evbase_urgent);
 	tcase_add_test(tc, test_wakepipe);
 	tcase_add_test(tc, test_virtual_clock_order);
 	tcase_add_test(tc, test_virtual_clock_advance);

@@ -631,6 +631,73 @@ START_TEST(test_durable_linger)
 }
 END_TEST
 
+/*
+ * The pipeline: with the worker stuck on the first batch (another
+ * connection holds the write lock), a second is handed over behind it
+ * and a third stays open. When the first comes back the open one is
+ * handed over before the first's callbacks run, so the worker never
+ * waits on them.
+ */
+struct depth_arg {
+	struct durable_arg a;
+	struct gw_store	*s;
+	int		 cur_open;	/* s->cur when the callback ran */
+};
+
+static void
+depth_cb(void *arg, int ok)
+{
+	struct depth_arg *d = arg;
+
+	d->cur_open = d->s->cur != NULL;
+	durable_cb(&d->a, ok);
+}
+
+START_TEST(test_durable_depth)
+{
+	struct gw_store *s = open_store(dbpath);
+	struct durable_log l;
+	struct durable_arg a[3];
+	struct depth_arg d[3];
+	struct gw_message *m;
+	sqlite3 *lock;
+	size_t i;
+	int turn;
+
+	durable_log_init(&l, a, nitems(a));
+	l.expect = nitems(a);
+	ck_assert_int_eq(sqlite3_open(dbpath, &lock), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	for (i = 0; i < nitems(d); i++) {
+		d[i].a = a[i];
+		d[i].s = s;
+		d[i].cur_open = -1;
+		m = plain_message((unsigned)i + 1, ACCOUNT_A, T0,
+		    GW_STATUS_QUEUED);
+		ck_assert_int_eq(gw_store_put_message(s, m), 0);
+		gw_store_when_durable(s, depth_cb, &d[i]);
+		gw_message_free(m);
+		for (turn = 0; turn < 10; turn++)
+			event_base_loop(base, EVLOOP_NONBLOCK);
+		ck_assert_uint_eq(s->handed, i < 2 ? i + 1 : 2);
+	}
+	ck_assert_ptr_nonnull(s->cur);		/* the third waits */
+	ck_assert_uint_eq(l.n, 0);
+	ck_assert_int_eq(sqlite3_exec(lock, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	run_until(base, &l.done);
+	for (i = 0; i < nitems(a); i++) {
+		ck_assert_int_eq(l.order[i], (int)i);
+		ck_assert_int_eq(l.ok[i], 1);
+	}
+	ck_assert_int_eq(d[0].cur_open, 0);
+	ck_assert_uint_eq(gw_store_pending(s), 0);
+	sqlite3_close(lock);
+	gw_store_close(s);
+}
+END_TEST
+
 /* gw_store_close() commits and runs what waits. */
 START_TEST(test_durable_close)
 {
@@ -1403,6 +1470,7 @@ gw_store_suite(void)
 	tcase_add_test(tc, test_callbacks_after);
 	tcase_add_test(tc, test_durable_order);
 	tcase_add_test(tc, test_durable_linger);
+	tcase_add_test(tc, test_durable_depth);
 	tcase_add_test(tc, test_durable_close);
 	tcase_add_test(tc, test_durable_lost_batch);
 	tcase_add_test(tc, test_durable_across_batches);
