@@ -4,10 +4,10 @@
  * Group commit behind one worker thread, which owns the only connection:
  * the event loop never waits on sqlite for a write. A write call copies
  * what it writes into the open batch (in memory) and returns at once;
- * the batch goes to the worker on the next turn of the event loop (no
- * sooner than 2 ms after the previous one, and not while the worker
- * still has one: then it grows until that one is back; at once when it
- * is large, or when gw_store_commit() is called). The worker runs a
+ * the batch goes to the worker on the next turn of the event loop (not
+ * while the worker has two, the one it commits and the next: then it
+ * grows until one is back; at once when it is large, or when
+ * gw_store_commit() is called). The worker runs a
  * batch in one transaction (a message's later status moves folded into
  * its earlier write of the batch) and commits. Then, on the loop,
  * callbacks registered with gw_store_when_durable() run, never inside
@@ -25,7 +25,7 @@
  * gw_store_put_config() and gw_store_start_generation(), which write at
  * once, outside any batch.
  *
- * Tables (schema version 2): messages (one row per message, parts and
+ * Tables (schema version 3): messages (one row per message, parts and
  * media as JSON text columns, the sender selection's trace), objects
  * (the running state of other modules, one JSON body per row: Messaging
  * Services, their senders, sticky mappings, alerts), message_events (every status transition
