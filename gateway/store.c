@@ -27,7 +27,7 @@
  * Two, not one: with one batch at a time the worker, done, waited for
  * the loop to notice (a wake-up, then the rest of the loop's turn), to
  * answer the batch's requests and only then to hand over the next one,
- * and sat idle for about a third of a closed-loop run; with a second
+ * and sat idle for about half of a closed-loop run; with a second
  * batch queued it goes straight on. For the same reason the batch that
  * comes back is followed at once by the open one (when someone waits on
  * it) before its durability callbacks run, and the wake-up is an urgent
