@@ -18,8 +18,6 @@
 #include "common/vloop.h"
 #include "common/wakepipe.h"
 
-#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
-
 struct fired {
 	int	order[8];
 	int64_t	when[8];
@@ -59,6 +57,8 @@ END_TEST
  * after at most EVBASE_MAX_CALLBACKS of the default priority's
  * callbacks, not after all of them.
  */
+#define TURN_EVENTS	(4 * EVBASE_MAX_CALLBACKS)
+
 struct turn_log {
 	int		 pipe[2];
 	int		 ran;		/* default callbacks so far */
@@ -88,23 +88,23 @@ START_TEST(test_evbase_urgent)
 {
 	struct event_base *base = evbase_new();
 	struct turn_log t = { .urgent_after = -1 };
-	struct event *ev[4 * EVBASE_MAX_CALLBACKS], *urgent;
-	size_t i;
+	struct event *ev[TURN_EVENTS], *urgent;
+	int i;
 
 	ck_assert_int_eq(event_base_get_npriorities(base), VLOOP_PRIORITIES);
 	ck_assert_int_eq(pipe(t.pipe), 0);
 	urgent = event_new(base, t.pipe[0], EV_READ, turn_urgent_cb, &t);
 	ck_assert_int_eq(event_priority_set(urgent, 0), 0);
 	ck_assert_int_eq(event_add(urgent, NULL), 0);
-	for (i = 0; i < nitems(ev); i++) {
+	for (i = 0; i < TURN_EVENTS; i++) {
 		ev[i] = event_new(base, -1, 0, turn_default_cb, &t);
 		event_active(ev[i], EV_TIMEOUT, 0);
 	}
-	while (t.ran < (int)nitems(ev) || t.urgent_after == -1)
+	while (t.ran < TURN_EVENTS || t.urgent_after == -1)
 		event_base_loop(base, EVLOOP_ONCE);
 	ck_assert_int_ge(t.urgent_after, 1);
 	ck_assert_int_le(t.urgent_after, EVBASE_MAX_CALLBACKS);
-	for (i = 0; i < nitems(ev); i++)
+	for (i = 0; i < TURN_EVENTS; i++)
 		event_free(ev[i]);
 	event_free(urgent);
 	close(t.pipe[0]);
