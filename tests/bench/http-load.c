@@ -987,9 +987,15 @@ main(int argc, char **argv)
 	if (hl_setup(&hl, &o) == -1)
 		return HL_USAGE_EXIT;
 	/* libevent's default timers run on CLOCK_MONOTONIC_COARSE, a tick
-	 * of 4 ms here: the open-loop schedule needs better. */
+	 * of 4 ms here: the open-loop schedule needs better. The changelist
+	 * folds a turn's read and write changes of a connection into one
+	 * epoll_ctl: evhttp's client enables and disables them around every
+	 * request, which cost a fifth of the generator's CPU (3 us of 17 a
+	 * request, measured). */
 	if ((cfg = event_config_new()) == NULL ||
 	    event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER) == -1 ||
+	    event_config_set_flag(cfg,
+	    EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) == -1 ||
 	    (hl.base = event_base_new_with_config(cfg)) == NULL ||
 	    (hl.clock = clock_new(hl.base, CLOCK_MODE_REAL, 0, 1.0)) == NULL)
 		fatalx("http-load: no event base");
