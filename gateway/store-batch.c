@@ -217,7 +217,7 @@ gw_store_db_op(struct gw_store_db *d, const struct gw_store_op *op)
 		return gw_store_db_delete_message(d, op->account_sid[0] !=
 		    '\0' ? op->account_sid : NULL, op->sid);
 	case GW_OP_EVENT:
-		return gw_store_db_add_event(d, op);
+		return gw_store_db_add_events(d, &op, 1);
 	case GW_OP_CB_ADD:
 		return gw_store_db_add_callback(d, &op->cb);
 	case GW_OP_CB_UPDATE:
@@ -235,16 +235,33 @@ gw_store_db_op(struct gw_store_db *d, const struct gw_store_op *op)
 	return gw_store_failx(d, "batch", "unknown op");
 }
 
+/* Did sqlite end the transaction by itself (see below)? */
+static int
+gw_store_db_aborted(struct gw_store_db *d)
+{
+	if (!sqlite3_get_autocommit(d->db))
+		return 0;
+	gw_store_failx(d, "batch", "sqlite rolled the transaction back");
+	return 1;
+}
+
 /*
  * All or nothing: the first op that fails rolls the whole batch back,
  * so its durability callbacks all hear ok 0. Some errors (disk full,
  * I/O) make sqlite roll the transaction back by itself; the ops after
  * would then run outside it, so the batch stops there and fails too.
+ *
+ * Status events are gathered and inserted GW_EVENT_ROWS_MAX to a
+ * statement, in their order. Nothing in a batch reads them but the
+ * deletion of a message, which removes its events: those gathered go
+ * in before one.
  */
 int
 gw_store_db_batch(struct gw_store_db *d, struct gw_store_job *job)
 {
+	const struct gw_store_op *events[GW_EVENT_ROWS_MAX];
 	struct gw_store_op *op;
+	size_t nevents = 0;
 	int rc = 0;
 
 	if (job->nops == 0)
@@ -253,16 +270,31 @@ gw_store_db_batch(struct gw_store_db *d, struct gw_store_job *job)
 	    "begin") == -1)
 		return -1;
 	TAILQ_FOREACH(op, &job->ops, entry) {
-		if (gw_store_db_op(d, op) == -1) {
+		if (op->kind == GW_OP_EVENT) {
+			events[nevents++] = op;
+			if (nevents < GW_EVENT_ROWS_MAX)
+				continue;
+		}
+		if (nevents > 0 && (op->kind == GW_OP_EVENT ||
+		    op->kind == GW_OP_DELETE)) {
+			rc = gw_store_db_add_events(d, events, nevents);
+			nevents = 0;
+			if (rc == -1 || gw_store_db_aborted(d)) {
+				rc = -1;
+				break;
+			}
+		}
+		if (op->kind == GW_OP_EVENT)
+			continue;
+		if (gw_store_db_op(d, op) == -1 || gw_store_db_aborted(d)) {
 			rc = -1;
 			break;
 		}
-		if (sqlite3_get_autocommit(d->db)) {
-			rc = gw_store_failx(d, "batch", "sqlite rolled the "
-			    "transaction back");
-			break;
-		}
 	}
+	if (rc == 0 && nevents > 0 &&
+	    (gw_store_db_add_events(d, events, nevents) == -1 ||
+	    gw_store_db_aborted(d)))
+		rc = -1;
 	if (rc == 0 && gw_store_step_done(d, gw_store_stmt(d,
 	    GW_STMT_COMMIT), "commit") == 0)
 		return 0;

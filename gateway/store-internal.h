@@ -88,6 +88,20 @@ enum gw_message_column {
 	" OR status = 'receiving')"
 
 /*
+ * A batch's status events go in as rows of one INSERT, 16 or 4 at a
+ * time and the rest one by one (gw_store_db_add_events): a statement's
+ * step, reset and binding cost about as much as the row it inserts.
+ */
+#define GW_EVENT_INSERT							\
+	"INSERT INTO message_events (sid, status, error_code, at, detail)"	\
+	" VALUES "
+#define GW_EVENT_ROW	"(?, ?, ?, ?, ?)"
+#define GW_EVENT_ROWS4							\
+	GW_EVENT_ROW ", " GW_EVENT_ROW ", " GW_EVENT_ROW ", " GW_EVENT_ROW
+#define GW_EVENT_COLUMNS	5
+#define GW_EVENT_ROWS_MAX	16
+
+/*
  * Statements prepared at open and kept. NULL sql: built by
  * gw_store_message_sql() from GW_MESSAGE_COLUMNS.
  */
@@ -106,9 +120,10 @@ enum gw_message_column {
 	    " AND (?2 IS NULL OR account_sid = ?2)")			\
 	X(MSG_COUNT, "SELECT status, count(*) FROM messages"		\
 	    " GROUP BY status")						\
-	X(EVENT_ADD, "INSERT INTO message_events"			\
-	    " (sid, status, error_code, at, detail)"			\
-	    " VALUES (?1, ?2, ?3, ?4, ?5)")				\
+	X(EVENT_ADD, GW_EVENT_INSERT GW_EVENT_ROW)			\
+	X(EVENT_ADD4, GW_EVENT_INSERT GW_EVENT_ROWS4)			\
+	X(EVENT_ADD16, GW_EVENT_INSERT GW_EVENT_ROWS4 ", " GW_EVENT_ROWS4	\
+	    ", " GW_EVENT_ROWS4 ", " GW_EVENT_ROWS4)			\
 	X(EVENT_LIST, "SELECT status, error_code, at, detail"		\
 	    " FROM message_events WHERE sid = ?1 ORDER BY id LIMIT ?2")	\
 	X(EVENT_DELETE, "DELETE FROM message_events WHERE sid = ?1")	\
@@ -368,8 +383,8 @@ int		 gw_store_db_update_message(struct gw_store_db *,
 		    const struct gw_message *);
 int		 gw_store_db_delete_message(struct gw_store_db *,
 		    const char *account_sid, const char *sid);
-int		 gw_store_db_add_event(struct gw_store_db *,
-		    const struct gw_store_op *);
+int		 gw_store_db_add_events(struct gw_store_db *,
+		    const struct gw_store_op *const *, size_t);
 
 /* store-objects.c: the worker's statements of the object writes. */
 int		 gw_store_db_put_object(struct gw_store_db *,

@@ -518,17 +518,47 @@ gw_store_db_delete_message(struct gw_store_db *d, const char *account_sid,
 	return gw_store_step_done(d, st, "delete events");
 }
 
-int
-gw_store_db_add_event(struct gw_store_db *d, const struct gw_store_op *op)
+/* Inserts ops[0..n) (GW_OP_EVENT, n of 1, 4 or GW_EVENT_ROWS_MAX) with
+ * one statement, in their order. */
+static int
+gw_store_db_event_rows(struct gw_store_db *d,
+    const struct gw_store_op *const *ops, size_t n)
 {
-	sqlite3_stmt *st = gw_store_stmt(d, GW_STMT_EVENT_ADD);
+	sqlite3_stmt *st = gw_store_stmt(d, n == GW_EVENT_ROWS_MAX ?
+	    GW_STMT_EVENT_ADD16 : n == 4 ? GW_STMT_EVENT_ADD4 :
+	    GW_STMT_EVENT_ADD);
+	const struct gw_store_op *op;
+	size_t i;
+	int c;
 
-	gw_bind_static(st, 1, op->sid, 0);
-	gw_bind_static(st, 2, op->status, 0);
-	gw_store_bind_i64(st, 3, op->error_code, 1);
-	gw_store_bind_i64(st, 4, op->at, 0);
-	gw_store_bind_text(st, 5, op->detail, 1);
+	for (i = 0; i < n; i++) {
+		op = ops[i];
+		c = (int)i * GW_EVENT_COLUMNS;
+		gw_bind_static(st, c + 1, op->sid, 0);
+		gw_bind_static(st, c + 2, op->status, 0);
+		gw_store_bind_i64(st, c + 3, op->error_code, 1);
+		gw_store_bind_i64(st, c + 4, op->at, 0);
+		if (op->detail != NULL)
+			gw_bind_static(st, c + 5, op->detail, 1);
+	}
 	return gw_store_step_done(d, st, "add event");
+}
+
+int
+gw_store_db_add_events(struct gw_store_db *d,
+    const struct gw_store_op *const *ops, size_t n)
+{
+	size_t rows;
+
+	while (n > 0) {
+		rows = n >= GW_EVENT_ROWS_MAX ? GW_EVENT_ROWS_MAX :
+		    n >= 4 ? 4 : 1;
+		if (gw_store_db_event_rows(d, ops, rows) == -1)
+			return -1;
+		ops += rows;
+		n -= rows;
+	}
+	return 0;
 }
 
 struct gw_events_call {

@@ -378,6 +378,66 @@ START_TEST(test_events)
 }
 END_TEST
 
+/*
+ * One batch of 37 events of two messages, interleaved, then the second
+ * message's deletion and two more of its events: the batch inserts its
+ * events 16 and 4 to a statement (and the rest one by one), in their
+ * order, and those gathered before the deletion go in before it, so it
+ * removes them.
+ */
+START_TEST(test_events_rows)
+{
+	struct gw_store *s = open_store(dbpath);
+	struct gw_message *gone = full_message(3);
+	struct gw_event_row rows[32];
+	char sid[GATEWAY_SID_SIZE], status[16], detail[16];
+	unsigned i, na = 0, nb = 0;
+
+	make_sid(sid, "SM", 4);
+	ck_assert_int_eq(gw_store_put_message(s, gone), 0);
+	ck_assert_int_eq(gw_store_commit(s), 0);
+	for (i = 0; i < 37; i++) {
+		if (i % 3 == 1) {
+			snprintf(status, sizeof(status), "b%u", nb++);
+			ck_assert_int_eq(gw_store_add_event(s, gone->sid,
+			    status, 0, T0, "x"), 0);
+			continue;
+		}
+		snprintf(status, sizeof(status), "a%u", na);
+		snprintf(detail, sizeof(detail), "d%u", na);
+		ck_assert_int_eq(gw_store_add_event(s, sid, status,
+		    na % 2 ? 30000 + (int)na : 0, T0 + na,
+		    na % 4 == 0 ? NULL : detail), 0);
+		na++;
+	}
+	ck_assert_int_eq(gw_store_delete_message(s, ACCOUNT_A, gone->sid), 0);
+	ck_assert_int_eq(gw_store_add_event(s, gone->sid, "after0", 0, T0,
+	    NULL), 0);
+	ck_assert_int_eq(gw_store_add_event(s, gone->sid, "after1", 0, T0,
+	    NULL), 0);
+	ck_assert_uint_eq(gw_store_pending(s), 40);
+	ck_assert_int_eq(gw_store_commit(s), 0);
+
+	ck_assert_int_eq(gw_store_list_events(s, sid, rows, nitems(rows)),
+	    (int)na);
+	for (i = 0; i < na; i++) {
+		snprintf(status, sizeof(status), "a%u", i);
+		snprintf(detail, sizeof(detail), "d%u", i);
+		ck_assert_str_eq(rows[i].status, status);
+		ck_assert_int_eq(rows[i].error_code, i % 2 ? 30000 + (int)i :
+		    0);
+		ck_assert_int_eq(rows[i].at, T0 + i);
+		ck_assert_str_eq(rows[i].detail, i % 4 == 0 ? "" : detail);
+	}
+	ck_assert_int_eq(gw_store_list_events(s, gone->sid, rows,
+	    nitems(rows)), 2);
+	ck_assert_str_eq(rows[0].status, "after0");
+	ck_assert_str_eq(rows[1].status, "after1");
+	gw_message_free(gone);
+	gw_store_close(s);
+}
+END_TEST
+
 struct loaded_callbacks {
 	size_t		 n;
 	struct gw_callback_row rows[8];
@@ -1466,6 +1526,7 @@ gw_store_suite(void)
 	tcase_add_test(tc, test_message_nulls);
 	tcase_add_test(tc, test_message_update_delete);
 	tcase_add_test(tc, test_events);
+	tcase_add_test(tc, test_events_rows);
 	tcase_add_test(tc, test_callbacks);
 	tcase_add_test(tc, test_callbacks_after);
 	tcase_add_test(tc, test_durable_order);
