@@ -56,8 +56,23 @@ gw_json_raw(struct gw_json *j, const char *text)
 void
 gw_json_int(struct gw_json *j, int64_t v)
 {
-	gw_json_reserve(j, 24);
-	j->len += (size_t)snprintf(j->buf + j->len, 24, "%" PRId64, v);
+	/* Digits from the right, without snprintf: a message's parts are
+	 * four integers each, written at every status change, and
+	 * snprintf's format machinery was most of that. */
+	char tmp[24];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = sizeof(tmp);
+
+	do {
+		tmp[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		tmp[--n] = '-';
+	gw_json_reserve(j, sizeof(tmp) - n);
+	memcpy(j->buf + j->len, tmp + n, sizeof(tmp) - n);
+	j->len += sizeof(tmp) - n;
+	j->buf[j->len] = '\0';
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if none. */

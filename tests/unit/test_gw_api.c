@@ -785,6 +785,36 @@ START_TEST(test_message_write)
 }
 END_TEST
 
+/* Integers as jansson writes them, the edges of int64 included. */
+START_TEST(test_json_int)
+{
+	static const int64_t values[] = {
+		0, 1, -1, 9, 10, -10, 30003, 1714564800000000,
+		INT64_MAX, INT64_MIN, INT64_MIN + 1,
+	};
+	struct gw_json j = { NULL, 0, 0 };
+	json_t *a = json_array();
+	char *dump;
+	size_t i;
+
+	gw_json_reset(&j);
+	gw_json_raw(&j, "[");
+	for (i = 0; i < nitems(values); i++) {
+		if (i > 0)
+			gw_json_raw(&j, ",");
+		gw_json_int(&j, values[i]);
+		json_array_append_new(a, json_integer(values[i]));
+	}
+	gw_json_raw(&j, "]");
+	dump = json_dumps(a, JSON_COMPACT);
+	ck_assert_str_eq(j.buf, dump);
+	ck_assert_uint_eq(j.len, strlen(dump));
+	free(dump);
+	json_decref(a);
+	gw_json_free(&j);
+}
+END_TEST
+
 /* A failed commit answers 503; a full backlog 429, then drains. */
 START_TEST(test_create_503_429)
 {
@@ -1524,6 +1554,7 @@ main(void)
 	tcase_add_test(tc, test_create_limits);
 	tcase_add_test(tc, test_create_201);
 	tcase_add_test(tc, test_message_write);
+	tcase_add_test(tc, test_json_int);
 	tcase_add_test(tc, test_create_503_429);
 	tcase_add_test(tc, test_client_gone);
 	tcase_add_test(tc, test_fetch_update_delete);
