@@ -35,34 +35,58 @@ gw_store_op_cmp(struct gw_store_op *a, struct gw_store_op *b)
 TREE_GENERATE_STATIC(gw_store_op_tree, gw_store_op, by_sid,
     gw_store_op_cmp);
 
+/* Frees what op owns and keeps op as a spare (or frees it). */
 static void
-gw_store_op_free(struct gw_store_op *op)
+gw_store_op_free(struct gw_store *s, struct gw_store_op *op)
 {
 	gw_message_free(op->m);
 	gw_callback_row_clear(&op->cb);
 	free(op->detail);
 	free(op->obj.body);
-	free(op);
+	if (s->nspare >= GW_STORE_SPARE_OPS) {
+		free(op);
+		return;
+	}
+	TAILQ_INSERT_HEAD(&s->spare, op, entry);
+	s->nspare++;
 }
 
 void
-gw_store_batch_free(struct gw_store_job *job)
+gw_store_batch_free(struct gw_store *s, struct gw_store_job *job)
 {
 	struct gw_store_op *op;
 
 	while ((op = TAILQ_FIRST(&job->ops)) != NULL) {
 		TAILQ_REMOVE(&job->ops, op, entry);
-		gw_store_op_free(op);
+		gw_store_op_free(s, op);
 	}
 	RB_INIT(&job->by_sid);
 	job->nops = 0;
 }
 
-struct gw_store_op *
-gw_store_op_alloc(enum gw_store_op_kind kind)
+void
+gw_store_spare_free(struct gw_store *s)
 {
-	struct gw_store_op *op = xcalloc(1, sizeof(*op));
+	struct gw_store_op *op;
 
+	while ((op = TAILQ_FIRST(&s->spare)) != NULL) {
+		TAILQ_REMOVE(&s->spare, op, entry);
+		free(op);
+	}
+	s->nspare = 0;
+}
+
+struct gw_store_op *
+gw_store_op_alloc(struct gw_store *s, enum gw_store_op_kind kind)
+{
+	struct gw_store_op *op;
+
+	if ((op = TAILQ_FIRST(&s->spare)) != NULL) {
+		TAILQ_REMOVE(&s->spare, op, entry);
+		s->nspare--;
+		memset(op, 0, sizeof(*op));
+	} else
+		op = xcalloc(1, sizeof(*op));
 	op->kind = kind;
 	return op;
 }
@@ -107,7 +131,7 @@ gw_store_put_message(struct gw_store *s, const struct gw_message *m)
 		gw_store_wrote(s);
 		return 0;
 	}
-	op = gw_store_op_alloc(GW_OP_PUT);
+	op = gw_store_op_alloc(s, GW_OP_PUT);
 	op->m = gw_store_message_dup(m);
 	gw_store_op_add(s, op);
 	return 0;
@@ -123,7 +147,7 @@ gw_store_update_message(struct gw_store *s, const struct gw_message *m)
 		gw_store_wrote(s);
 		return 0;
 	}
-	op = gw_store_op_alloc(GW_OP_UPDATE);
+	op = gw_store_op_alloc(s, GW_OP_UPDATE);
 	op->m = xcalloc(1, sizeof(*op->m));
 	strlcpy(op->m->sid, m->sid, sizeof(op->m->sid));
 	gw_store_message_moved(op->m, m);
@@ -139,7 +163,7 @@ gw_store_delete_message(struct gw_store *s, const char *account_sid,
 
 	if (op != NULL)
 		RB_REMOVE(gw_store_op_tree, &s->cur->by_sid, op);
-	op = gw_store_op_alloc(GW_OP_DELETE);
+	op = gw_store_op_alloc(s, GW_OP_DELETE);
 	strlcpy(op->sid, sid, sizeof(op->sid));
 	if (account_sid != NULL)
 		strlcpy(op->account_sid, account_sid,
@@ -156,7 +180,7 @@ gw_store_add_event(struct gw_store *s, const char *sid, const char *status,
 
 	if (strlen(status) >= sizeof(((struct gw_store_op *)0)->status))
 		return gw_store_loop_failx(s, "add event", "status too long");
-	op = gw_store_op_alloc(GW_OP_EVENT);
+	op = gw_store_op_alloc(s, GW_OP_EVENT);
 	strlcpy(op->sid, sid, sizeof(op->sid));
 	strlcpy(op->status, status, sizeof(op->status));
 	op->error_code = error_code;
@@ -170,7 +194,7 @@ gw_store_add_event(struct gw_store *s, const char *sid, const char *status,
 int
 gw_store_add_callback(struct gw_store *s, struct gw_callback_row *row)
 {
-	struct gw_store_op *op = gw_store_op_alloc(GW_OP_CB_ADD);
+	struct gw_store_op *op = gw_store_op_alloc(s, GW_OP_CB_ADD);
 
 	row->id = s->next_callback_id++;
 	op->cb = *row;
@@ -184,7 +208,7 @@ int
 gw_store_update_callback(struct gw_store *s, int64_t id, unsigned attempts,
     int64_t next_at)
 {
-	struct gw_store_op *op = gw_store_op_alloc(GW_OP_CB_UPDATE);
+	struct gw_store_op *op = gw_store_op_alloc(s, GW_OP_CB_UPDATE);
 
 	op->cb.id = id;
 	op->cb.attempts = attempts;
@@ -196,7 +220,7 @@ gw_store_update_callback(struct gw_store *s, int64_t id, unsigned attempts,
 int
 gw_store_delete_callback(struct gw_store *s, int64_t id)
 {
-	struct gw_store_op *op = gw_store_op_alloc(GW_OP_CB_DELETE);
+	struct gw_store_op *op = gw_store_op_alloc(s, GW_OP_CB_DELETE);
 
 	op->cb.id = id;
 	gw_store_op_add(s, op);

@@ -291,6 +291,8 @@ struct gw_store {
 	size_t		 handed_writes;
 	int64_t		 next_callback_id;
 	int		 running;	/* the worker was started */
+	struct gw_store_op_list spare;	/* ops of batches back, for reuse */
+	size_t		 nspare;
 	pthread_t	 worker;
 	struct wakepipe	 notify;	/* the worker finished a batch; its
 					   notified is under mu */
@@ -308,7 +310,15 @@ struct gw_store {
 };
 
 /* store-batch.c: the loop's side of the write calls. */
-struct gw_store_op *gw_store_op_alloc(enum gw_store_op_kind);
+/*
+ * A zeroed op, from the ops of batches back when there are (a message
+ * writes about seven, each a few hundred bytes: too large for malloc's
+ * fast bins, so each allocation and each free of a batch's worth was a
+ * walk of its bins). At most GW_STORE_SPARE_OPS are kept.
+ */
+#define GW_STORE_SPARE_OPS	4096
+struct gw_store_op *gw_store_op_alloc(struct gw_store *,
+		    enum gw_store_op_kind);
 /* Appends a filled op to the open batch. */
 void		 gw_store_op_add(struct gw_store *, struct gw_store_op *);
 
@@ -355,7 +365,9 @@ char		*gw_store_column_strdup(sqlite3_stmt *, int i);
 int		 gw_store_db_batch(struct gw_store_db *,
 		    struct gw_store_job *);
 /* Frees a batch and its ops (not its durability callbacks' args). */
-void		 gw_store_batch_free(struct gw_store_job *);
+void		 gw_store_batch_free(struct gw_store *, struct gw_store_job *);
+/* Frees the spare ops (at close). */
+void		 gw_store_spare_free(struct gw_store *);
 
 /* store-schema.c */
 /* Creates or migrates the schema; refuses a newer one. */

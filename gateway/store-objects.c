@@ -48,7 +48,7 @@ gw_store_put_object(struct gw_store *s, const char *kind, const char *key,
     const char *account_sid, const char *parent, int64_t created,
     const char *body)
 {
-	struct gw_store_op *op = gw_store_op_alloc(GW_OP_OBJ_PUT);
+	struct gw_store_op *op = gw_store_op_alloc(s, GW_OP_OBJ_PUT);
 
 	if (gw_object_names(s, op, kind, key, account_sid, parent) == -1)
 		return -1;
@@ -61,7 +61,7 @@ gw_store_put_object(struct gw_store *s, const char *kind, const char *key,
 int
 gw_store_delete_object(struct gw_store *s, const char *kind, const char *key)
 {
-	struct gw_store_op *op = gw_store_op_alloc(GW_OP_OBJ_DELETE);
+	struct gw_store_op *op = gw_store_op_alloc(s, GW_OP_OBJ_DELETE);
 
 	if (gw_object_names(s, op, kind, key, NULL, NULL) == -1)
 		return -1;
@@ -73,7 +73,7 @@ int
 gw_store_delete_objects(struct gw_store *s, const char *kind,
     const char *parent)
 {
-	struct gw_store_op *op = gw_store_op_alloc(GW_OP_OBJ_DELETE_PARENT);
+	struct gw_store_op *op = gw_store_op_alloc(s, GW_OP_OBJ_DELETE_PARENT);
 
 	if (gw_object_names(s, op, kind, NULL, NULL, parent) == -1)
 		return -1;

@@ -415,7 +415,7 @@ gw_store_take_back(struct gw_store *s)
 			    "writes=%zu error=\"%s\"", s->path, job->writes,
 			    job->error);
 		}
-		gw_store_batch_free(job);	/* ops only: the job stays */
+		gw_store_batch_free(s, job);	/* ops only: the job stays */
 		TAILQ_INSERT_TAIL(&s->ready, job, entry);
 	}
 	return rc;
@@ -552,6 +552,7 @@ gw_store_open(struct event_base *base, const char *path,
 	strlcpy(s->w.path, path, sizeof(s->w.path));
 	TAILQ_INIT(&s->ready);
 	TAILQ_INIT(&s->jobs);
+	TAILQ_INIT(&s->spare);
 	TAILQ_INIT(&s->finished);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->work, NULL);
@@ -679,10 +680,11 @@ gw_store_close(struct gw_store *s)
 	if (s->cur != NULL) {
 		log_warnx("gw-store closed with writes after its last commit "
 		    "path=%s writes=%zu", s->path, s->cur->writes);
-		gw_store_batch_free(s->cur);
+		gw_store_batch_free(s, s->cur);
 		free(s->cur->durable);
 		free(s->cur);
 	}
+	gw_store_spare_free(s);
 	if (s->commit_ev != NULL)
 		event_free(s->commit_ev);
 	if (s->done_ev != NULL)

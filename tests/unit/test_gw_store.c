@@ -438,6 +438,52 @@ START_TEST(test_events_rows)
 }
 END_TEST
 
+/*
+ * The ops of a committed batch are kept for the next ones, zeroed when
+ * reused, and no more than GW_STORE_SPARE_OPS of them.
+ */
+START_TEST(test_spare_ops)
+{
+	struct gw_store *s = open_store(dbpath);
+	struct gw_event_row rows[2];
+	char sid[GATEWAY_SID_SIZE];
+	struct gw_store_op *op;
+	unsigned i;
+
+	make_sid(sid, "SM", 5);
+	ck_assert_uint_eq(s->nspare, 0);
+	ck_assert_int_eq(gw_store_add_event(s, sid, "queued", 30001, T0,
+	    "detail"), 0);
+	ck_assert_int_eq(gw_store_add_event(s, sid, "sent", 0, T0 + 1, NULL),
+	    0);
+	ck_assert_int_eq(gw_store_commit(s), 0);
+	ck_assert_uint_eq(s->nspare, 2);
+	op = TAILQ_FIRST(&s->spare);
+	ck_assert_ptr_eq(gw_store_op_alloc(s, GW_OP_EVENT), op);
+	ck_assert_uint_eq(s->nspare, 1);
+	ck_assert_ptr_null(op->detail);
+	ck_assert_str_eq(op->sid, "");
+	ck_assert_int_eq(op->error_code, 0);
+	free(op);
+
+	/* A reused op writes what it is given, nothing of before. */
+	ck_assert_int_eq(gw_store_add_event(s, sid, "delivered", 0, T0 + 2,
+	    NULL), 0);
+	ck_assert_int_eq(gw_store_commit(s), 0);
+	ck_assert_int_eq(gw_store_list_events(s, sid, rows, nitems(rows)), 2);
+	ck_assert_str_eq(rows[0].status, "queued");
+	ck_assert_str_eq(rows[0].detail, "detail");
+	ck_assert_str_eq(rows[1].status, "sent");
+
+	for (i = 0; i < GW_STORE_SPARE_OPS + 10; i++)
+		ck_assert_int_eq(gw_store_add_event(s, sid, "sent", 0, T0, NULL),
+		    0);
+	ck_assert_int_eq(gw_store_commit(s), 0);
+	ck_assert_uint_eq(s->nspare, GW_STORE_SPARE_OPS);
+	gw_store_close(s);
+}
+END_TEST
+
 struct loaded_callbacks {
 	size_t		 n;
 	struct gw_callback_row rows[8];
@@ -1527,6 +1573,7 @@ gw_store_suite(void)
 	tcase_add_test(tc, test_message_update_delete);
 	tcase_add_test(tc, test_events);
 	tcase_add_test(tc, test_events_rows);
+	tcase_add_test(tc, test_spare_ops);
 	tcase_add_test(tc, test_callbacks);
 	tcase_add_test(tc, test_callbacks_after);
 	tcase_add_test(tc, test_durable_order);
