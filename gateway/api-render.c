@@ -98,22 +98,37 @@ gw_api_write_str(struct gw_json *j, const char *key, const char *s)
 		gw_json_string(j, s, SIZE_MAX);
 }
 
+/* Appends text at *len in buf (cap bytes), truncating as strlcat. */
+static void
+gw_api_uri_add(char *buf, size_t cap, size_t *len, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (n > cap - 1 - *len)
+		n = cap - 1 - *len;
+	memcpy(buf + *len, text, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
 static void
 gw_api_write_uri(struct gw_json *j, const char *key, int first,
     const struct gw_message *m, const char *sub)
 {
 	char buf[256];
+	size_t len = 0;
 
-	/* Joined piece by piece: snprintf reading its format was 1% of a
-	 * 201. */
-	strlcpy(buf, GW_API_ACCOUNTS, sizeof buf);
-	strlcat(buf, m->account_sid, sizeof buf);
-	strlcat(buf, "/Messages/", sizeof buf);
-	strlcat(buf, m->sid, sizeof buf);
-	strlcat(buf, sub, sizeof buf);
-	strlcat(buf, ".json", sizeof buf);
+	/* Joined piece by piece, each copied once: snprintf reading its
+	 * format, then strlcat finding the end again for every piece, were
+	 * each about 1% of the loop in bench (b). */
+	gw_api_uri_add(buf, sizeof buf, &len, GW_API_ACCOUNTS);
+	gw_api_uri_add(buf, sizeof buf, &len, m->account_sid);
+	gw_api_uri_add(buf, sizeof buf, &len, "/Messages/");
+	gw_api_uri_add(buf, sizeof buf, &len, m->sid);
+	gw_api_uri_add(buf, sizeof buf, &len, sub);
+	gw_api_uri_add(buf, sizeof buf, &len, ".json");
 	gw_json_key(j, key, first);
-	gw_json_string(j, buf, SIZE_MAX);
+	gw_json_string(j, buf, len);
 }
 
 /*
