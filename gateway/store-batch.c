@@ -36,10 +36,23 @@ TREE_GENERATE_STATIC(gw_store_op_tree, gw_store_op, by_sid,
     gw_store_op_cmp);
 
 /* Frees what op owns and keeps op as a spare (or frees it). */
+/* Frees the message op holds: a PUT's copy, or an UPDATE's parts. */
+static void
+gw_store_op_drop_message(struct gw_store_op *op)
+{
+	if (op->m == &op->update) {
+		free(op->update.parts);
+		op->update.parts = NULL;
+		op->update.nparts = 0;
+	} else
+		gw_message_free(op->m);
+	op->m = NULL;
+}
+
 static void
 gw_store_op_free(struct gw_store *s, struct gw_store_op *op)
 {
-	gw_message_free(op->m);
+	gw_store_op_drop_message(op);
 	gw_callback_row_clear(&op->cb);
 	free(op->detail);
 	free(op->obj.body);
@@ -125,7 +138,7 @@ gw_store_put_message(struct gw_store *s, const struct gw_message *m)
 	struct gw_store_op *op = gw_store_op_find(s, m->sid);
 
 	if (op != NULL) {
-		gw_message_free(op->m);
+		gw_store_op_drop_message(op);
 		op->m = gw_store_message_dup(m);
 		op->kind = GW_OP_PUT;
 		gw_store_wrote(s);
@@ -148,7 +161,7 @@ gw_store_update_message(struct gw_store *s, const struct gw_message *m)
 		return 0;
 	}
 	op = gw_store_op_alloc(s, GW_OP_UPDATE);
-	op->m = xcalloc(1, sizeof(*op->m));
+	op->m = &op->update;
 	strlcpy(op->m->sid, m->sid, sizeof(op->m->sid));
 	gw_store_message_moved(op->m, m);
 	gw_store_op_add(s, op);

@@ -19,6 +19,7 @@
 
 #include "common/tree.h"
 #include "common/wakepipe.h"
+#include "gateway/gateway-internal.h"
 #include "gateway/json.h"
 #include "gateway/store.h"
 
@@ -223,7 +224,9 @@ struct gw_store_op {
 	TAILQ_ENTRY(gw_store_op) entry;
 	RB_ENTRY(gw_store_op) by_sid;	/* PUT, UPDATE */
 	enum gw_store_op_kind kind;
-	struct gw_message *m;		/* PUT, UPDATE */
+	struct gw_message *m;		/* PUT: its own; UPDATE: &update */
+	struct gw_message update;	/* UPDATE: sid, the moved fields and
+					   parts (owned) */
 	struct gw_callback_row cb;	/* CB_*: url, params owned */
 	char		 sid[35];	/* DELETE, EVENT */
 	char		 account_sid[35];	/* DELETE; "" any */

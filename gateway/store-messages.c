@@ -285,8 +285,16 @@ gw_store_message_moved(struct gw_message *into, const struct gw_message *m)
 	memcpy(into->route, m->route, sizeof(into->route));
 	memcpy(into->price, m->price, sizeof(into->price));
 	into->num_segments = m->num_segments;
-	free(into->parts);
-	into->parts = gw_parts_dup(m);
+	/* A change folded into an update before it mostly keeps the count
+	 * of parts: the same allocation then. */
+	if (m->nparts == 0) {
+		free(into->parts);
+		into->parts = NULL;
+	} else {
+		into->parts = xreallocarray(into->parts, m->nparts,
+		    sizeof(*into->parts));
+		memcpy(into->parts, m->parts, m->nparts * sizeof(*m->parts));
+	}
 	into->nparts = m->nparts;
 }
 
