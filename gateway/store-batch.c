@@ -35,7 +35,6 @@ gw_store_op_cmp(struct gw_store_op *a, struct gw_store_op *b)
 TREE_GENERATE_STATIC(gw_store_op_tree, gw_store_op, by_sid,
     gw_store_op_cmp);
 
-/* Frees what op owns and keeps op as a spare (or frees it). */
 /* Frees the message op holds: a PUT's copy, or an UPDATE's parts. */
 static void
 gw_store_op_drop_message(struct gw_store_op *op)
@@ -49,6 +48,7 @@ gw_store_op_drop_message(struct gw_store_op *op)
 	op->m = NULL;
 }
 
+/* Frees what op owns and keeps op as a spare (or frees it). */
 static void
 gw_store_op_free(struct gw_store *s, struct gw_store_op *op)
 {

@@ -315,10 +315,9 @@ struct gw_store {
 /* store-batch.c: the loop's side of the write calls. */
 /*
  * A zeroed op, from the ops of batches back when there are (a message
- * writes about seven, each a few hundred bytes: too large for malloc's
- * fast bins, so each allocation and each free of a batch's worth was a
- * walk of its bins). At most GW_STORE_SPARE_OPS are kept (an op is
- * about 1 KB: 4 MB at most).
+ * writes about seven, each about 1 KB: too large for malloc's fast
+ * bins, so each allocation and each free of a batch's worth was a walk
+ * of its bins). At most GW_STORE_SPARE_OPS are kept: 4 MB at most.
  */
 #define GW_STORE_SPARE_OPS	4096
 struct gw_store_op *gw_store_op_alloc(struct gw_store *,
