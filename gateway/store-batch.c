@@ -254,7 +254,7 @@ gw_store_db_op(struct gw_store_db *d, const struct gw_store_op *op)
 		return gw_store_db_delete_message(d, op->account_sid[0] !=
 		    '\0' ? op->account_sid : NULL, op->sid);
 	case GW_OP_EVENT:
-		return gw_store_db_add_events(d, &op, 1);
+		break;		/* gathered by gw_store_db_batch */
 	case GW_OP_CB_ADD:
 		return gw_store_db_add_callback(d, &op->cb);
 	case GW_OP_CB_UPDATE:
@@ -280,6 +280,20 @@ gw_store_db_aborted(struct gw_store_db *d)
 		return 0;
 	gw_store_failx(d, "batch", "sqlite rolled the transaction back");
 	return 1;
+}
+
+/* Inserts the events gathered so far, if any; 0, or -1. */
+static int
+gw_store_db_flush_events(struct gw_store_db *d,
+    const struct gw_store_op **events, size_t *n)
+{
+	size_t count = *n;
+
+	*n = 0;
+	if (count == 0)
+		return 0;
+	return gw_store_db_add_events(d, events, count) == -1 ||
+	    gw_store_db_aborted(d) ? -1 : 0;
 }
 
 /*
@@ -311,27 +325,20 @@ gw_store_db_batch(struct gw_store_db *d, struct gw_store_job *job)
 			events[nevents++] = op;
 			if (nevents < GW_EVENT_ROWS_MAX)
 				continue;
-		}
-		if (nevents > 0 && (op->kind == GW_OP_EVENT ||
-		    op->kind == GW_OP_DELETE)) {
-			rc = gw_store_db_add_events(d, events, nevents);
-			nevents = 0;
-			if (rc == -1 || gw_store_db_aborted(d)) {
+			rc = gw_store_db_flush_events(d, events, &nevents);
+		} else {
+			if (op->kind == GW_OP_DELETE)
+				rc = gw_store_db_flush_events(d, events,
+				    &nevents);
+			if (rc == 0 && (gw_store_db_op(d, op) == -1 ||
+			    gw_store_db_aborted(d)))
 				rc = -1;
-				break;
-			}
 		}
-		if (op->kind == GW_OP_EVENT)
-			continue;
-		if (gw_store_db_op(d, op) == -1 || gw_store_db_aborted(d)) {
-			rc = -1;
+		if (rc == -1)
 			break;
-		}
 	}
-	if (rc == 0 && nevents > 0 &&
-	    (gw_store_db_add_events(d, events, nevents) == -1 ||
-	    gw_store_db_aborted(d)))
-		rc = -1;
+	if (rc == 0)
+		rc = gw_store_db_flush_events(d, events, &nevents);
 	if (rc == 0 && gw_store_step_done(d, gw_store_stmt(d,
 	    GW_STMT_COMMIT), "commit") == 0)
 		return 0;

@@ -17,9 +17,10 @@
  * caller still builds and signs each call (so a bad URL is still its
  * -1) and hears every completion on its own loop; calls cross in two
  * lists under one mutex, each with a pipe that wakes the other side
- * (common/wakepipe.h, as the store's worker wakes the loop). Nothing else is shared: the hosts, the
- * connections, the TLS context and the resolver are the thread's once
- * it runs, in_flight is the caller's, connects is atomic.
+ * (common/wakepipe.h, as the store's worker wakes the loop). Nothing
+ * else is shared: the hosts, the connections, the TLS context and the
+ * resolver are the thread's once it runs, in_flight is the caller's,
+ * connects is atomic.
  */
 #include "config.h"
 
@@ -567,7 +568,8 @@ http_host_tidy(struct http_host *h)
 			http_conn_drop(&h->conns[i]);
 }
 
-/* io's side: a new call waits in its host's queue. */
+/* A new call waits in its host's queue: on io, or on the caller's loop
+ * when there is no thread. */
 static void
 http_call_queue(struct gw_http_client *c, struct http_call *call)
 {
