@@ -23,6 +23,7 @@
 #include <event2/event.h>
 #include <sqlite3.h>
 
+#include "common/evbase.h"
 #include "common/log.h"
 #include "gateway/gateway-internal.h"
 #include "gateway/store-internal.h"
@@ -804,6 +805,72 @@ START_TEST(test_durable_depth)
 }
 END_TEST
 
+/*
+ * The handover is urgent: a create made by the first of many callbacks
+ * of one loop turn (64 connections ready at once) reaches the worker
+ * after at most EVBASE_MAX_CALLBACKS of them, not after the whole turn.
+ */
+#define HANDOVER_EVENTS	(4 * EVBASE_MAX_CALLBACKS)
+
+struct handover_turn {
+	struct gw_store	*s;
+	int		 ran;		/* callbacks so far */
+	int		 handed_after;	/* ran when the batch was handed */
+	struct durable_arg a;
+};
+
+static void
+handover_turn_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct handover_turn *t = arg;
+	struct gw_message *m;
+
+	(void)fd, (void)what;
+	if (t->ran++ == 0) {
+		m = plain_message(1, ACCOUNT_A, T0, GW_STATUS_QUEUED);
+		ck_assert_int_eq(gw_store_put_message(t->s, m), 0);
+		gw_store_when_durable(t->s, durable_cb, &t->a);
+		gw_message_free(m);
+		return;
+	}
+	if (t->handed_after == -1 && t->s->cur == NULL)
+		t->handed_after = t->ran - 1;
+}
+
+START_TEST(test_handover_urgent)
+{
+	struct event_base *b = evbase_new();
+	struct durable_log l;
+	struct handover_turn t;
+	struct event *ev[HANDOVER_EVENTS];
+	char err[512] = "";
+	int i;
+
+	memset(&l, 0, sizeof(l));
+	l.expect = 1;
+	t.s = gw_store_open(b, dbpath, 0, err, sizeof(err));
+	ck_assert_msg(t.s != NULL, "open: %s", err);
+	t.ran = 0;
+	t.handed_after = -1;
+	t.a.log = &l;
+	t.a.id = 0;
+	for (i = 0; i < HANDOVER_EVENTS; i++) {
+		ev[i] = event_new(b, -1, 0, handover_turn_cb, &t);
+		event_active(ev[i], EV_TIMEOUT, 0);
+	}
+	while (t.ran < HANDOVER_EVENTS)
+		event_base_loop(b, EVLOOP_ONCE);
+	ck_assert_int_ge(t.handed_after, 1);
+	ck_assert_int_le(t.handed_after, EVBASE_MAX_CALLBACKS);
+	run_until(b, &l.done);
+	ck_assert_int_eq(l.ok[0], 1);
+	gw_store_close(t.s);
+	for (i = 0; i < HANDOVER_EVENTS; i++)
+		event_free(ev[i]);
+	event_base_free(b);
+}
+END_TEST
+
 /* gw_store_close() commits and runs what waits. */
 START_TEST(test_durable_close)
 {
@@ -1579,6 +1646,7 @@ gw_store_suite(void)
 	tcase_add_test(tc, test_durable_order);
 	tcase_add_test(tc, test_durable_linger);
 	tcase_add_test(tc, test_durable_depth);
+	tcase_add_test(tc, test_handover_urgent);
 	tcase_add_test(tc, test_durable_close);
 	tcase_add_test(tc, test_durable_lost_batch);
 	tcase_add_test(tc, test_durable_across_batches);
