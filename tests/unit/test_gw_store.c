@@ -35,6 +35,8 @@
 #define ACCOUNT_A	"AC0000000000000000000000000000000a"
 #define ACCOUNT_B	"AC0000000000000000000000000000000b"
 
+static int	sql_int(const char *, const char *);
+
 static char	tmpdir[PATH_MAX];
 static char	dbpath[PATH_MAX + 16];
 static struct event_base *base;
@@ -240,6 +242,7 @@ START_TEST(test_open_close)
 	gw_store_close(NULL);
 	s = open_store(dbpath);		/* reopened: no migration twice */
 	gw_store_close(s);
+	ck_assert_int_eq(sql_int(dbpath, "PRAGMA page_size"), 8192);
 }
 END_TEST
 
@@ -1248,10 +1251,13 @@ START_TEST(test_migration)
 	struct gw_store *s;
 	char err[512] = "";
 
-	/* An old database: version 0, something of the user's, no tables. */
-	sql_exec(dbpath, "PRAGMA user_version = 0; CREATE TABLE unrelated (x)");
+	/* An old database: version 0, something of the user's, no tables,
+	 * sqlite's default page size, which it keeps. */
+	sql_exec(dbpath, "PRAGMA page_size = 4096; PRAGMA user_version = 0;"
+	    " CREATE TABLE unrelated (x)");
 	s = open_store(dbpath);
 	gw_store_close(s);
+	ck_assert_int_eq(sql_int(dbpath, "PRAGMA page_size"), 4096);
 	ck_assert_int_eq(sql_int(dbpath, "PRAGMA user_version"),
 	    GW_STORE_SCHEMA_VERSION);
 	ck_assert_int_eq(sql_int(dbpath, "SELECT count(*) FROM sqlite_master"
