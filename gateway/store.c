@@ -64,18 +64,6 @@
 #include "gateway/store-internal.h"
 
 #define GW_STORE_BUSY_TIMEOUT_MS	5000
-/*
- * The page size of a new database. A batch's COMMIT writes each page it
- * touched to the WAL (two pwrites a page): the tails of the tables and
- * of their indexes, which a page twice as large leaves half as often,
- * and a page of the "to" index per message. 8 KiB took the worker
- * 36-40 us a message in the gateway benchmark's (b) against 40-44 us
- * at sqlite's default 4 KiB (seven alternated pairs); 16 KiB was no
- * better than 4 KiB.
- */
-#define GW_STORE_PAGE_SIZE	8192
-#define GW_STORE_STR_(x)	#x
-#define GW_STORE_STR(x)		GW_STORE_STR_(x)
 /* Ops in the open batch beyond which it goes at once. */
 #define GW_STORE_BATCH_MAX	4096
 /* Batches with the worker (committing or queued) before the open one
@@ -234,10 +222,17 @@ gw_store_db_setup(struct gw_store_db *d, const char *path,
 	 * from the connection's lookaside rather than malloc, where sqlite
 	 * has one (Debian's is built with SQLITE_OMIT_LOOKASIDE: no-op). */
 	sqlite3_db_config(d->db, SQLITE_DBCONFIG_LOOKASIDE, NULL, 512, 2048);
-	/* A new file's page size (an existing one keeps its own, which is
-	 * fine). journal_mode answers "memory" for ":memory:", also fine. */
-	if (gw_store_exec(d, "PRAGMA page_size = "
-	    GW_STORE_STR(GW_STORE_PAGE_SIZE), "page_size") ||
+	/*
+	 * A new file's page size; an existing one keeps its own. A batch's
+	 * COMMIT writes each page it touched to the WAL (two pwrites a
+	 * page): the tails of the tables and of their indexes, which a page
+	 * twice as large leaves half as often, and a page of the "to" index
+	 * per message. 8 KiB took the worker 36-40 us a message in the
+	 * gateway benchmark's (b) against 40-44 us at sqlite's default 4
+	 * KiB (seven alternated pairs); 16 KiB was no better than 4 KiB.
+	 * journal_mode answers "memory" for ":memory:", which is fine.
+	 */
+	if (gw_store_exec(d, "PRAGMA page_size = 8192", "page_size") ||
 	    gw_store_exec(d, "PRAGMA journal_mode = WAL", "journal_mode") ||
 	    gw_store_exec(d, gw_store_sync_pragma(synchronous),
 	    "synchronous") ||
