@@ -51,6 +51,7 @@ struct gw_form_pair {
 struct gw_form {
 	struct gw_form_pair *pairs;
 	size_t		 npairs;
+	char		*text;		/* the pairs' strings, one allocation */
 };
 
 /* One request while its handler runs (on the stack of gw_api_handle). */
@@ -83,7 +84,7 @@ enum gw_api_sender_list {
 /* api-form.c */
 /* WHATWG application/x-www-form-urlencoded: '+' is a space, bad %-escapes
  * stay literal, bytes that are not UTF-8 (and NUL) become U+FFFD. -1 when
- * there are more than GW_FORM_MAX_PAIRS pairs (form freed). */
+ * there are more than GW_FORM_MAX_PAIRS pairs (nothing to free then). */
 int		 gw_form_parse(struct gw_form *, const char *s, size_t len);
 void		 gw_form_free(struct gw_form *);
 /* The first value of key, or NULL. */

@@ -1528,6 +1528,34 @@ START_TEST(test_form)
 	ck_assert_str_eq(gw_form_get(&f, "DateSent<"), "2024");
 	ck_assert_ptr_null(gw_form_get(&f, "z"));
 	gw_form_free(&f);
+	/* The worst growth (each raw byte 3), keys without '=', empties:
+	 * the one text must hold it (ASan checks the bound). */
+	ck_assert_int_eq(gw_form_parse(&f, "\xff\xff=\xff&&k&\xfe", 9), 0);
+	ck_assert_uint_eq(f.npairs, 3);
+	ck_assert_str_eq(gw_form_get(&f, "\xef\xbf\xbd\xef\xbf\xbd"),
+	    "\xef\xbf\xbd");
+	ck_assert_str_eq(gw_form_get(&f, "k"), "");
+	ck_assert_str_eq(f.pairs[2].key, "\xef\xbf\xbd");
+	gw_form_free(&f);
+	ck_assert_int_eq(gw_form_parse(&f, "", 0), 0);
+	ck_assert_uint_eq(f.npairs, 0);
+	gw_form_free(&f);
+	{
+		/* GW_FORM_MAX_PAIRS pairs parse, one more does not. */
+		char many[4 * (GW_FORM_MAX_PAIRS + 1) + 1];
+		size_t i;
+
+		for (i = 0; i <= GW_FORM_MAX_PAIRS; i++)
+			memcpy(many + 4 * i, "a=1&", 4);
+		many[4 * GW_FORM_MAX_PAIRS] = '\0';
+		ck_assert_int_eq(gw_form_parse(&f, many, strlen(many)), 0);
+		ck_assert_uint_eq(f.npairs, GW_FORM_MAX_PAIRS);
+		gw_form_free(&f);
+		memcpy(many + 4 * GW_FORM_MAX_PAIRS, "b=2", 4);
+		ck_assert_int_eq(gw_form_parse(&f, many, strlen(many)), -1);
+		ck_assert_ptr_null(f.pairs);
+		gw_form_free(&f);
+	}
 	ck_assert_uint_eq(gw_utf8_count("h\xc3\xa9\xf0\x9f\x98\x80"), 3);
 	ck_assert_int_eq(gw_url_http("https://user:pw@h-1.example:8443/p",
 	    0), 1);
