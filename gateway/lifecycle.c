@@ -196,9 +196,9 @@ gw_create_fill(struct gateway *gw, struct gw_message *m,
 
 	gw_sid_serial(&gw->rng, ++gw->sid_serial, req->nmedia > 0 ? "MM" :
 	    "SM", m->sid);
-	strlcpy(m->account_sid, req->account_sid, sizeof m->account_sid);
+	gw_sid_copy(m->account_sid, req->account_sid);
 	if (req->service_sid != NULL) {
-		strlcpy(m->service_sid, req->service_sid, sizeof m->service_sid);
+		gw_sid_copy(m->service_sid, req->service_sid);
 		s = gw_service_find(gw, req->account_sid, req->service_sid);
 	}
 	strlcpy(m->to, req->to, sizeof m->to);

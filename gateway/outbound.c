@@ -173,7 +173,7 @@ gw_ob_msg_find(struct gw_outbound *ob, const char *sid)
 {
 	struct gw_ob_msg find;
 
-	strlcpy(find.sid, sid, sizeof find.sid);
+	gw_sid_copy(find.sid, sid);
 	return RB_FIND(gw_ob_msgs, &ob->msgs, &find);
 }
 
@@ -188,7 +188,7 @@ gw_ob_msg_get(struct gw_outbound *ob, struct gw_message *m)
 		return om;
 	}
 	om = xcalloc(1, sizeof *om);
-	strlcpy(om->sid, m->sid, sizeof om->sid);
+	gw_sid_copy(om->sid, m->sid);
 	om->m = m;
 	LIST_INIT(&om->submits);
 	RB_INSERT(gw_ob_msgs, &ob->msgs, om);

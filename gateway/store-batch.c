@@ -127,7 +127,7 @@ gw_store_op_find(struct gw_store *s, const char *sid)
 
 	if (s->cur == NULL)
 		return NULL;
-	strlcpy(m.sid, sid, sizeof(m.sid));
+	gw_sid_copy(m.sid, sid);
 	key.m = &m;
 	return RB_FIND(gw_store_op_tree, &s->cur->by_sid, &key);
 }
@@ -162,7 +162,7 @@ gw_store_update_message(struct gw_store *s, const struct gw_message *m)
 	}
 	op = gw_store_op_alloc(s, GW_OP_UPDATE);
 	op->m = &op->update;
-	strlcpy(op->m->sid, m->sid, sizeof(op->m->sid));
+	gw_sid_copy(op->m->sid, m->sid);
 	gw_store_message_moved(op->m, m);
 	gw_store_op_add(s, op);
 	return 0;
@@ -194,8 +194,8 @@ gw_store_add_event(struct gw_store *s, const char *sid, const char *status,
 	if (strlen(status) >= sizeof(((struct gw_store_op *)0)->status))
 		return gw_store_loop_failx(s, "add event", "status too long");
 	op = gw_store_op_alloc(s, GW_OP_EVENT);
-	strlcpy(op->sid, sid, sizeof(op->sid));
-	strlcpy(op->status, status, sizeof(op->status));
+	gw_sid_copy(op->sid, sid);
+	memcpy(op->status, status, strlen(status) + 1);	/* fits: above */
 	op->error_code = error_code;
 	op->at = at;
 	op->detail = detail != NULL ? xstrdup(detail) : NULL;
