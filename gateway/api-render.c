@@ -98,6 +98,23 @@ gw_api_write_str(struct gw_json *j, const char *key, const char *s)
 		gw_json_string(j, s, SIZE_MAX);
 }
 
+/* "key": "n", a count as Twilio writes it (num_media, num_segments: a
+ * string), its digits without snprintf. */
+static void
+gw_api_write_count(struct gw_json *j, const char *key, unsigned n)
+{
+	char buf[16];
+	size_t i = sizeof buf;
+
+	buf[--i] = '\0';
+	do {
+		buf[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n != 0);
+	gw_json_key(j, key, 0);
+	gw_json_string(j, buf + i, SIZE_MAX);
+}
+
 /* Appends text at *len in buf (cap bytes), truncating as strlcat. */
 static void
 gw_api_uri_add(char *buf, size_t cap, size_t *len, const char *text)
@@ -139,8 +156,6 @@ gw_api_write_uri(struct gw_json *j, const char *key, int first,
 void
 gw_api_message_write(struct gw_json *j, const struct gw_message *m)
 {
-	char n[16];
-
 	gw_json_raw(j, "{");
 	gw_json_key(j, "account_sid", 1);
 	gw_json_string(j, m->account_sid, SIZE_MAX);
@@ -162,10 +177,8 @@ gw_api_message_write(struct gw_json *j, const struct gw_message *m)
 	    gw_error_description(m->error_code) : NULL);
 	gw_api_write_str(j, "from", m->from);
 	gw_api_write_str(j, "messaging_service_sid", m->service_sid);
-	snprintf(n, sizeof n, "%u", m->num_media);
-	gw_api_write_str(j, "num_media", n);
-	snprintf(n, sizeof n, "%u", m->num_segments);
-	gw_api_write_str(j, "num_segments", n);
+	gw_api_write_count(j, "num_media", m->num_media);
+	gw_api_write_count(j, "num_segments", m->num_segments);
 	gw_api_write_str(j, "price", m->price);
 	gw_api_write_str(j, "price_unit", "USD");
 	gw_api_write_str(j, "sid", m->sid);

@@ -9,8 +9,9 @@
 
 /* Default validity period, seconds (Twilio's 10 hours). */
 #define GW_VALIDITY_DEFAULT	36000
-/* What a part costs when sent, in USD (a price of Twilio's order). */
-#define GW_PRICE_PER_SEGMENT	0.0079
+/* What a part costs when sent, in 1e-5 USD (0.0079, a price of
+ * Twilio's order). */
+#define GW_PRICE_PER_SEGMENT	790
 
 /*
  * Moves m to status (error_code 0: none), writes the row and the event,
