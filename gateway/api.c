@@ -443,8 +443,10 @@ static void
 gw_api_send(struct evhttp_request *req, int status, const char *type,
     struct evbuffer *body)
 {
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", type);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+
+	evhttp_add_header(h, "Content-Type", type);
+	evhttp_add_header(h, "Date", gw_date_http());
 	evhttp_send_reply(req, status, NULL, body);
 }
 

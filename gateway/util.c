@@ -101,6 +101,24 @@ gw_date_rfc2822(int64_t usec, char *out, size_t cap)
 	strlcpy(out, last, cap);
 }
 
+const char *
+gw_date_http(void)
+{
+	static _Thread_local time_t last_t;
+	static _Thread_local char last[64];
+	time_t t = time(NULL);
+
+	/* evhttp would add the same header, through gmtime and snprintf
+	 * for every response. */
+	if (last[0] == '\0' || t != last_t) {
+		gw_date_rfc2822((int64_t)t * CLOCK_USEC_PER_SEC, last,
+		    sizeof last);
+		memcpy(last + strlen(last) - 5, "GMT", 4);	/* "+0000" */
+		last_t = t;
+	}
+	return last;
+}
+
 void
 gw_date_iso8601(int64_t usec, char *out, size_t cap)
 {

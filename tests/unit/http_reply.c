@@ -3,12 +3,15 @@
  */
 #include "config.h"
 
+#include <sys/queue.h>
+
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/util.h>
 
 #include "tests/unit/http_reply.h"
 
@@ -25,6 +28,7 @@ void
 reply_cb(struct evhttp_request *req, void *arg)
 {
 	struct reply *r = arg;
+	struct evkeyval *h;
 	struct evbuffer *in;
 	size_t len;
 
@@ -37,6 +41,9 @@ reply_cb(struct evhttp_request *req, void *arg)
 	r->type = header_dup(req, "Content-Type");
 	r->allow = header_dup(req, "Allow");
 	r->www_auth = header_dup(req, "WWW-Authenticate");
+	TAILQ_FOREACH(h, evhttp_request_get_input_headers(req), next)
+		if (evutil_ascii_strcasecmp(h->key, "Date") == 0)
+			r->ndate++;
 	in = evhttp_request_get_input_buffer(req);
 	len = evbuffer_get_length(in);
 	r->body = calloc(1, len + 1);

@@ -15,6 +15,7 @@ struct reply {
 	char		*type;		/* the headers, or NULL */
 	char		*allow;
 	char		*www_auth;
+	int		 ndate;		/* Date headers (one, or evhttp's and ours) */
 	json_t		*json;		/* the body when it is JSON */
 	struct evhttp_connection *evcon;	/* kept by some tests */
 };

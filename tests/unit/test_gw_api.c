@@ -23,6 +23,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/util.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 
@@ -510,6 +511,7 @@ create(const char *body)
 
 	post(&r, MSGS ".json", body);
 	ck_assert_msg(r.status == 201, "%d %s", r.status, r.body);
+	ck_assert_int_eq(r.ndate, 1);
 	strlcpy(sid, jstr(r.json, "sid"), sizeof sid);
 	reply_free(&r);
 	return sid;
@@ -1267,6 +1269,26 @@ START_TEST(test_auth)
 }
 END_TEST
 
+/* The API's Date header is what evhttp would have written (it adds its
+ * own only when there is none), in the same second. */
+START_TEST(test_date_http)
+{
+	char want[64];
+	const char *got;
+	int tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		got = gw_date_http();
+		ck_assert_int_gt(evutil_date_rfc1123(want, sizeof want, NULL), 0);
+		if (strcmp(got, want) == 0)
+			break;		/* else a second went by between */
+	}
+	ck_assert_str_eq(got, want);
+	ck_assert_uint_eq(strlen(got), 29);
+	ck_assert_str_eq(got + 25, " GMT");
+}
+END_TEST
+
 /* RFC 2822 dates, the last one kept: the same second again, the next,
  * one before, a short buffer (truncated, not kept short). */
 START_TEST(test_date_rfc2822)
@@ -1593,6 +1615,7 @@ main(void)
 	tcase_add_test(tc, test_auth);
 	tcase_add_test(tc, test_auth_alternating);
 	tcase_add_test(tc, test_date_rfc2822);
+	tcase_add_test(tc, test_date_http);
 	tcase_add_test(tc, test_routing);
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_numbers);
