@@ -266,15 +266,18 @@ gw_links_http_handle(struct gw_links *links, struct evhttp_request *req)
 
 	if (path == NULL)
 		return -1;
-	gw_links_host(req, host, sizeof host);
 	if (strncmp(path, "/l/", 3) == 0 || strncmp(path, "/m/", 3) == 0) {
 		media = path[1] == 'm';
 		code = path + 3;
-	} else if (!gw_links_api_path(path) &&
-	    (via = gw_links_domain_by_name(links, host)) != NULL)
+	} else {
+		/* The API's paths go by before a look at the Host. */
+		if (gw_links_api_path(path))
+			return -1;
+		gw_links_host(req, host, sizeof host);
+		if ((via = gw_links_domain_by_name(links, host)) == NULL)
+			return -1;
 		code = path + 1;
-	else
-		return -1;
+	}
 	if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Allow", "GET, HEAD");

@@ -463,6 +463,27 @@ sim_path_split(const char *raw, struct sim_path *path)
 	free(copy);
 }
 
+/*
+ * 1 when the raw path's first segment is plainly neither "sim" nor
+ * "metrics" (no %-escape that could spell them): the request is not ours
+ * and goes on without a split, which costs an allocation a segment on
+ * every API request.
+ */
+static int
+sim_path_plainly_other(const char *raw)
+{
+	size_t n;
+
+	if (raw == NULL)
+		return 1;
+	raw += *raw == '/';
+	n = strcspn(raw, "/");
+	if (memchr(raw, '%', n) != NULL)
+		return 0;
+	return !((n == 3 && memcmp(raw, "sim", 3) == 0) ||
+	    (n == 7 && memcmp(raw, "metrics", 7) == 0));
+}
+
 /* /sim/... and /metrics are ours even when no route matches. */
 static int
 sim_path_ours(const struct sim_path *path)
@@ -606,10 +627,15 @@ sim_http_dispatch(struct evhttp_request *req, void *arg)
 	struct sim_http	*sh = arg;
 	struct sim_call	 call = { .sh = sh, .req = req };
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char	*raw;
 	struct sim_path	 path;
 	int		 status, method_ok;
 
-	sim_path_split(uri != NULL ? evhttp_uri_get_path(uri) : NULL, &path);
+	raw = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	if (!sim_path_plainly_other(raw))
+		sim_path_split(raw, &path);
+	else
+		memset(&path, 0, sizeof path);
 	if (!sim_path_ours(&path)) {
 		sim_path_clear(&path);
 		if (sh->fallback != NULL)

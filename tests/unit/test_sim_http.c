@@ -554,11 +554,30 @@ START_TEST(test_unknown_paths)
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(r.body, "gateway");
 	reply_free(&r);
-	/* /sim/ stays ours with a fallback set. */
+	/* /sim/ stays ours with a fallback set, spelt with escapes too;
+	 * what only starts like ours is the gateway's. */
 	get(&r, "/sim/nothing");
 	assert_error(&r, 404, "no route");
 	reply_free(&r);
+	get(&r, "/%73im/carriers");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(json_object_get(r.json, "carriers"));
+	reply_free(&r);
+	get(&r, "/metric%73");
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_ne(r.body, "gateway");
+	reply_free(&r);
 	ck_assert_int_eq(calls, 1);
+	get(&r, "/simx/carriers");
+	ck_assert_str_eq(r.body, "gateway");
+	reply_free(&r);
+	get(&r, "/metrics/x");
+	ck_assert_str_eq(r.body, "gateway");
+	reply_free(&r);
+	get(&r, "/sim");
+	assert_error(&r, 404, "no route");
+	reply_free(&r);
+	ck_assert_int_eq(calls, 3);
 	sim_http_set_fallback(fx.sh, NULL, NULL);
 	get(&r, "/");
 	assert_error(&r, 404, "no route");
