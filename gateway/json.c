@@ -124,6 +124,14 @@ gw_json_short(unsigned char c)
 	return 0;
 }
 
+/* 1 for the bytes a string run copies as they are: ASCII from space on but
+ * '"' and '\\'. */
+static const unsigned char gw_json_plain[256] = {
+	[0x20 ... 0x21] = 1,		/* '"' is 0x22 */
+	[0x23 ... 0x5b] = 1,		/* '\\' is 0x5c */
+	[0x5d ... 0x7f] = 1,
+};
+
 void
 gw_json_string(struct gw_json *j, const char *text, size_t max)
 {
@@ -135,10 +143,9 @@ gw_json_string(struct gw_json *j, const char *text, size_t max)
 	gw_json_reserve(j, 6 * n + 2);
 	j->buf[j->len++] = '"';
 	while (i < n) {
-		/* A run of printable ASCII, most of any text, in one copy. */
-		for (len = 0; i + len < n && s[i + len] >= 0x20 &&
-		    s[i + len] < 0x80 && s[i + len] != '"' &&
-		    s[i + len] != '\\'; len++)
+		/* A run of printable ASCII, most of any text, in one copy;
+		 * the table makes the test of a byte one load. */
+		for (len = 0; i + len < n && gw_json_plain[s[i + len]]; len++)
 			continue;
 		if (len > 0) {
 			memcpy(j->buf + j->len, s + i, len);
