@@ -49,20 +49,22 @@ gw_part_final(const struct gw_part *p)
 static void
 gw_price(char out[16], unsigned long units)
 {
-	char tmp[24];
-	size_t n = sizeof tmp, i;
+	char tmp[32];
+	size_t n = sizeof tmp, len, i;
+	unsigned long whole = units / 100000, frac = units % 100000;
 
-	for (i = 0; i < 5 || units != 0 || i == 5; i++) {
-		if (i == 5)
-			tmp[--n] = '.';
-		tmp[--n] = (char)('0' + units % 10);
-		units /= 10;
-	}
+	for (i = 0; i < 5; i++, frac /= 10)
+		tmp[--n] = (char)('0' + frac % 10);
+	tmp[--n] = '.';
+	do
+		tmp[--n] = (char)('0' + whole % 10);
+	while ((whole /= 10) != 0);
 	tmp[--n] = '-';
-	if (sizeof tmp - n >= 16)
-		n = sizeof tmp - 15;	/* cannot happen: 255 parts */
-	memcpy(out, tmp + n, sizeof tmp - n);
-	out[sizeof tmp - n] = '\0';
+	/* Cut short as snprintf would (255 parts take 8 bytes). */
+	if ((len = sizeof tmp - n) > 15)
+		len = 15;
+	memcpy(out, tmp + n, len);
+	out[len] = '\0';
 }
 
 static void
