@@ -99,20 +99,15 @@ gw_api_write_str(struct gw_json *j, const char *key, const char *s)
 }
 
 /* "key": "n", a count as Twilio writes it (num_media, num_segments: a
- * string), its digits without snprintf. */
+ * string). */
 static void
 gw_api_write_count(struct gw_json *j, const char *key, unsigned n)
 {
 	char buf[16];
-	size_t i = sizeof buf;
 
-	buf[--i] = '\0';
-	do {
-		buf[--i] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n != 0);
+	buf[sizeof buf - 1] = '\0';
 	gw_json_key(j, key, 0);
-	gw_json_string(j, buf + i, SIZE_MAX);
+	gw_json_string(j, gw_decimal(buf + sizeof buf - 1, n), SIZE_MAX);
 }
 
 /* Appends text at *len in buf (cap bytes), truncating as strlcat. */

@@ -21,6 +21,7 @@
 
 #include "common/xmalloc.h"
 #include "gateway/json.h"
+#include "gateway/names.h"
 
 static void
 gw_json_reserve(struct gw_json *j, size_t more)
@@ -56,22 +57,18 @@ gw_json_raw(struct gw_json *j, const char *text)
 void
 gw_json_int(struct gw_json *j, int64_t v)
 {
-	/* Digits from the right, without snprintf: a message's parts are
-	 * four integers each, written at every status change, and
-	 * snprintf's format machinery was most of that. */
-	char tmp[24];
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	size_t n = sizeof(tmp);
+	/* Without snprintf: a message's parts are four integers each,
+	 * written at every status change. */
+	char tmp[24], *end = tmp + sizeof(tmp), *p;
+	size_t n;
 
-	do {
-		tmp[--n] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
+	p = gw_decimal(end, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
 	if (v < 0)
-		tmp[--n] = '-';
-	gw_json_reserve(j, sizeof(tmp) - n);
-	memcpy(j->buf + j->len, tmp + n, sizeof(tmp) - n);
-	j->len += sizeof(tmp) - n;
+		*--p = '-';
+	n = (size_t)(end - p);
+	gw_json_reserve(j, n);
+	memcpy(j->buf + j->len, p, n);
+	j->len += n;
 	j->buf[j->len] = '\0';
 }
 

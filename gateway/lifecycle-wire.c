@@ -49,21 +49,19 @@ gw_part_final(const struct gw_part *p)
 static void
 gw_price(char out[16], unsigned long units)
 {
-	char tmp[32];
-	size_t n = sizeof tmp, len, i;
-	unsigned long whole = units / 100000, frac = units % 100000;
+	char tmp[32], *end = tmp + sizeof tmp, *p;
+	size_t len;
 
-	for (i = 0; i < 5; i++, frac /= 10)
-		tmp[--n] = (char)('0' + frac % 10);
-	tmp[--n] = '.';
-	do
-		tmp[--n] = (char)('0' + whole % 10);
-	while ((whole /= 10) != 0);
-	tmp[--n] = '-';
+	/* The five decimals as the digits of 100000 + them, whose leading
+	 * 1 becomes the point; then the whole part and the sign. */
+	p = gw_decimal(end, 100000 + units % 100000);
+	*p = '.';
+	p = gw_decimal(p, units / 100000);
+	*--p = '-';
 	/* Cut short as snprintf would (255 parts take 8 bytes). */
-	if ((len = sizeof tmp - n) > 15)
+	if ((len = (size_t)(end - p)) > 15)
 		len = 15;
-	memcpy(out, tmp + n, len);
+	memcpy(out, p, len);
 	out[len] = '\0';
 }
 

@@ -71,6 +71,10 @@ const char	*gw_country_of(const char *e164);
  * sids drawn with a rising serial sort in the order they were drawn. */
 void		 gw_sid_serial(struct rng *, uint64_t serial,
 		    const char *prefix, char out[GATEWAY_SID_SIZE]);
+/* The decimal digits of v written leftwards, the last just before end (no
+ * NUL); returns the first. The hot paths' integers (JSON numbers, the
+ * 201's counts, the price) without snprintf's format machinery. */
+char		*gw_decimal(char *end, uint64_t v);
 /* 1 when s is prefix + 32 hex digits. */
 int		 gw_sid_valid(const char *s, const char *prefix);
 /*

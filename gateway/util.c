@@ -62,6 +62,16 @@ gw_sid_serial(struct rng *rng, uint64_t serial, const char *prefix,
 	}
 }
 
+char *
+gw_decimal(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return end;
+}
+
 int
 gw_sid_valid(const char *s, const char *prefix)
 {
