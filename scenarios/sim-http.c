@@ -463,11 +463,24 @@ sim_path_split(const char *raw, struct sim_path *path)
 	free(copy);
 }
 
+/* The first segments of our paths: /sim/... and /metrics alone. */
+enum sim_root { SIM_ROOT_NONE, SIM_ROOT_SIM, SIM_ROOT_METRICS };
+
+static enum sim_root
+sim_root(const char *seg, size_t n)
+{
+	if (n == 3 && memcmp(seg, "sim", 3) == 0)
+		return SIM_ROOT_SIM;
+	if (n == 7 && memcmp(seg, "metrics", 7) == 0)
+		return SIM_ROOT_METRICS;
+	return SIM_ROOT_NONE;
+}
+
 /*
- * 1 when the raw path's first segment is plainly neither "sim" nor
- * "metrics" (no %-escape that could spell them): the request is not ours
- * and goes on without a split, which costs an allocation a segment on
- * every API request.
+ * 1 when the raw path's first segment is plainly none of ours (no
+ * %-escape that could spell one): the request is not ours and goes on
+ * without a split, which costs an allocation a segment on every API
+ * request.
  */
 static int
 sim_path_plainly_other(const char *raw)
@@ -478,20 +491,20 @@ sim_path_plainly_other(const char *raw)
 		return 1;
 	raw += *raw == '/';
 	n = strcspn(raw, "/");
-	if (memchr(raw, '%', n) != NULL)
-		return 0;
-	return !((n == 3 && memcmp(raw, "sim", 3) == 0) ||
-	    (n == 7 && memcmp(raw, "metrics", 7) == 0));
+	return memchr(raw, '%', n) == NULL &&
+	    sim_root(raw, n) == SIM_ROOT_NONE;
 }
 
 /* /sim/... and /metrics are ours even when no route matches. */
 static int
 sim_path_ours(const struct sim_path *path)
 {
+	enum sim_root r;
+
 	if (path->n == 0)
 		return 0;
-	return strcmp(path->seg[0], "sim") == 0 ||
-	    (path->n == 1 && strcmp(path->seg[0], "metrics") == 0);
+	r = sim_root(path->seg[0], strlen(path->seg[0]));
+	return r == SIM_ROOT_SIM || (r == SIM_ROOT_METRICS && path->n == 1);
 }
 
 /* ---- Dispatch. ---- */
