@@ -13,6 +13,18 @@
  * row (a DELETE ends the op's reign over its sid, so a later write makes
  * a new op after the DELETE). Events and the outbox are rows of their
  * own and are never folded.
+ *
+ * Carrying over: when a batch goes for someone who waits (a create's
+ * 201), the status moves in it that nobody needs yet (an UPDATE and the
+ * events written with it) may stay behind in the next batch, where the
+ * message's next moves fold into them (store.c's top says when). What
+ * must go with the batch pins them: a PUT of the sid (the UPDATE becomes
+ * one), a DELETE of it, a status callback's row about it (the callback
+ * must not report a status the store could still lose). A message's
+ * ops never split between two batches in the wrong order: the carried
+ * ones are all its ops in the batch after the first carried one, since
+ * an event belongs to the UPDATE of its sid that was open when it was
+ * written, and anything else about the sid pins that UPDATE.
  */
 #include "config.h"
 
@@ -113,8 +125,10 @@ gw_store_op_add(struct gw_store *s, struct gw_store_op *op)
 
 	TAILQ_INSERT_TAIL(&job->ops, op, entry);
 	job->nops++;
-	if (op->kind == GW_OP_PUT || op->kind == GW_OP_UPDATE)
+	if (op->kind == GW_OP_PUT || op->kind == GW_OP_UPDATE) {
 		RB_INSERT(gw_store_op_tree, &job->by_sid, op);
+		op->indexed = 1;
+	}
 	gw_store_wrote(s);
 }
 
@@ -174,8 +188,11 @@ gw_store_delete_message(struct gw_store *s, const char *account_sid,
 {
 	struct gw_store_op *op = gw_store_op_find(s, sid);
 
-	if (op != NULL)
+	if (op != NULL) {
+		op->pinned = 1;
 		RB_REMOVE(gw_store_op_tree, &s->cur->by_sid, op);
+		op->indexed = 0;
+	}
 	op = gw_store_op_alloc(s, GW_OP_DELETE);
 	strlcpy(op->sid, sid, sizeof(op->sid));
 	if (account_sid != NULL)
@@ -199,6 +216,7 @@ gw_store_add_event(struct gw_store *s, const char *sid, const char *status,
 	op->error_code = error_code;
 	op->at = at;
 	op->detail = detail != NULL ? xstrdup(detail) : NULL;
+	op->owner = gw_store_op_find(s, sid);
 	gw_store_op_add(s, op);
 	return 0;
 }
@@ -207,8 +225,12 @@ gw_store_add_event(struct gw_store *s, const char *sid, const char *status,
 int
 gw_store_add_callback(struct gw_store *s, struct gw_callback_row *row)
 {
-	struct gw_store_op *op = gw_store_op_alloc(s, GW_OP_CB_ADD);
+	struct gw_store_op *op;
 
+	if (row->message_sid[0] != '\0' &&
+	    (op = gw_store_op_find(s, row->message_sid)) != NULL)
+		op->pinned = 1;
+	op = gw_store_op_alloc(s, GW_OP_CB_ADD);
 	row->id = s->next_callback_id++;
 	op->cb = *row;
 	op->cb.url = xstrdup(row->url != NULL ? row->url : "");
@@ -238,6 +260,64 @@ gw_store_delete_callback(struct gw_store *s, int64_t id)
 	op->cb.id = id;
 	gw_store_op_add(s, op);
 	return 0;
+}
+
+/* Stays behind when its batch goes (see the top)? */
+static int
+gw_store_op_carried(const struct gw_store_op *op, int64_t now, int64_t span)
+{
+	if (op->kind == GW_OP_EVENT)
+		op = op->owner;
+	return op != NULL && op->kind == GW_OP_UPDATE && !op->pinned &&
+	    (op->carried_at == 0 || now - op->carried_at < span);
+}
+
+/*
+ * An event's owner comes before it in the batch, so the owner is judged
+ * first, and the same way. What goes leaves the batch rather than what
+ * stays: the carried ops are most of it under load, and stay put in its
+ * list and tree, where the next moves find them.
+ */
+struct gw_store_job *
+gw_store_batch_carry(struct gw_store_job *job, int64_t now, int64_t span)
+{
+	struct gw_store_job *out;
+	struct gw_store_op *op, *tmp;
+	size_t carried = 0;
+
+	TAILQ_FOREACH(op, &job->ops, entry)
+		if (gw_store_op_carried(op, now, span))
+			break;
+	if (op == NULL)
+		return NULL;
+	out = gw_store_job_new();
+	TAILQ_FOREACH_SAFE(op, &job->ops, entry, tmp) {
+		if (gw_store_op_carried(op, now, span)) {
+			if (op->kind == GW_OP_UPDATE && op->carried_at == 0)
+				op->carried_at = now;
+			carried++;
+			continue;
+		}
+		TAILQ_REMOVE(&job->ops, op, entry);
+		TAILQ_INSERT_TAIL(&out->ops, op, entry);
+		if (op->indexed) {
+			RB_REMOVE(gw_store_op_tree, &job->by_sid, op);
+			op->indexed = 0;
+		}
+	}
+	out->nops = job->nops - carried;
+	job->nops = carried;
+	/* Write calls: one a carried op, near enough. */
+	out->writes = job->writes > carried ? job->writes - carried : 0;
+	job->writes = carried;
+	out->durable = job->durable;
+	out->ndurable = job->ndurable;
+	out->durable_cap = job->durable_cap;
+	out->urgent = job->urgent;
+	job->durable = NULL;
+	job->ndurable = job->durable_cap = 0;
+	job->urgent = 0;
+	return out;
 }
 
 /* ---- the worker's side ---- */

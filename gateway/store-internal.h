@@ -235,6 +235,15 @@ struct gw_store_op {
 	int64_t		 at;
 	char		*detail;	/* EVENT; NULL none */
 	struct gw_object_row obj;	/* OBJ_*: body owned */
+	/* Carrying status moves over (gw_store_batch_carry): */
+	struct gw_store_op *owner;	/* EVENT: its sid's PUT or UPDATE in
+					   the batch when written; NULL none */
+	int		 pinned;	/* UPDATE: goes with its batch (a
+					   callback's row or a DELETE of its
+					   sid followed it) */
+	int64_t		 carried_at;	/* UPDATE: monotonic usec of its first
+					   carry; 0 not carried */
+	int		 indexed;	/* in its batch's by_sid */
 };
 TAILQ_HEAD(gw_store_op_list, gw_store_op);
 RB_HEAD(gw_store_op_tree, gw_store_op);
@@ -324,6 +333,17 @@ struct gw_store_op *gw_store_op_alloc(struct gw_store *,
 		    enum gw_store_op_kind);
 /* Appends a filled op to the open batch. */
 void		 gw_store_op_add(struct gw_store *, struct gw_store_op *);
+/* A new empty batch. */
+struct gw_store_job *gw_store_job_new(void);
+/*
+ * Splits job as it goes on its turn (see store.c's top): returns a new
+ * batch with what must go now (its ops in order, job's durability
+ * callbacks and urgency) and leaves in job the status moves that nothing
+ * else in it needs and that were first carried less than span usec
+ * before now (monotonic); NULL when there are none (job goes whole).
+ */
+struct gw_store_job *gw_store_batch_carry(struct gw_store_job *job,
+		    int64_t now, int64_t span);
 
 /* store.c: the loop's side. */
 /* The open batch, made if none. */

@@ -179,7 +179,11 @@ int		 gw_store_get_object(struct gw_store *, const char *kind,
 		    const char *key, struct gw_object_row *row);
 
 /* Durability: cb runs once every write made before it is committed.
- * Someone waits on it (a response): the batch goes on the next turn. */
+ * Someone waits on it (a response): the batch goes on the next turn.
+ * With a linger set, the exception: a message's status moves (UPDATEs
+ * and their events) that nothing else in the batch touches may be
+ * carried over into the next batch (see store.c), so a create's 201
+ * waits for its own row, not for other messages' moves. */
 void		 gw_store_when_durable(struct gw_store *,
 		    void (*cb)(void *arg, int ok), void *arg);
 /* The same for work nobody waits on (a status callback's row before it

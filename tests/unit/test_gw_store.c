@@ -741,6 +741,241 @@ START_TEST(test_durable_linger)
 }
 END_TEST
 
+/* Puts message n with an urgent callback and turns the loop until the
+ * batch is back. */
+static void
+put_durably(struct gw_store *s, unsigned n)
+{
+	struct gw_message *m = plain_message(n, ACCOUNT_A, T0 + n,
+	    GW_STATUS_QUEUED);
+	struct durable_log l;
+	struct durable_arg a[1];
+
+	durable_log_init(&l, a, nitems(a));
+	l.expect = 1;
+	ck_assert_int_eq(gw_store_put_message(s, m), 0);
+	gw_store_when_durable(s, durable_cb, &a[0]);
+	run_until(base, &l.done);
+	ck_assert_int_eq(l.ok[0], 1);
+	gw_message_free(m);
+}
+
+/* Message n's status and events as the database file has them now. */
+static int
+file_status(unsigned n, char *status, size_t size)
+{
+	char sid[GATEWAY_SID_SIZE], sql[256];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int events;
+
+	make_sid(sid, "SM", n);
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "SELECT status, (SELECT count(*) FROM"
+	    " message_events WHERE sid = '%s') FROM messages WHERE sid ="
+	    " '%s'", sid, sid);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	status[0] = '\0';
+	events = -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		strlcpy(status, (const char *)sqlite3_column_text(st, 0),
+		    size);
+		events = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return events;
+}
+
+/* A status move of message n as the lifecycle writes one. */
+static void
+move(struct gw_store *s, unsigned n, enum gw_status status)
+{
+	struct gw_message *m = plain_message(n, ACCOUNT_A, T0 + n, status);
+
+	ck_assert_int_eq(gw_store_update_message(s, m), 0);
+	ck_assert_int_eq(gw_store_add_event(s, m->sid, gw_status_name(status),
+	    0, T0 + n, NULL), 0);
+	gw_message_free(m);
+}
+
+/*
+ * Carrying over, with the loop: a status move written before a create's
+ * urgent callback stays behind while the create goes (the linger is an
+ * hour, so nothing but a read or a commit takes it), the next move of
+ * the same message folds into it, and a read hands it over, events in
+ * order. A callback's row, a DELETE or a PUT of the sid pin its move to
+ * the batch.
+ */
+START_TEST(test_carry_over)
+{
+	struct gw_store *s = open_store(dbpath);
+	struct gw_event_row rows[4];
+	struct gw_callback_row cb;
+	struct gw_message *got, *m;
+	char status[24];
+
+	gw_store_set_linger(s, 3600 * INT64_C(1000000));
+	put_durably(s, 1);
+	put_durably(s, 2);
+	put_durably(s, 3);
+	put_durably(s, 4);
+
+	move(s, 1, GW_STATUS_SENDING);
+	put_durably(s, 10);
+	ck_assert_int_eq(file_status(10, status, sizeof(status)), 0);
+	ck_assert_int_eq(file_status(1, status, sizeof(status)), 0);
+	ck_assert_str_eq(status, "queued");	/* carried */
+	ck_assert_ptr_nonnull(s->cur);
+	ck_assert_uint_eq(s->cur->nops, 2);
+	move(s, 1, GW_STATUS_SENT);
+	put_durably(s, 11);
+	ck_assert_int_eq(file_status(1, status, sizeof(status)), 0);
+	ck_assert_str_eq(status, "queued");
+	ck_assert_uint_eq(s->cur->nops, 3);	/* one UPDATE, two events */
+	ck_assert_uint_eq(gw_store_pending(s), 3);
+
+	/* Pinned: a callback's row about the message. */
+	move(s, 2, GW_STATUS_SENDING);
+	memset(&cb, 0, sizeof(cb));
+	strlcpy(cb.kind, "status", sizeof(cb.kind));
+	make_sid(cb.message_sid, "SM", 2);
+	strlcpy(cb.account_sid, ACCOUNT_A, sizeof(cb.account_sid));
+	strlcpy(cb.method, "POST", sizeof(cb.method));
+	ck_assert_int_eq(gw_store_add_callback(s, &cb), 0);
+	/* A DELETE: its events must not come back after it. */
+	move(s, 3, GW_STATUS_SENDING);
+	make_sid(status, "SM", 3);
+	ck_assert_int_eq(gw_store_delete_message(s, NULL, status), 0);
+	/* A PUT: the whole row goes. */
+	move(s, 4, GW_STATUS_SENDING);
+	m = plain_message(4, ACCOUNT_A, T0 + 4, GW_STATUS_SENT);
+	gw_message_set_body(m, "put again");
+	ck_assert_int_eq(gw_store_put_message(s, m), 0);
+	gw_message_free(m);
+	put_durably(s, 12);
+	ck_assert_int_eq(file_status(2, status, sizeof(status)), 1);
+	ck_assert_str_eq(status, "sending");
+	ck_assert_int_eq(file_status(3, status, sizeof(status)), -1);
+	ck_assert_int_eq(sql_int(dbpath, "SELECT count(*) FROM"
+	    " message_events WHERE sid = 'SM00000000000000000000000000000003'"),
+	    0);
+	ck_assert_int_eq(file_status(4, status, sizeof(status)), 1);
+	ck_assert_str_eq(status, "sent");
+	ck_assert_int_eq(file_status(1, status, sizeof(status)), 0);
+	ck_assert_str_eq(status, "queued");	/* still carried */
+
+	/* A read sees every write: it hands the carried batch over. */
+	make_sid(status, "SM", 1);
+	ck_assert_int_eq(gw_store_get_message(s, ACCOUNT_A, status, &got), 1);
+	ck_assert_int_eq(got->status, GW_STATUS_SENT);
+	gw_message_free(got);
+	ck_assert_ptr_null(s->cur);
+	ck_assert_int_eq(gw_store_list_events(s, status, rows, nitems(rows)),
+	    2);
+	ck_assert_str_eq(rows[0].status, "sending");
+	ck_assert_str_eq(rows[1].status, "sent");
+	gw_store_close(s);
+}
+END_TEST
+
+/* "U1" (UPDATE of SM..1), "P6", "Esent1" (event), "C" (outbox row). */
+static void
+op_name(const struct gw_store_op *op, char *out, size_t size)
+{
+	if (op->kind == GW_OP_EVENT)
+		snprintf(out, size, "E%s%c", op->status, op->sid[33]);
+	else if (op->kind == GW_OP_CB_ADD)
+		snprintf(out, size, "C");
+	else
+		snprintf(out, size, "%c%c", op->kind == GW_OP_PUT ? 'P' : 'U',
+		    op->m->sid[33]);
+}
+
+/*
+ * Which ops a batch carries over, with the clock given: a move and its
+ * events (in their order), for at most span from its first carry; never
+ * a PUT, a pinned move, an event whose sid had no move open, nor the
+ * outbox's rows.
+ */
+START_TEST(test_carry_split)
+{
+	struct gw_store *s = open_store(dbpath);
+	struct gw_store_job *job, *out;
+	struct gw_callback_row cb;
+	struct gw_store_op *op;
+	struct gw_message *m;
+	struct durable_log l;
+	struct durable_arg a[1];
+	const char *want_job[] = { "U1", "Esending1", "Esent1" };
+	const char *want_out[] = { "Equeued5", "P6", "Equeued6", "U7",
+	    "Esending7", "C" };
+	char name[32], sid[GATEWAY_SID_SIZE];
+	size_t i;
+
+	make_sid(sid, "SM", 5);		/* no move of it open: stays */
+	ck_assert_int_eq(gw_store_add_event(s, sid, "queued", 0, T0, NULL),
+	    0);
+	move(s, 1, GW_STATUS_SENDING);
+	m = plain_message(6, ACCOUNT_A, T0, GW_STATUS_QUEUED);
+	ck_assert_int_eq(gw_store_put_message(s, m), 0);
+	ck_assert_int_eq(gw_store_add_event(s, m->sid, "queued", 0, T0, NULL),
+	    0);
+	gw_message_free(m);
+	move(s, 7, GW_STATUS_SENDING);
+	move(s, 1, GW_STATUS_SENT);
+	memset(&cb, 0, sizeof(cb));
+	make_sid(cb.message_sid, "SM", 7);
+	ck_assert_int_eq(gw_store_add_callback(s, &cb), 0);
+	job = s->cur;
+	ck_assert_uint_eq(job->nops, 9);
+
+	durable_log_init(&l, a, nitems(a));
+	gw_store_when_durable(s, durable_cb, &a[0]);
+	out = gw_store_batch_carry(job, 1000, 500);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_ptr_eq(s->cur, job);
+	ck_assert_uint_eq(job->nops, nitems(want_job));
+	ck_assert_uint_eq(out->nops, nitems(want_out));
+	/* The waiter and the hurry go with what goes. */
+	ck_assert_uint_eq(out->ndurable, 1);
+	ck_assert_int_eq(out->urgent, 1);
+	ck_assert_uint_eq(job->ndurable, 0);
+	ck_assert_int_eq(job->urgent, 0);
+	i = 0;
+	TAILQ_FOREACH(op, &job->ops, entry) {
+		ck_assert_uint_lt(i, nitems(want_job));
+		op_name(op, name, sizeof(name));
+		ck_assert_str_eq(name, want_job[i++]);
+	}
+	i = 0;
+	TAILQ_FOREACH(op, &out->ops, entry) {
+		ck_assert_uint_lt(i, nitems(want_out));
+		op_name(op, name, sizeof(name));
+		ck_assert_str_eq(name, want_out[i++]);
+	}
+	/* Only the carried UPDATE is left in the tree. */
+	ck_assert_ptr_eq(RB_ROOT(&job->by_sid), TAILQ_FIRST(&job->ops));
+	ck_assert_ptr_null(RB_LEFT(TAILQ_FIRST(&job->ops), by_sid));
+	ck_assert_ptr_null(RB_RIGHT(TAILQ_FIRST(&job->ops), by_sid));
+	gw_store_batch_free(s, out);
+	free(out->durable);
+	free(out);
+
+	/* Carried again within the span (nothing goes), not once it has
+	 * passed. */
+	out = gw_store_batch_carry(job, 1499, 500);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_uint_eq(out->nops, 0);
+	ck_assert_uint_eq(job->nops, 3);
+	free(out);
+	ck_assert_ptr_null(gw_store_batch_carry(job, 1500, 500));
+	ck_assert_uint_eq(job->nops, 3);
+	gw_store_close(s);
+}
+END_TEST
+
 /*
  * The pipeline: with the worker stuck on the first batch (another
  * connection holds the write lock), a second is handed over behind it
@@ -1651,6 +1886,8 @@ gw_store_suite(void)
 	tcase_add_test(tc, test_callbacks_after);
 	tcase_add_test(tc, test_durable_order);
 	tcase_add_test(tc, test_durable_linger);
+	tcase_add_test(tc, test_carry_over);
+	tcase_add_test(tc, test_carry_split);
 	tcase_add_test(tc, test_durable_depth);
 	tcase_add_test(tc, test_handover_urgent);
 	tcase_add_test(tc, test_durable_close);
