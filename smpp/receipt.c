@@ -29,20 +29,24 @@ static const struct {
  * Field names as they may appear. A dated name is followed by "date",
  * joined by nothing, one '_' or blanks.
  */
+#define RECEIPT_LABEL(name, field, dated) \
+	{ name, sizeof(name) - 1, SMPP_RECEIPT_FIELD_##field, dated }
 static const struct {
 	const char		*name;
+	size_t			 len;
 	enum smpp_receipt_field	 field;
 	int			 dated;
 } receipt_labels[] = {
-	{ "id", SMPP_RECEIPT_FIELD_ID, 0 },
-	{ "sub", SMPP_RECEIPT_FIELD_SUB, 0 },
-	{ "dlvrd", SMPP_RECEIPT_FIELD_DLVRD, 0 },
-	{ "submit", SMPP_RECEIPT_FIELD_SUBMIT_DATE, 1 },
-	{ "done", SMPP_RECEIPT_FIELD_DONE_DATE, 1 },
-	{ "stat", SMPP_RECEIPT_FIELD_STAT, 0 },
-	{ "err", SMPP_RECEIPT_FIELD_ERR, 0 },
-	{ "text", SMPP_RECEIPT_FIELD_TEXT, 0 },
+	RECEIPT_LABEL("id", ID, 0),
+	RECEIPT_LABEL("sub", SUB, 0),
+	RECEIPT_LABEL("dlvrd", DLVRD, 0),
+	RECEIPT_LABEL("submit", SUBMIT_DATE, 1),
+	RECEIPT_LABEL("done", DONE_DATE, 1),
+	RECEIPT_LABEL("stat", STAT, 0),
+	RECEIPT_LABEL("err", ERR, 0),
+	RECEIPT_LABEL("text", TEXT, 0),
 };
+#undef RECEIPT_LABEL
 #define RECEIPT_NLABELS	\
 	(sizeof(receipt_labels) / sizeof(receipt_labels[0]))
 
@@ -199,10 +203,11 @@ receipt_label(const char *s, size_t len, size_t i,
     enum smpp_receipt_field *field, size_t *value)
 {
 	size_t	k, j, n;
+	char	c = receipt_lower(s[i]);
 
 	for (k = 0; k < RECEIPT_NLABELS; k++) {
-		n = strlen(receipt_labels[k].name);
-		if (len - i < n ||
+		n = receipt_labels[k].len;
+		if (c != receipt_labels[k].name[0] || len - i < n ||
 		    !receipt_same_nocase(s + i, receipt_labels[k].name, n))
 			continue;
 		j = i + n;
@@ -274,22 +279,24 @@ receipt_take_word(struct smpp_receipt *r, enum smpp_receipt_field f,
 	int	cut;
 
 	cut = receipt_copy(dst, cap, v, n);
-	receipt_quote(shown, sizeof(shown), v, n);
 	if (f == SMPP_RECEIPT_FIELD_STAT)
 		r->state = smpp_receipt_stat_state(v, n);
 	if (n == 0)
 		receipt_problem(r, f, SMPP_RECEIPT_PROBLEM_EMPTY, "empty");
 	else if ((f == SMPP_RECEIPT_FIELD_SUB ||
-	    f == SMPP_RECEIPT_FIELD_DLVRD) && !receipt_all_digits(v, n))
+	    f == SMPP_RECEIPT_FIELD_DLVRD) && !receipt_all_digits(v, n)) {
+		receipt_quote(shown, sizeof(shown), v, n);
 		receipt_problem(r, f, SMPP_RECEIPT_PROBLEM_NOT_DECIMAL,
 		    "'%s' not decimal", shown);
-	else if (cut)
+	} else if (cut)
 		receipt_problem(r, f, SMPP_RECEIPT_PROBLEM_CUT,
 		    "longer than %zu, cut", cap - 1);
 	else if (f == SMPP_RECEIPT_FIELD_STAT &&
-	    r->state == SMPP_RECEIPT_STAT_UNRECOGNISED)
+	    r->state == SMPP_RECEIPT_STAT_UNRECOGNISED) {
+		receipt_quote(shown, sizeof(shown), v, n);
 		receipt_problem(r, f, SMPP_RECEIPT_PROBLEM_WORD,
 		    "unknown word %s", shown);
+	}
 	else if (f != SMPP_RECEIPT_FIELD_ID && f != SMPP_RECEIPT_FIELD_STAT &&
 	    n > 3)
 		receipt_problem(r, f, SMPP_RECEIPT_PROBLEM_LENGTH,

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "smpp/timefmt.h"
 
@@ -513,6 +514,57 @@ START_TEST(test_format_digits)
 }
 END_TEST
 
+/*
+ * The calendar arithmetic against libc's gmtime_r and timegm: every day
+ * from 1968 to 2102 (leap days, 2000, 2100) and every 13th from 1000 to
+ * 9999, each at a different second of its day, formatted as 14 digits,
+ * parsed back, and as an SMPP time (two-digit years: 1938-2037).
+ */
+START_TEST(test_calendar_libc)
+{
+	const int64_t first = INT64_C(-30610224000);	/* 1000-01-01 */
+	const int64_t last = INT64_C(253402214400);	/* 9999-12-31 */
+	const int64_t dense_from = INT64_C(-63158400);	/* 1968-01-01 */
+	const int64_t dense_to = INT64_C(4197052800);	/* 2103-01-01 */
+	struct smpp_time_error err;
+	struct smpp_time st;
+	struct tm tm;
+	char ours[32], libc[32];
+	int64_t day, sec, usec;
+	time_t tt;
+	unsigned n = 0;
+
+	for (day = first / 86400; day * 86400 <= last;
+	    day += day * 86400 >= dense_from && day * 86400 < dense_to ?
+	    1 : 13) {
+		sec = day * 86400 + (int64_t)(n++ * 7919 % 86400);
+		tt = (time_t)sec;
+		ck_assert_ptr_nonnull(gmtime_r(&tt, &tm));
+		strftime(libc, sizeof(libc), "%Y%m%d%H%M%S", &tm);
+		ck_assert_int_eq(smpp_time_format_digits(sec * 1000000, 14,
+		    ours, sizeof(ours)), 0);
+		ck_assert_str_eq(ours, libc);
+		ck_assert_int_eq(smpp_time_parse_digits(libc, 14, &usec, &err),
+		    0);
+		ck_assert_int_eq(usec, (int64_t)timegm(&tm) * 1000000);
+		if (tm.tm_year + 1900 < SMPP_TIME_YEAR_MIN ||
+		    tm.tm_year + 1900 > SMPP_TIME_YEAR_MAX) {
+			ck_assert_int_eq(smpp_time_from_usec(sec * 1000000, 0,
+			    &st), -1);
+			continue;
+		}
+		ck_assert_int_eq(smpp_time_from_usec(sec * 1000000, 0, &st),
+		    0);
+		ck_assert_int_eq(st.year, tm.tm_year + 1900);
+		ck_assert_int_eq(st.month, tm.tm_mon + 1);
+		ck_assert_int_eq(st.day, tm.tm_mday);
+		ck_assert_int_eq(st.hour * 3600 + st.minute * 60 + st.second,
+		    tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec);
+	}
+	ck_assert_uint_gt(n, 290000);
+}
+END_TEST
+
 START_TEST(test_part_names)
 {
 	ck_assert_str_eq(smpp_time_part_name(SMPP_TIME_PART_MONTH), "month");
@@ -543,6 +595,7 @@ timefmt_suite(void)
 	tcase_add_test(tc, test_format_refuses);
 	tcase_add_loop_test(tc, test_parse_digits, 0, nitems(digits_cases));
 	tcase_add_test(tc, test_format_digits);
+	tcase_add_test(tc, test_calendar_libc);
 	tcase_add_test(tc, test_part_names);
 	suite_add_tcase(s, tc);
 	return s;
