@@ -54,8 +54,8 @@
  * (store-batch.c says which), where the later moves fold into them.
  * A move is carried for a linger at most (from its first carry): then
  * it goes with the next urgent batch, or on the linger's timer when no
- * create comes.
- * A read, gw_store_commit() and the close hand everything over.
+ * create comes. A read, gw_store_commit() and the close hand everything
+ * over.
  */
 #include "config.h"
 
@@ -63,10 +63,10 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <sqlite3.h>
