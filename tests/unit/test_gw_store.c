@@ -814,7 +814,7 @@ START_TEST(test_carry_over)
 	struct gw_event_row rows[4];
 	struct gw_callback_row cb;
 	struct gw_message *got, *m;
-	char status[24];
+	char status[24], sid[GATEWAY_SID_SIZE];
 
 	gw_store_set_linger(s, 3600 * INT64_C(1000000));
 	put_durably(s, 1);
@@ -846,8 +846,8 @@ START_TEST(test_carry_over)
 	ck_assert_int_eq(gw_store_add_callback(s, &cb), 0);
 	/* A DELETE: its events must not come back after it. */
 	move(s, 3, GW_STATUS_SENDING);
-	make_sid(status, "SM", 3);
-	ck_assert_int_eq(gw_store_delete_message(s, NULL, status), 0);
+	make_sid(sid, "SM", 3);
+	ck_assert_int_eq(gw_store_delete_message(s, NULL, sid), 0);
 	/* A PUT: the whole row goes. */
 	move(s, 4, GW_STATUS_SENDING);
 	m = plain_message(4, ACCOUNT_A, T0 + 4, GW_STATUS_SENT);
@@ -867,12 +867,12 @@ START_TEST(test_carry_over)
 	ck_assert_str_eq(status, "queued");	/* still carried */
 
 	/* A read sees every write: it hands the carried batch over. */
-	make_sid(status, "SM", 1);
-	ck_assert_int_eq(gw_store_get_message(s, ACCOUNT_A, status, &got), 1);
+	make_sid(sid, "SM", 1);
+	ck_assert_int_eq(gw_store_get_message(s, ACCOUNT_A, sid, &got), 1);
 	ck_assert_int_eq(got->status, GW_STATUS_SENT);
 	gw_message_free(got);
 	ck_assert_ptr_null(s->cur);
-	ck_assert_int_eq(gw_store_list_events(s, status, rows, nitems(rows)),
+	ck_assert_int_eq(gw_store_list_events(s, sid, rows, nitems(rows)),
 	    2);
 	ck_assert_str_eq(rows[0].status, "sending");
 	ck_assert_str_eq(rows[1].status, "sent");
