@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/calendar.h"
 #include "common/duration.h"
 #include "scenarios/scenario-internal.h"
 
@@ -198,21 +199,6 @@ const struct scn_type scn_type_dist = {
 	.name = "distribution", .parse = dist_parse, .show = dist_show,
 };
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t		era;
-	unsigned	yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* Exactly n digits at *p, advancing it. */
 static int
 ts_digits(const char **p, int n, int *out)
@@ -287,7 +273,7 @@ ts_parse(const char *s, int64_t *usec)
 	    ts_digits(&p, 2, &se) == -1 || ts_tail(p, &frac, &off) == -1 ||
 	    h > 23 || mi > 59 || se > 59)
 		return -1;
-	secs = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	secs = calendar_days_from_civil(y, mo, d) * 86400 +
 	    h * 3600 + mi * 60 + se - off * 60;
 	*usec = secs * 1000000 + frac;
 	return *usec > 0 ? 0 : -1;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/calendar.h"
 #include "smpp/timefmt.h"
 
 #define TIME_USEC_PER_SEC	INT64_C(1000000)
@@ -363,39 +364,13 @@ smpp_time_format(const struct smpp_time *t, char *out, size_t cap)
 	return 0;
 }
 
-/*
- * The calendar in plain arithmetic rather than timegm() and gmtime_r()
- * (700 and 400 instructions; a receipt has two dates on each side of the
- * link). Proleptic Gregorian, like theirs; years are counted from March,
- * so that February, with its leap day, ends a year, and 400 years (an
- * era) are 146,097 days.
- */
-#define TIME_DAYS_PER_ERA	146097
-#define TIME_DAYS_0000_TO_1970	719468	/* from 0000-03-01 */
-
-/* Days since 1970-01-01 of year-month-day. */
-static int64_t
-time_days_from_civil(int64_t year, int month, int day)
-{
-	int64_t	era, yoe, doy;
-
-	if (month <= 2)
-		year--;
-	era = time_floor_div(year, 400);
-	yoe = year - era * 400;				/* 0..399 */
-	/* Month lengths from March repeat 31 30 31 30 31 every five
-	 * months: (153 m + 2) / 5 days before month m (0 March). */
-	doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-	return era * TIME_DAYS_PER_ERA + yoe * 365 + yoe / 4 - yoe / 100 +
-	    doy - TIME_DAYS_0000_TO_1970;
-}
-
-/* UTC seconds of the calendar fields, taken as UTC. */
+/* UTC seconds of the calendar fields, taken as UTC (common/calendar.h:
+ * timegm() was 700 instructions, and a receipt has two dates). */
 static int64_t
 time_fields_to_sec(int year, int month, int day, int hour, int minute,
     int second)
 {
-	return time_days_from_civil(year, month, day) * TIME_SEC_PER_DAY +
+	return calendar_days_from_civil(year, month, day) * TIME_SEC_PER_DAY +
 	    hour * 3600 + minute * 60 + second;
 }
 
@@ -404,26 +379,19 @@ time_fields_to_sec(int year, int month, int day, int hour, int minute,
 static int
 time_sec_to_tm(int64_t sec, struct tm *tm)
 {
-	int64_t	days, secs, era, doe, yoe, doy, mp;
+	int64_t	days, secs, year;
+	int	month, day;
 
 	if (sec > TIME_USEC_LIMIT / TIME_USEC_PER_SEC ||
 	    sec < -TIME_USEC_LIMIT / TIME_USEC_PER_SEC)
 		return -1;
 	days = time_floor_div(sec, TIME_SEC_PER_DAY);
 	secs = sec - days * TIME_SEC_PER_DAY;
-	days += TIME_DAYS_0000_TO_1970;
-	era = time_floor_div(days, TIME_DAYS_PER_ERA);
-	doe = days - era * TIME_DAYS_PER_ERA;		/* 0..146096 */
-	/* The era's year: a day is lost every 4 years (1,460 days), won
-	 * back every 100 (36,524) and lost again at 400 (the last day). */
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / (TIME_DAYS_PER_ERA -
-	    1)) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);	/* from March 1 */
-	mp = (5 * doy + 2) / 153;			/* 0 March */
+	calendar_civil_from_days(days, &year, &month, &day);
 	memset(tm, 0, sizeof(*tm));
-	tm->tm_mday = (int)(doy - (153 * mp + 2) / 5 + 1);
-	tm->tm_mon = (int)(mp < 10 ? mp + 2 : mp - 10);
-	tm->tm_year = (int)(era * 400 + yoe + (tm->tm_mon < 2) - 1900);
+	tm->tm_year = (int)(year - 1900);
+	tm->tm_mon = month - 1;
+	tm->tm_mday = day;
 	tm->tm_hour = (int)(secs / 3600);
 	tm->tm_min = (int)(secs / 60 % 60);
 	tm->tm_sec = (int)(secs % 60);
