@@ -5,7 +5,7 @@
 #define CALENDAR_DAYS_PER_ERA		146097
 #define CALENDAR_DAYS_0000_TO_1970	719468	/* from 0000-03-01 */
 
-static int64_t
+int64_t
 calendar_floor_div(int64_t a, int64_t b)
 {
 	int64_t	q = a / b;

@@ -10,6 +10,9 @@
 
 #include <stdint.h>
 
+/* a / b rounded towards minus infinity (b != 0): the day or second an
+ * instant before the epoch falls in. */
+int64_t	calendar_floor_div(int64_t a, int64_t b);
 /* Days since 1970-01-01 of year-month-day (month 1-12, day 1-31). */
 int64_t	calendar_days_from_civil(int64_t year, int month, int day);
 /* The date of a day since 1970-01-01. */

@@ -160,16 +160,6 @@ time_pivot(int yy)
 	return yy < 38 ? 2000 + yy : 1900 + yy;
 }
 
-static int64_t
-time_floor_div(int64_t a, int64_t b)
-{
-	int64_t	q = a / b;
-
-	if (a % b != 0 && (a < 0) != (b < 0))
-		q--;
-	return q;
-}
-
 /*
  * Stores one part in *t after checking it against the range its kind
  * allows; parts must come in layout order (a day is checked against the
@@ -385,7 +375,7 @@ time_sec_to_tm(int64_t sec, struct tm *tm)
 	if (sec > TIME_USEC_LIMIT / TIME_USEC_PER_SEC ||
 	    sec < -TIME_USEC_LIMIT / TIME_USEC_PER_SEC)
 		return -1;
-	days = time_floor_div(sec, TIME_SEC_PER_DAY);
+	days = calendar_floor_div(sec, TIME_SEC_PER_DAY);
 	secs = sec - days * TIME_SEC_PER_DAY;
 	calendar_civil_from_days(days, &year, &month, &day);
 	memset(tm, 0, sizeof(*tm));
@@ -420,7 +410,7 @@ smpp_time_to_sec(const struct smpp_time *t, int64_t *sec)
 
 	if (smpp_time_to_usec(t, &usec) == -1)
 		return -1;
-	*sec = time_floor_div(usec, TIME_USEC_PER_SEC);
+	*sec = calendar_floor_div(usec, TIME_USEC_PER_SEC);
 	return 0;
 }
 
@@ -436,7 +426,7 @@ smpp_time_from_usec(int64_t usec, int offset, struct smpp_time *t)
 		return -1;
 	local = usec + (int64_t)offset * TIME_SEC_PER_QUARTER *
 	    TIME_USEC_PER_SEC;
-	sec = time_floor_div(local, TIME_USEC_PER_SEC);
+	sec = calendar_floor_div(local, TIME_USEC_PER_SEC);
 	if (time_sec_to_tm(sec, &tm) == -1)
 		return -1;
 	if (tm.tm_year + 1900 < SMPP_TIME_YEAR_MIN ||
@@ -468,7 +458,7 @@ smpp_time_resolve(const struct smpp_time *t, int64_t now_usec, int64_t *usec)
 		return -1;
 	if (now_usec > TIME_USEC_LIMIT || now_usec < -TIME_USEC_LIMIT)
 		return -1;
-	now_sec = time_floor_div(now_usec, TIME_USEC_PER_SEC);
+	now_sec = calendar_floor_div(now_usec, TIME_USEC_PER_SEC);
 	frac = now_usec - now_sec * TIME_USEC_PER_SEC;
 	if (time_sec_to_tm(now_sec, &tm) == -1)
 		return -1;
@@ -528,7 +518,8 @@ smpp_time_format_digits(int64_t usec, int digits, char *out, size_t cap)
 	    cap < (size_t)digits + 1)
 		return -1;
 	if (usec > TIME_USEC_LIMIT || usec < -TIME_USEC_LIMIT ||
-	    time_sec_to_tm(time_floor_div(usec, TIME_USEC_PER_SEC), &tm) == -1)
+	    time_sec_to_tm(calendar_floor_div(usec, TIME_USEC_PER_SEC),
+	    &tm) == -1)
 		return -1;
 	year = tm.tm_year + 1900;
 	if (digits == 14) {
