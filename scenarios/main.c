@@ -66,7 +66,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("carrierlab %s\n", PACKAGE_VERSION);
+		printf("carrierlab %s\nallocator: %s (%s)\n", PACKAGE_VERSION,
+		    CARRIERLAB_ALLOCATOR, CARRIERLAB_ALLOCATOR_VERSION);
 		return 0;
 	}
 	for (i = 0; i < CMD_COUNT; i++) {

@@ -1193,9 +1193,10 @@ sim_metrics_write(struct sim_http *sh, struct evbuffer *out)
 		    sim_routes[sh->counts[i].route].pattern,
 		    sh->counts[i].status, sh->counts[i].n);
 	evbuffer_add_printf(out, "# HELP carrierlab_build_info The running "
-	    "carrierlab version; the value is always 1.\n"
+	    "carrierlab version and its allocator; the value is always 1.\n"
 	    "# TYPE carrierlab_build_info gauge\n"
-	    "carrierlab_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION);
+	    "carrierlab_build_info{version=\"%s\",allocator=\"%s\"} 1\n",
+	    PACKAGE_VERSION, CARRIERLAB_ALLOCATOR);
 }
 
 static void

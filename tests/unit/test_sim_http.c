@@ -654,7 +654,7 @@ START_TEST(test_metrics)
 	ck_assert_ptr_nonnull(strstr(r.body, "carrierlab_http_requests_total"
 	    "{route=\"/sim/clock\",code=\"405\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(r.body, "carrierlab_build_info{version=\""
-	    PACKAGE_VERSION "\"} 1\n"));
+	    PACKAGE_VERSION "\",allocator=\"" CARRIERLAB_ALLOCATOR "\"} 1\n"));
 	reply_free(&r);
 }
 END_TEST
