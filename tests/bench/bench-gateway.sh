@@ -87,6 +87,7 @@ done
 # weighing on the gateway's two cores more than a web server would; serve
 # (and Kannel) run as they are.
 helper_tunables=glibc.malloc.tcache_count=1024
+http_load() { GLIBC_TUNABLES=$helper_tunables "$load" "$@"; }
 
 work=$(mktemp -d)
 pids=()
@@ -278,8 +279,7 @@ part_a() {
 	serve_start "$dir"
 	sink_start "$dir" "$count"
 	thread_ticks "$serve_pid" >"$dir/threads0"
-	GLIBC_TUNABLES=$helper_tunables \
-	    "$load" --url "http://$serve_http" --auth "$account" --from "$from" \
+	http_load --url "http://$serve_http" --auth "$account" --from "$from" \
 	    --count "$count" --connections "$connections" \
 	    --status-callback "$sink_url" --json >"$dir/load.json"
 	load_check "$dir/load.json" "$count"
@@ -324,8 +324,7 @@ part_b() {
 	local dir=$work/b n=0 i
 	serve_start "$dir"
 	thread_ticks "$serve_pid" >"$dir/threads0"
-	GLIBC_TUNABLES=$helper_tunables \
-	    "$load" --url "http://$serve_http" --auth "$account" --from "$from" \
+	http_load --url "http://$serve_http" --auth "$account" --from "$from" \
 	    --count "$count" --connections "$connections" --json \
 	    >"$dir/load.json"
 	load_check "$dir/load.json" "$count"
@@ -362,8 +361,7 @@ part_c() {
 	local dir=$work/c n
 	serve_start "$dir"
 	sink_start "$dir" 0
-	GLIBC_TUNABLES=$helper_tunables \
-	    "$load" --url "http://$serve_http" --auth "$account" --from "$from" \
+	http_load --url "http://$serve_http" --auth "$account" --from "$from" \
 	    --rate "$latency_rate" --duration "$latency_time" \
 	    --connections "$connections" \
 	    --status-callback "$sink_url" --json >"$dir/load.json"
@@ -403,8 +401,7 @@ part_d() {
 	local sampler=$!
 	pids+=("$sampler")
 	[ "$memory_rate" = 0 ] || rate=(--rate "$memory_rate")
-	GLIBC_TUNABLES=$helper_tunables \
-	    "$load" --url "http://$serve_http" --auth "$account" --from "$from" \
+	http_load --url "http://$serve_http" --auth "$account" --from "$from" \
 	    --count "$memory_count" --connections "$connections" "${rate[@]}" \
 	    --status-callback "$sink_url" --json >"$dir/load.json"
 	load_check "$dir/load.json" "$memory_count"
@@ -506,8 +503,7 @@ part_e() {
 		exit 1
 	fi
 	sink_start "$dir" "$kannel_count"
-	GLIBC_TUNABLES=$helper_tunables \
-	    "$load" --kannel --url "http://127.0.0.1:$sendsms" --auth bench:bench \
+	http_load --kannel --url "http://127.0.0.1:$sendsms" --auth bench:bench \
 	    --from "$from" --count "$kannel_count" --connections 32 \
 	    --status-callback "${sink_url}dlr" --dlr-mask 31 --json \
 	    >"$dir/load.json"
